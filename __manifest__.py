@@ -7,8 +7,13 @@
     "website": "https://github.com/shopify-sync/shopify_sync",
     "license": "LGPL-3",
     "depends": ["sale_stock"],
-    "external_dependencies": {"python": ["gql", "requests", "dateutil"]},
-    "data": [],
+    "external_dependencies": {"python": ["gql", "requests", "python-dateutil"]},
+    "data": [
+        "security/shopify_security.xml",
+        "security/ir.model.access.csv",
+        "views/shopify_shop_views.xml",
+        "views/menus.xml",
+    ],
     "installable": True,
     "application": True,
 }

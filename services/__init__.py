@@ -1,0 +1,1 @@
+"""Talking to Shopify. Pure Python: nothing here imports Odoo."""
