@@ -31,16 +31,19 @@ else
   "${ODOO[@]}" -i "$MODULE" --stop-after-init --log-level=warn
 fi
 
-say "starting the Shopify emulator on 127.0.0.1:$EMULATOR_PORT"
-(cd "$REPO" && exec "$PY" -m emulator --host 127.0.0.1 --port "$EMULATOR_PORT" --seed demo \
-  --state-file "$RUN/emulator-state.json") >"$RUN/emulator.log" 2>&1 &
-EMULATOR_PID=$!
-trap 'kill $EMULATOR_PID 2>/dev/null || true' EXIT
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$EMULATOR_PORT") 2>/dev/null && break; sleep 0.2; done
-
-say "configuring the demo shop"
-EMULATOR_URL="http://127.0.0.1:$EMULATOR_PORT" ODOO_URL="http://127.0.0.1:$DEMO_PORT" \
-  "${ODOO[@]}" shell --no-http --log-level=warn < "$REPO/tools/demo_setup.py"
+if [ -f "$REPO/emulator/__main__.py" ]; then
+  say "starting the Shopify emulator on 127.0.0.1:$EMULATOR_PORT"
+  (cd "$REPO" && exec "$PY" -m emulator --host 127.0.0.1 --port "$EMULATOR_PORT" --seed demo \
+    --state-file "$RUN/emulator-state.json") >"$RUN/emulator.log" 2>&1 &
+  EMULATOR_PID=$!
+  trap 'kill $EMULATOR_PID 2>/dev/null || true' EXIT
+  for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$EMULATOR_PORT") 2>/dev/null && break; sleep 0.2; done
+  say "configuring the demo shop"
+  EMULATOR_URL="http://127.0.0.1:$EMULATOR_PORT" ODOO_URL="http://127.0.0.1:$DEMO_PORT" \
+    "${ODOO[@]}" shell --no-http --log-level=warn < "$REPO/tools/demo_setup.py"
+else
+  say "no bundled emulator in this checkout: the demo shop stays unconfigured"
+fi
 
 cat <<MSG
 
