@@ -1,1 +1,2 @@
 from . import test_shop
+from . import test_gid
