@@ -207,7 +207,8 @@ class ShopifyQueueJob(models.Model):
         """Odoo 18's progress report plus our own commit (Odoo 19 merges both into _commit_progress)."""
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if auto_commit_enabled():
-            self.env.cr.commit()  # pylint: disable=invalid-commit  (a finished job must stay finished)
+            # A finished job must stay finished even if a later one crashes the worker.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
     def _claim(self, limit):
@@ -265,7 +266,7 @@ class ShopifyQueueJob(models.Model):
                     outcome, reason = job._dispatch()
                     if outcome == "done":
                         job._advance_resource_mark()
-        except Exception as error:  # noqa: BLE001 — every failure is recorded on the job, never lost
+        except Exception as error:  # every failure is recorded on the job, never lost
             self._record_error(error)
             return
         self._finish(outcome, reason)
@@ -361,7 +362,7 @@ class ShopifyQueueJob(models.Model):
             shop._notify_queue_problems(shop_problems)
 
     def action_retry(self):
-        jobs = self.filtered(lambda job: job.state in PROBLEM_STATES + ("skipped", "ignored"))
+        jobs = self.filtered(lambda job: job.state in (*PROBLEM_STATES, "skipped", "ignored"))
         jobs.write(
             {
                 "state": "pending",
@@ -375,7 +376,7 @@ class ShopifyQueueJob(models.Model):
         return True
 
     def action_ignore(self):
-        jobs = self.filtered(lambda job: job.state in PROBLEM_STATES + ("pending",))
+        jobs = self.filtered(lambda job: job.state in (*PROBLEM_STATES, "pending"))
         jobs.write(
             {
                 "state": "ignored",

@@ -74,7 +74,8 @@ class ShopifyShop(models.Model):
         for shop in shops:
             runs |= shop._run_sync(kind, hook_name)
             if auto_commit_enabled():
-                self.env.cr.commit()  # pylint: disable=invalid-commit  (one shop's run survives the next one's crash)
+                # One shop's run survives a crash while syncing the next shop.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
         return runs
 
     def _run_sync(self, kind, hook_name):
@@ -85,7 +86,7 @@ class ShopifyShop(models.Model):
         try:
             with self.env.cr.savepoint():
                 counts = getattr(shop, hook_name)() or {}
-        except Exception as error:  # noqa: BLE001 — recorded in the run; the next shop still runs
+        except Exception as error:  # recorded in the run; the next shop still runs
             _logger.warning("Shopify shop %s: %s sync failed (%s)", self.id, kind, type(error).__name__)
             run._close(error_summary=f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=5)}")
             return run

@@ -37,9 +37,11 @@ class ShopifyWebhookStat(models.Model):
         self.env.cr.execute(
             """
             INSERT INTO shopify_webhook_stat (kind, key, shop_id, count, create_date, write_date)
-            VALUES (%(kind)s, %(key)s, %(shop)s, %(count)s, now() at time zone 'UTC', now() at time zone 'UTC')
+            VALUES (%(kind)s, %(key)s, %(shop)s, %(count)s,
+                    now() at time zone 'UTC', now() at time zone 'UTC')
             ON CONFLICT (kind, key, COALESCE(shop_id, 0))
-            DO UPDATE SET count = shopify_webhook_stat.count + EXCLUDED.count, write_date = EXCLUDED.write_date
+            DO UPDATE SET count = shopify_webhook_stat.count + EXCLUDED.count,
+                          write_date = EXCLUDED.write_date
             """,
             {"kind": kind, "key": key, "shop": shop.id if shop else None, "count": count},
         )

@@ -123,7 +123,7 @@ class TestProcessing(QueueCase):
 
     def test_final_error_fails_at_once_with_reason(self):
         def bad_data(job):
-            raise UserError("SKU ABC is missing in Odoo: create the product or map it.")
+            raise UserError(job.env._("SKU ABC is missing in Odoo: create the product or map it."))
 
         job = self.Job._enqueue(self.shop, "bad_data")
         with job_handler("bad_data", bad_data):
@@ -145,7 +145,7 @@ class TestProcessing(QueueCase):
     def test_failure_rolls_back_only_its_own_job(self):
         def write_then_fail(job):
             job.shop_id.name = "renamed by a failing job"
-            raise UserError("nope")
+            raise UserError(job.env._("nope"))
 
         def write(job):
             job.shop_id.sequence = 42
@@ -202,7 +202,7 @@ class TestProcessing(QueueCase):
         def sometimes(job):
             attempts.append(1)
             if len(attempts) == 1:
-                raise UserError("Map the location first.")
+                raise UserError(job.env._("Map the location first."))
 
         job = self.Job._enqueue(self.shop, "sometimes")
         with job_handler("sometimes", sometimes):
