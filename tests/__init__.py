@@ -1,2 +1,4 @@
 from . import test_shop
 from . import test_gid
+from . import test_graphql_documents
+from . import test_client_units
