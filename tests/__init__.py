@@ -1,2 +1,3 @@
 from . import test_shop
 from . import test_gid
+from . import test_product_binding
