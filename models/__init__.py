@@ -1,1 +1,2 @@
 from . import shopify_shop
+from . import shopify_product_binding

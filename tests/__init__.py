@@ -2,3 +2,4 @@ from . import test_shop
 from . import test_gid
 from . import test_graphql_documents
 from . import test_client_units
+from . import test_product_binding
