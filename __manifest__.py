@@ -16,6 +16,7 @@
         "views/shopify_queue_job_views.xml",
         "views/shopify_webhook_event_views.xml",
         "views/shopify_sync_log_views.xml",
+        "views/shopify_product_binding_views.xml",
         "views/menus.xml",
     ],
     "installable": True,

@@ -17,6 +17,7 @@ from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import UserError, ValidationError
 
 from ..services import queue_policy
+from ..services.errors import ShopifyError
 
 _logger = logging.getLogger(__name__)
 
@@ -56,8 +57,8 @@ def is_retryable(error):
     """Our one retry taxonomy: Shopify errors say so themselves, database conflicts are transient."""
     if isinstance(error, RETRYABLE_DB_ERRORS):
         return True
-    # services.errors.ShopifyError carries `.retryable` (network, THROTTLED, 5xx: True).
-    return bool(getattr(error, "retryable", False))
+    # Network, THROTTLED and 5xx say retryable=True; validation, userErrors and auth do not.
+    return isinstance(error, ShopifyError) and error.retryable
 
 
 class ShopifyQueueJob(models.Model):

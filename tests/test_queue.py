@@ -8,13 +8,8 @@ from odoo.tools import mute_logger
 
 from ..models.shopify_queue_job import ShopifyQueueJob
 from ..services import queue_policy
+from ..services.errors import ServerError, ThrottledError, UserErrorsError
 from .common import ShopifyCase
-
-
-class FlakyError(Exception):
-    """Stands for services.errors.ShopifyError with .retryable=True (network, THROTTLED, 5xx)."""
-
-    retryable = True
 
 
 @contextmanager
@@ -88,14 +83,14 @@ class TestProcessing(QueueCase):
         def flaky(job):
             calls.append(job.attempts)
             if len(calls) < 3:
-                raise FlakyError("Throttled")
+                raise ThrottledError("Throttled")
 
         job = self.Job._enqueue(self.shop, "flaky")
         with job_handler("flaky", flaky), patch.object(queue_policy.random, "random", return_value=1.0):
             before = fields.Datetime.now()
             self.process()
             self.assertEqual((job.state, job.attempts), ("pending", 1))
-            self.assertEqual(job.last_error_type, "FlakyError")
+            self.assertEqual(job.last_error_type, "ThrottledError")
             # First retry after base delay (30 s, full jitter factor with random()=1.0).
             self.assertAlmostEqual((job.next_attempt_at - before).total_seconds(), 30, delta=2)
             self.process()  # not due yet: nothing runs
@@ -116,10 +111,8 @@ class TestProcessing(QueueCase):
         self.assertEqual(queue_policy.backoff_seconds(4, rand=lambda: 1.0), 240.0)
         self.assertEqual(queue_policy.backoff_seconds(30, rand=lambda: 1.0), 6 * 3600.0)
 
-        class SlowDown(FlakyError):
-            retry_after = 500
-
-        self.assertEqual(queue_policy.retry_delay_seconds(SlowDown(), 1, rand=lambda: 1.0), 500.0)
+        slow_down = ThrottledError("Throttled", retry_after=500)
+        self.assertEqual(queue_policy.retry_delay_seconds(slow_down, 1, rand=lambda: 1.0), 500.0)
 
     def test_final_error_fails_at_once_with_reason(self):
         def bad_data(job):
@@ -131,6 +124,17 @@ class TestProcessing(QueueCase):
         self.assertEqual((job.state, job.attempts), ("failed", 1))
         self.assertEqual(job.last_error_message, "SKU ABC is missing in Odoo: create the product or map it.")
         self.assertEqual(job.last_error_type, "UserError")
+
+    def test_shopify_user_errors_are_final(self):
+        def rejected(job):
+            raise UserErrorsError([{"field": ["input", "price"], "message": "Price must be positive"}])
+
+        job = self.Job._enqueue(self.shop, "rejected")
+        with job_handler("rejected", rejected):
+            self.process()
+        self.assertEqual((job.state, job.attempts), ("failed", 1))
+        self.assertEqual(job.last_error_type, "UserErrorsError")
+        self.assertIn("Price must be positive", job.last_error_message)
 
     def test_unexpected_error_fails_with_traceback_for_managers(self):
         job = self.Job._enqueue(self.shop, "crash", payload={"x": 1})
@@ -181,7 +185,7 @@ class TestProcessing(QueueCase):
         messages_before = self.shop.message_ids
 
         def down(job):
-            raise FlakyError("Service unavailable")
+            raise ServerError("Service unavailable")
 
         with job_handler("down", down):
             self.process()
