@@ -1,3 +1,5 @@
 from . import test_shop
 from . import test_gid
 from . import test_product_binding
+from . import test_inventory_service
+from . import test_inventory_detection
