@@ -142,7 +142,6 @@ class ShopifyInventoryPush(models.Model):
             "input": inventory_service.set_quantities_input(
                 self.quantity_name, self.rows, inventory_service.reference_uri(self.id)
             ),
-            "idempotencyKey": self.idempotency_key,
         }
         self.sent_at = fields.Datetime.now()
         try:
