@@ -17,6 +17,7 @@
         "views/shopify_webhook_event_views.xml",
         "views/shopify_sync_log_views.xml",
         "views/shopify_product_binding_views.xml",
+        "views/shopify_inventory_views.xml",
         "views/menus.xml",
     ],
     "installable": True,
