@@ -14,6 +14,7 @@
         "views/shopify_shop_views.xml",
         "data/shopify_order_data.xml",
         "views/shopify_order_views.xml",
+        "views/shopify_product_binding_views.xml",
         "views/menus.xml",
     ],
     "installable": True,

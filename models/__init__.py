@@ -5,3 +5,4 @@ from . import shopify_order_binding
 from . import shopify_shop_orders
 from . import shopify_order_import
 from . import sale_order
+from . import shopify_product_binding

@@ -249,7 +249,7 @@ class ShopifyOrderImport(models.AbstractModel):
         """Odoo products of the order's lines: by variant binding, else by SKU. {index: product}."""
         found = {}
         variant_gids = {line["variant_gid"] for line in order["lines"] if line["variant_gid"]}
-        if variant_gids and "shopify.variant.binding" in self.env:
+        if variant_gids:
             bindings = self.env["shopify.variant.binding"].search(
                 [("shop_id", "=", shop.id), ("shopify_gid", "in", list(variant_gids))]
             )

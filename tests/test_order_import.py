@@ -153,6 +153,25 @@ class TestOrderImport(OrderCase):
         self.assertAlmostEqual(order.amount_total, 49.75, places=2)
         self.assertAlmostEqual(order.amount_tax, 7.94, places=2)
 
+    def test_variant_binding_wins_over_sku(self):
+        bound = self.env["product.product"].create({"name": "Mug (bound variant)", "type": "consu"})
+        product_binding = self.env["shopify.product.binding"].create(
+            {
+                "shop_id": self.eu_shop.id,
+                "product_tmpl_id": bound.product_tmpl_id.id,
+                "shopify_gid": "gid://shopify/Product/7001122334",
+            }
+        )
+        self.env["shopify.variant.binding"].create(
+            {
+                "product_binding_id": product_binding.id,
+                "product_id": bound.id,
+                "shopify_gid": "gid://shopify/ProductVariant/40011223344",
+            }
+        )
+        binding = self.import_rest(self.eu_shop, self.payloads.eu_tax_included())
+        self.assertEqual(binding.sale_order_id.order_line[0].product_id, bound)
+
     def test_unknown_sku_gets_a_placeholder_and_is_flagged_not_confirmed(self):
         payload = self.payloads.eu_tax_included()
         payload["line_items"][0]["sku"] = "MUG-GONE"
