@@ -15,6 +15,7 @@
         "data/shopify_order_data.xml",
         "views/shopify_order_views.xml",
         "views/shopify_product_binding_views.xml",
+        "views/shopify_inventory_views.xml",
         "views/menus.xml",
     ],
     "installable": True,

@@ -6,3 +6,12 @@ from . import shopify_shop_orders
 from . import shopify_order_import
 from . import sale_order
 from . import shopify_product_binding
+from . import shopify_location
+from . import shopify_inventory_pending
+from . import shopify_inventory_level
+from . import shopify_inventory_push
+from . import shopify_inventory_change
+from . import shopify_inventory_drift
+from . import shopify_variant_binding_inventory
+from . import shopify_shop_inventory
+from . import stock_quant
