@@ -5,6 +5,12 @@ from . import shopify_webhook_event
 from . import shopify_webhook_stat
 from . import shopify_resource_mark
 from . import shopify_queue_job
+from . import shopify_customer_binding
+from . import shopify_tax_mapping
+from . import shopify_order_binding
+from . import shopify_shop_orders
+from . import shopify_order_import
+from . import sale_order
 from . import shopify_product_binding
 from . import shopify_location
 from . import shopify_inventory_pending
