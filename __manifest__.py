@@ -20,6 +20,8 @@
         "views/shopify_order_views.xml",
         "views/shopify_product_binding_views.xml",
         "views/shopify_inventory_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/shopify_shop_health_views.xml",
         "views/menus.xml",
     ],
     "installable": True,

@@ -10,3 +10,5 @@ from . import test_client_units
 from . import test_product_binding
 from . import test_inventory_service
 from . import test_inventory_detection
+from . import test_monitoring
+from . import test_sync_crons
