@@ -12,6 +12,8 @@
         "security/shopify_security.xml",
         "security/ir.model.access.csv",
         "views/shopify_shop_views.xml",
+        "views/shopify_product_binding_views.xml",
+        "views/shopify_inventory_views.xml",
         "views/menus.xml",
     ],
     "installable": True,

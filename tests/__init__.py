@@ -4,3 +4,8 @@ from . import test_emulator_api
 from . import test_emulator_products
 from . import test_emulator_inventory
 from . import test_emulator_costs
+from . import test_graphql_documents
+from . import test_client_units
+from . import test_product_binding
+from . import test_inventory_service
+from . import test_inventory_detection
