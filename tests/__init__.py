@@ -4,6 +4,9 @@ from . import test_emulator_api
 from . import test_emulator_products
 from . import test_emulator_inventory
 from . import test_emulator_costs
+from . import test_order_mapping
+from . import test_order_import
+from . import test_order_lifecycle
 from . import test_graphql_documents
 from . import test_client_units
 from . import test_product_binding
