@@ -104,6 +104,27 @@ class TestScalars(BaseCase):
         self.assertEqual(mapping.normalize_tags(" b ,a,, b,A  c "), ["a", "A c", "b"])
         self.assertEqual(mapping.normalize_tags(["x", " x "]), ["x"])
 
+    def test_description_is_compared_as_text(self):
+        self.assertEqual(
+            mapping.html_to_text("<p>Blue &amp; <b>white</b></p><p>350 ml</p>"), "Blue & white\n350 ml"
+        )
+        self.assertEqual(mapping.text_to_html("Blue & white\n350 ml"), "<p>Blue &amp; white</p><p>350 ml</p>")
+        self.assertEqual(mapping.html_to_text(mapping.text_to_html("a <b>\nb")), "a <b>\nb")
+
+    def test_variant_prices_split_into_base_and_extras(self):
+        prices = {
+            ("Blue", "S"): Decimal("10"),
+            ("Blue", "L"): Decimal("12"),
+            ("Red", "S"): Decimal("11"),
+            ("Red", "L"): Decimal("13"),
+        }
+        base, extras, exact = mapping.split_variant_prices(prices)
+        self.assertEqual(base, Decimal("10"))
+        self.assertEqual(extras, {(0, "Blue"): 0, (0, "Red"): 1, (1, "S"): 0, (1, "L"): 2})
+        self.assertTrue(exact)
+        prices[("Red", "L")] = Decimal("20")
+        self.assertFalse(mapping.split_variant_prices(prices)[2])
+
 
 class TestPayloadShapes(BaseCase):
     def test_graphql_node(self):
@@ -111,6 +132,7 @@ class TestPayloadShapes(BaseCase):
         self.assertEqual(product["gid"], "gid://shopify/Product/11")
         self.assertEqual(product["fields"]["title"], "Enamel mug")
         self.assertEqual(product["fields"]["tags"], ["gift", "kitchen"])
+        self.assertEqual(product["fields"]["description_html"], "Blue")
         self.assertEqual([option["name"] for option in product["options"]], ["Color", "Size"])
         variant = product["variants"][0]
         self.assertEqual(variant["option_values"], ["Blue", "S"])

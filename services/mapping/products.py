@@ -7,7 +7,7 @@ or an Odoo template read by the model layer)::
         "gid": "gid://shopify/Product/1" | None,
         "handle": str | None,
         "updated_at": aware datetime | None,
-        "fields": {"title": str, "description_html": str, "vendor": str, "product_type": str,
+        "fields": {"title": str, "description_html": str (as plain text), "vendor": str, "product_type": str,
                    "tags": [str, ...] (sorted), "status": "ACTIVE" | "DRAFT" | "ARCHIVED" | "UNLISTED"},
         "options": [{"name": str, "values": [str, ...]}, ...],
         "variants": [{"gid", "inventory_item_gid", "option_values": [str, ...] (option order),
@@ -18,6 +18,8 @@ or an Odoo template read by the model layer)::
 Money is a decimal string on Shopify (never cents): it becomes a `Decimal` rounded to the shop currency.
 """
 
+import html
+import re
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -137,6 +139,55 @@ def _text(value):
     return (value or "").strip()
 
 
+_BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/li|/h[1-6])\s*>")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_text(markup):
+    """Shopify's descriptionHtml → the plain text Odoo keeps as sales description.
+
+    Both sides are compared as text, so markup Odoo cannot hold never looks like a change.
+    """
+    text = _BLOCK_END.sub("\n", markup or "")
+    text = html.unescape(_TAG.sub("", text))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def text_to_html(text):
+    """Plain text → descriptionHtml: one paragraph per line, escaped."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+
+
+def split_variant_prices(prices):
+    """Variant prices → Odoo's model of a base price plus an extra per attribute value.
+
+    `prices` maps each variant's option values (a tuple, option order) to its Decimal price. Returns
+    `(base, extras, exact)`: `extras[(option_index, value)]` is the extra price of that value and
+    `exact` tells whether base + extras reproduces every price (Shopify allows prices Odoo's additive
+    model cannot express; the caller reports those).
+    """
+    if not prices:
+        return Decimal(0), {}, True
+    base = min(prices.values())
+    extras = {}
+    width = max(len(values) for values in prices)
+    for index in range(width):
+        for values, price in prices.items():
+            if index >= len(values):
+                continue
+            assigned = sum(extras.get((earlier, values[earlier]), Decimal(0)) for earlier in range(index))
+            candidate = price - base - assigned
+            key = (index, values[index])
+            extras[key] = min(extras.get(key, candidate), candidate)
+    exact = all(
+        base + sum(extras.get((index, value), Decimal(0)) for index, value in enumerate(values)) == price
+        for values, price in prices.items()
+    )
+    return base, extras, exact
+
+
 # ------------------------------------------------------------------------------------------------
 # Shopify → canonical
 # ------------------------------------------------------------------------------------------------
@@ -219,7 +270,7 @@ def _canonical_product(gid, source, options, variants, graphql):
         "updated_at": parse_datetime(source.get(keys[2])),
         "fields": {
             "title": _text(source.get("title")),
-            "description_html": source.get(keys[0]) or "",
+            "description_html": html_to_text(source.get(keys[0])),
             "vendor": _text(source.get("vendor")),
             "product_type": _text(source.get(keys[1])),
             "tags": normalize_tags(source.get("tags")),
@@ -286,6 +337,8 @@ def product_set_input(product, export_fields, digits=2):
         "status": "status",
     }
     data = {graphql_names[name]: fields[name] for name in PRODUCT_FIELDS if name in export_fields}
+    if "descriptionHtml" in data:
+        data["descriptionHtml"] = text_to_html(data["descriptionHtml"])
     if "title" not in data:
         data["title"] = fields["title"]  # Shopify requires a title to create a product
     options = product["options"] or [{"name": DEFAULT_OPTION, "values": [DEFAULT_OPTION_VALUE]}]
