@@ -13,6 +13,8 @@
         "security/ir.model.access.csv",
         "views/shopify_shop_views.xml",
         "views/shopify_product_binding_views.xml",
+        "views/shopify_product_sync_views.xml",
+        "views/shopify_product_wizard_views.xml",
         "views/menus.xml",
     ],
     "installable": True,

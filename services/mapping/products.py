@@ -18,7 +18,9 @@ or an Odoo template read by the model layer)::
 Money is a decimal string on Shopify (never cents): it becomes a `Decimal` rounded to the shop currency.
 """
 
+import hashlib
 import html
+import json
 import re
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -416,6 +418,15 @@ def snapshot(product):
             values[name] = _money_plain(value) if name in ("price", "compare_at_price", "weight") else value
         variants[variant_key(variant["option_values"])] = values
     return {"product": product_values, "variants": variants}
+
+
+def snapshot_hash_of(snap, field_names):
+    """Hash of the values of `field_names` in a snapshot: equal hashes mean nothing mapped differs."""
+    flat = {
+        f"{scope}\x1f{name}": value for (scope, name), value in flatten(snap).items() if name in field_names
+    }
+    payload = json.dumps(flat, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
 def flatten(snap):
