@@ -82,11 +82,8 @@ class ShopifyShop(models.Model):
     def _shopify_product_rules(self):
         """`{field: (direction, policy)}` of the active mapping lines."""
         self.ensure_one()
-        return {
-            line.shopify_field: (line.direction, line.conflict_policy)
-            for line in self.field_mapping_ids
-            if line.active
-        }
+        lines = self.env["shopify.field.mapping"].sudo().search([("shop_id", "=", self.id)])
+        return {line.shopify_field: (line.direction, line.conflict_policy) for line in lines}
 
     def _shopify_fields_for(self, *directions):
         return {
@@ -287,8 +284,13 @@ class ShopifyProductBinding(models.Model):
         )
 
     def _shopify_odoo_variants(self):
-        template = self.product_tmpl_id.with_context(active_test=False)
-        variants = template.product_variant_ids
+        template = self.product_tmpl_id
+        # A search, not template.product_variant_ids: archiving in this transaction must be seen.
+        variants = (
+            self.env["product.product"]
+            .with_context(active_test=False)
+            .search([("product_tmpl_id", "=", template.id)], order="id")
+        )
         if template.active:
             return variants.filtered("active")
         # An archived template archived its variants too: keep the ones of valid combinations.
@@ -317,6 +319,7 @@ class ShopifyProductBinding(models.Model):
         variant_bindings = {
             line.product_id.id: line for line in self.with_context(active_test=False).variant_binding_ids
         }
+        weight_digits = self.env["decimal.precision"].precision_get("Stock Weight")
         variants = []
         for product in self._shopify_odoo_variants():
             values_by_line = {
@@ -336,7 +339,7 @@ class ShopifyProductBinding(models.Model):
                         else None,
                         "sku": product.default_code or "",
                         "barcode": product.barcode or "",
-                        "weight": self._shopify_kg(product.weight),
+                        "weight": round(self._shopify_kg(product.weight), weight_digits),
                     },
                 }
             )
@@ -538,6 +541,7 @@ class ShopifyProductBinding(models.Model):
         with `dry_run` nothing is written and `diffs` lists `(scope, field, odoo value, shopify value,
         target side)` for the preview.
         """
+        product = self._shopify_round_weights(product)
         Binding = self.sudo().with_context(active_test=False)
         binding = Binding.search([("shop_id", "=", shop.id), ("shopify_gid", "=", product["gid"])], limit=1)
         result = {"action": "nothing", "binding": binding, "diffs": [], "message": ""}
@@ -574,6 +578,18 @@ class ShopifyProductBinding(models.Model):
         if result["action"] == "nothing" and (changed["applied"] or changed["diffs"]):
             result["action"] = "update"
         return result
+
+    @api.model
+    def _shopify_round_weights(self, product):
+        """Weights at Odoo's precision, so a weight Odoo cannot store exactly is not seen as a change."""
+        digits = self.env["decimal.precision"].precision_get("Stock Weight")
+        variants = []
+        for variant in product["variants"]:
+            weight = variant["fields"].get("weight")
+            if weight is not None:
+                variant = dict(variant, fields=dict(variant["fields"], weight=round(weight, digits)))
+            variants.append(variant)
+        return dict(product, variants=variants)
 
     def _shopify_merge_from(self, product, dry_run=False, fresh=False):
         """Three-way merge of one Shopify product into this binding's Odoo product."""
@@ -781,6 +797,15 @@ class ShopifyProductBinding(models.Model):
                 commands.append(fields.Command.create({"attribute_id": attribute.id, **line_values}))
         commands += [fields.Command.delete(line.id) for line in lines if line.attribute_id.id not in wanted]
         template.write({"attribute_line_ids": commands})
+        # Odoo makes every combination; Shopify may sell only some: archive the combinations it lacks.
+        offered = {mapping.variant_key(variant["option_values"]) for variant in product["variants"]}
+        lines = self._shopify_option_lines()
+        for variant in self._shopify_odoo_variants():
+            values_by_line = {
+                ptav.attribute_line_id.id: ptav.name for ptav in variant.product_template_attribute_value_ids
+            }
+            if mapping.variant_key([values_by_line.get(line.id) for line in lines]) not in offered:
+                variant.with_context(shopify_import=True).active = False
 
     def _shopify_apply_to_odoo(self, flat):
         """Write Shopify values (`{(scope, field): value}` in snapshot form) on the Odoo product."""
