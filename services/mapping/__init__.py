@@ -1,1 +1,1 @@
-"""Pure functions: Shopify payloads ⇄ plain dicts of Odoo values. No Odoo imports here."""
+"""Pure payload ⇄ Odoo-values mapping functions (no Odoo imports)."""
