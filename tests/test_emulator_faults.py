@@ -7,8 +7,7 @@ import requests
 
 from odoo.tests import TransactionCase
 
-from ..emulator import EmulatorServer, FakeClock
-from ..emulator import snapshot
+from ..emulator import EmulatorServer, FakeClock, snapshot
 from .common import EmulatorCase
 
 DOMAIN = "faulty.myshopify.com"
