@@ -99,7 +99,9 @@ class TestEmulatorUserErrorsAndAdmin(EmulatorCase):
         self.emu_shop.set_faults(user_errors={"sku": [variant.sku]})
         body = self.graphql(
             """mutation($input: ProductSetInput!, $id: ID!) {
-                 productSet(input: $input, identifier: {id: $id}) { product { id } userErrors { field message } }
+                 productSet(input: $input, identifier: {id: $id}) {
+                   product { id } userErrors { field message }
+                 }
                }""",
             {
                 "id": product.gid,
