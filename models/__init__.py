@@ -22,3 +22,4 @@ from . import shopify_variant_binding_inventory
 from . import shopify_shop_inventory
 from . import stock_quant
 from . import stock_picking
+from . import shopify_webhook_orders

@@ -56,8 +56,7 @@ class StockPicking(models.Model):
         )
         for picking in to_report:
             picking.shopify_fulfillment_state = "pending"
-            if "shopify.queue.job" in self.env:  # the engine's queue; until it exists, stays "To send"
-                picking._shopify_enqueue_fulfillment()
+            picking._shopify_enqueue_fulfillment()
         return result
 
     def _shopify_enqueue_fulfillment(self):

@@ -11,3 +11,4 @@ from . import test_product_binding
 from . import test_inventory_service
 from . import test_inventory_detection
 from . import test_fulfillment_mapping
+from . import test_order_webhooks
