@@ -47,7 +47,10 @@ class FaultInjector:
             return self.faults.as_dict()
 
     def draw(self):
-        """One of "error", "timeout", "lost", "throttle" or None; one RNG draw per request keeps runs reproducible."""
+        """One of "error", "timeout", "lost", "throttle" or None.
+
+        One RNG draw per request keeps runs reproducible.
+        """
         with self._lock:
             faults = self.faults
             roll = self._rng.random()
