@@ -28,3 +28,6 @@ from . import stock_quant
 from . import shopify_health
 from . import res_config_settings
 from . import shopify_shop_health
+from . import shopify_inventory_jobs
+from . import stock_picking
+from . import shopify_webhook_orders
