@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "views/shopify_shop_views.xml",
         "views/shopify_product_binding_views.xml",
+        "views/shopify_api_call_views.xml",
         "views/menus.xml",
     ],
     "installable": True,

@@ -254,7 +254,8 @@ class ShopifyClient:
         throttle_status = cost.get("throttleStatus")
         if self.budget is not None:
             if throttle_status:
-                self.budget.observe(self.shop_key, throttle_status, self._wall_clock(), reserve)
+                charged = cost.get("actualQueryCost") or 0.0  # null when nothing ran (throttled…)
+                self.budget.observe(self.shop_key, throttle_status, self._wall_clock(), reserve, charged)
             else:
                 self.budget.release(self.shop_key, reserve)
         if cost.get("requestedQueryCost") and estimate:

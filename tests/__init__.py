@@ -3,3 +3,4 @@ from . import test_gid
 from . import test_graphql_documents
 from . import test_client_units
 from . import test_product_binding
+from . import test_api_budget
