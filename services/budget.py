@@ -25,6 +25,8 @@ from dataclasses import dataclass, replace
 # Assumed until Shopify tells us: the smallest bucket Shopify has ever given (old Standard plan).
 DEFAULT_MAXIMUM = 1000.0
 DEFAULT_RESTORE_RATE = 50.0
+# Added to every wait: clocks and float rounding must not make us arrive a hair too early.
+WAIT_MARGIN_S = 0.01
 # Bookings older than this without an answer belong to a worker that died: forget them.
 STALE_IN_FLIGHT_S = 120.0
 
@@ -58,7 +60,7 @@ def book(state, cost, now):
     """Reserve `cost` points at `now` → (new state, seconds to wait before sending)."""
     state = refilled(state, now)
     missing = cost - state.currently_available
-    wait = max(0.0, missing / state.restore_rate) if state.restore_rate > 0 else 0.0
+    wait = missing / state.restore_rate + WAIT_MARGIN_S if missing > 0 and state.restore_rate > 0 else 0.0
     return (
         replace(
             state, currently_available=state.currently_available - cost, in_flight=state.in_flight + cost

@@ -6,6 +6,7 @@ import uuid
 from odoo.tests import TransactionCase
 
 from ..models.api_budget import DatabaseBudget
+from ..services.budget import WAIT_MARGIN_S
 
 STATUS = {"maximumAvailable": 100.0, "currentlyAvailable": 100.0, "restoreRate": 10.0}
 
@@ -27,7 +28,7 @@ class TestDatabaseBudget(TransactionCase):
         self.assertIsNone(self.budget.state(self.key))
         self.budget.observe(self.key, STATUS, 1000.0, 0)
         self.assertEqual(self.budget.reserve(self.key, 60), 0)
-        self.assertAlmostEqual(self.budget.reserve(self.key, 60), 2.0)  # 40 left, 20 missing at 10/s
+        self.assertAlmostEqual(self.budget.reserve(self.key, 60), 2.0 + WAIT_MARGIN_S)  # 40 left, 20 missing at 10/s
         state = self.budget.state(self.key)
         self.assertAlmostEqual(state.currently_available, -20)
         self.assertAlmostEqual(state.in_flight, 120)
