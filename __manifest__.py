@@ -14,6 +14,7 @@
         "views/shopify_shop_views.xml",
         "views/shopify_product_binding_views.xml",
         "views/shopify_api_call_views.xml",
+        "views/shopify_inventory_views.xml",
         "views/menus.xml",
     ],
     "installable": True,
