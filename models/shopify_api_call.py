@@ -44,8 +44,9 @@ class ShopifyApiCall(models.Model):
     sync_log_ref = fields.Integer(string="Sync Run", index=True)
 
     def init(self):
-        super().init()
+        result = super().init()
         api_budget.create_table(self.env.cr)
+        return result
 
     @api.autovacuum
     def _gc_old_calls(self):

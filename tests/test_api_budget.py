@@ -28,7 +28,9 @@ class TestDatabaseBudget(TransactionCase):
         self.assertIsNone(self.budget.state(self.key))
         self.budget.observe(self.key, STATUS, 1000.0, 0)
         self.assertEqual(self.budget.reserve(self.key, 60), 0)
-        self.assertAlmostEqual(self.budget.reserve(self.key, 60), 2.0 + WAIT_MARGIN_S)  # 40 left, 20 missing at 10/s
+        self.assertAlmostEqual(
+            self.budget.reserve(self.key, 60), 2.0 + WAIT_MARGIN_S
+        )  # 40 left, 20 missing at 10/s
         state = self.budget.state(self.key)
         self.assertAlmostEqual(state.currently_available, -20)
         self.assertAlmostEqual(state.in_flight, 120)
