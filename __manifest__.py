@@ -12,6 +12,8 @@
         "security/shopify_security.xml",
         "security/ir.model.access.csv",
         "views/shopify_shop_views.xml",
+        "data/shopify_order_data.xml",
+        "views/shopify_order_views.xml",
         "views/shopify_product_binding_views.xml",
         "views/shopify_api_call_views.xml",
         "views/shopify_inventory_views.xml",

@@ -1,0 +1,25 @@
+"""Sale orders know the Shopify order they come from; lines know their Shopify line item."""
+
+from odoo import api, fields, models
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    shopify_binding_ids = fields.One2many("shopify.order.binding", "sale_order_id", string="Shopify Orders")
+    shopify_binding_id = fields.Many2one(
+        "shopify.order.binding", compute="_compute_shopify_binding_id", string="Shopify Order"
+    )
+    shopify_admin_url = fields.Char(compute="_compute_shopify_binding_id", string="Open in Shopify")
+
+    @api.depends("shopify_binding_ids.admin_url")
+    def _compute_shopify_binding_id(self):
+        for order in self:
+            order.shopify_binding_id = order.shopify_binding_ids[:1]
+            order.shopify_admin_url = order.shopify_binding_id.admin_url
+
+
+class SaleOrderLine(models.Model):
+    _inherit = "sale.order.line"
+
+    shopify_line_gid = fields.Char(string="Shopify Line Item GID", copy=False, index="btree_not_null")

@@ -1,0 +1,107 @@
+"""Order settings of a shop: how Shopify orders become sale orders, and the order poll's watermark."""
+
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+# The poll asks for orders updated since the watermark minus this overlap: Shopify's updated_at can
+# land a little after our clock read, and re-reading an order is harmless (the binding makes it a no-op).
+POLL_OVERLAP = timedelta(minutes=5)
+
+
+class ShopifyShop(models.Model):
+    _inherit = "shopify.shop"
+
+    order_confirmation_policy = fields.Selection(
+        [("always", "Always"), ("paid", "When paid"), ("never", "Never (confirm by hand)")],
+        default="paid",
+        required=True,
+        string="Confirm Orders",
+    )
+    order_unknown_item_policy = fields.Selection(
+        [
+            ("placeholder", "Import with a placeholder product and flag for review"),
+            ("hold", "Hold the order until the item is known"),
+        ],
+        default="placeholder",
+        required=True,
+        string="Unknown Items",
+    )
+    order_discount_mode = fields.Selection(
+        [("line", "Discount % on the line"), ("product", "Separate discount line")],
+        default="line",
+        required=True,
+        string="Discounts",
+        help="A line discount that cannot reproduce Shopify's amount to the cent becomes a discount line "
+        "anyway.",
+    )
+    order_team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    order_user_id = fields.Many2one("res.users", string="Salesperson", domain="[('share', '=', False)]")
+    order_delivery_product_id = fields.Many2one(
+        "product.product",
+        string="Shipping Product",
+        default=lambda self: self.env.ref("shopify_sync.product_shopify_shipping", raise_if_not_found=False),
+    )
+    order_discount_product_id = fields.Many2one(
+        "product.product",
+        string="Discount Product",
+        default=lambda self: self.env.ref("shopify_sync.product_shopify_discount", raise_if_not_found=False),
+    )
+    order_gift_card_product_id = fields.Many2one(
+        "product.product",
+        string="Gift Card Product",
+        default=lambda self: self.env.ref("shopify_sync.product_shopify_gift_card", raise_if_not_found=False),
+    )
+    order_tip_product_id = fields.Many2one(
+        "product.product",
+        string="Tip Product",
+        default=lambda self: self.env.ref("shopify_sync.product_shopify_tip", raise_if_not_found=False),
+    )
+    order_placeholder_product_id = fields.Many2one(
+        "product.product",
+        string="Placeholder Product",
+        default=lambda self: self.env.ref("shopify_sync.product_shopify_unknown", raise_if_not_found=False),
+        help="Stands for an item no Odoo product matches (by variant link or SKU).",
+    )
+    order_alert_user_id = fields.Many2one(
+        "res.users",
+        string="Order Alerts To",
+        domain="[('share', '=', False)]",
+        help="Gets an activity for held or flagged orders. Empty: every Shopify manager of the company.",
+    )
+    fulfillment_notify_mode = fields.Selection(
+        [("none", "Nobody"), ("user", "A user"), ("group", "A group"), ("channel", "A Discuss channel")],
+        default="none",
+        required=True,
+        string="Notify on Confirmation",
+    )
+    fulfillment_user_id = fields.Many2one(
+        "res.users", string="Fulfillment User", domain="[('share', '=', False)]"
+    )
+    fulfillment_group_id = fields.Many2one("res.groups", string="Fulfillment Group")
+    fulfillment_channel_id = fields.Many2one("discuss.channel", string="Fulfillment Channel")
+    order_binding_ids = fields.One2many("shopify.order.binding", "shop_id", string="Orders")
+    order_binding_count = fields.Integer(compute="_compute_order_binding_count")
+    tax_mapping_ids = fields.One2many("shopify.tax.mapping", "shop_id", string="Tax Mapping")
+    orders_synced_until = fields.Datetime(
+        readonly=True, copy=False, help="Watermark of the order poll: orders updated after it are fetched."
+    )
+
+    @api.depends("order_binding_ids")
+    def _compute_order_binding_count(self):
+        counts = dict(
+            self.env["shopify.order.binding"]._read_group(
+                [("shop_id", "in", self.ids)], ["shop_id"], ["__count"]
+            )
+        )
+        for shop in self:
+            shop.order_binding_count = counts.get(shop, 0)
+
+    def action_view_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_order_binding")
+        action["domain"] = [("shop_id", "=", self.id)]
+        return action

@@ -1,0 +1,1 @@
+"""Pure payload ⇄ Odoo-values mapping functions (no Odoo imports)."""

@@ -1,0 +1,96 @@
+"""Shops, taxes and products the order tests share (a German tax-included shop, a Californian one)."""
+
+from odoo import Command
+
+from .common import ShopifyCase
+from .payloads import orders as payloads
+
+
+class OrderCase(ShopifyCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.importer = cls.env["shopify.order.import"]
+        Tax = cls.env["account.tax"]
+        cls.vat19_included = Tax.create(
+            {
+                "name": "MwSt 19% incl.",
+                "amount": 19.0,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_included",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.ca_tax_excluded = Tax.create(
+            {
+                "name": "CA State Tax 7.25%",
+                "amount": 7.25,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_excluded",
+                "company_id": cls.company.id,
+            }
+        )
+        cls.eu_shop = cls.create_shop("eu-store.myshopify.com", order_confirmation_policy="paid")
+        cls.us_shop = cls.create_shop("us-store.myshopify.com", order_confirmation_policy="paid")
+        Mapping = cls.env["shopify.tax.mapping"]
+        Mapping.create(
+            {
+                "shop_id": cls.eu_shop.id,
+                "rate_percent": 19.0,
+                "price_include": True,
+                "tax_id": cls.vat19_included.id,
+            }
+        )
+        cls.us_mapping = Mapping.create(
+            {
+                "shop_id": cls.us_shop.id,
+                "rate_percent": 7.25,
+                "price_include": False,
+                "title": "CA State Tax",
+                "tax_id": cls.ca_tax_excluded.id,
+            }
+        )
+        Product = cls.env["product.product"]
+        cls.products = {
+            sku: Product.create(
+                {"name": name, "default_code": sku, "type": "consu", "taxes_id": [Command.clear()]}
+            )
+            for sku, name in (
+                ("MUG-BLU-350", "Enamel mug blue 350 ml"),
+                ("APR-NAT", "Linen apron"),
+                ("BWL-WHT-16", "Ceramic bowl"),
+                ("TWL-STR", "Tea towel"),
+                ("BLK-WOOL-GRY", "Wool blanket"),
+            )
+        }
+        cls.payloads = payloads
+
+    def import_rest(self, shop, payload):
+        return self.importer._import_rest(shop, payload)
+
+    def assertLines(self, sale_order, expected):
+        """expected: [(product, qty, price_unit, discount, taxes, price_total)] in line order."""
+        actual = [
+            (
+                line.product_id,
+                line.product_uom_qty,
+                line.price_unit,
+                line.discount,
+                line.tax_id,
+                line.price_total,
+            )
+            for line in sale_order.order_line
+        ]
+        self.assertEqual(len(actual), len(expected), actual)
+        for got, want in zip(actual, expected, strict=True):
+            self.assertEqual(got[0], want[0])
+            self.assertAlmostEqual(got[1], want[1], places=3)
+            self.assertAlmostEqual(got[2], want[2], places=2)
+            self.assertAlmostEqual(got[3], want[3], places=2)
+            self.assertEqual(got[4], want[4])
+            self.assertAlmostEqual(got[5], want[5], places=2)
+
+    def binding_activities(self, binding):
+        return self.env["mail.activity"].search(
+            [("res_model", "=", binding._name), ("res_id", "=", binding.id)]
+        )
