@@ -338,7 +338,9 @@ class ShopifyClient:
             retry_after = _retry_after(response)
             return ThrottledError(message, code=code or "THROTTLED", retry_after=retry_after, **kwargs)
         if status >= 500:
-            return ServerError(message, code=code or f"HTTP_{status}", **kwargs)
+            return ServerError(
+                f"Shopify answered HTTP {status}: {message}", code=code or f"HTTP_{status}", **kwargs
+            )
         return QueryError(message, code=code or f"HTTP_{status}", **kwargs)
 
     def _network_error(self, name, failure):
