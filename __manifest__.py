@@ -11,7 +11,11 @@
     "data": [
         "security/shopify_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
         "views/shopify_shop_views.xml",
+        "views/shopify_queue_job_views.xml",
+        "views/shopify_webhook_event_views.xml",
+        "views/shopify_sync_log_views.xml",
         "data/shopify_order_data.xml",
         "views/shopify_order_views.xml",
         "views/shopify_product_binding_views.xml",

@@ -1,6 +1,10 @@
 """Shared fixtures: shops, users with each Shopify role, companies."""
 
+import requests
+
 from odoo.tests import TransactionCase, new_test_user
+
+from ..emulator import Clock, EmulatorServer, FakeClock
 
 
 class ShopifyCase(TransactionCase):
@@ -27,3 +31,63 @@ class ShopifyCase(TransactionCase):
                 **values,
             }
         )
+
+
+class EmulatorCase(ShopifyCase):
+    """A ShopifyCase with a Shopify emulator of its own (one server per test class, on 127.0.0.1).
+
+    `cls.emulator` is the EmulatorServer, `cls.emu_shop` its in-memory shop, `cls.shop` the Odoo
+    `shopify.shop` pointed at it (same domain, token and secret). Set `emulator_fake_clock = True` to drive
+    the emulator's time by hand with `cls.clock.advance(seconds)` (bucket refill, token expiry, updatedAt).
+    Like the database, the emulator shop starts each test empty (catalog, stock, faults, bucket, counters):
+    arrange its data in `setUp` or the test, or set `emulator_reset_each_test = False`.
+    """
+
+    emulator_domain = "test-store.myshopify.com"
+    emulator_plan = "standard"
+    emulator_fake_clock = False
+    emulator_token = "test-access-token"
+    emulator_client_id = "test-client-id"
+    emulator_client_secret = "test-client-secret"
+    emulator_reset_each_test = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.clock = FakeClock() if cls.emulator_fake_clock else Clock()
+        cls.emulator = EmulatorServer(seed=0, clock=cls.clock).start()
+        cls.addClassCleanup(cls.emulator.stop)
+        cls.emu_shop = cls.emulator.add_shop(
+            cls.emulator_domain,
+            access_token=cls.emulator_token,
+            client_id=cls.emulator_client_id,
+            client_secret=cls.emulator_client_secret,
+            plan=cls.emulator_plan,
+        )
+        cls.shop = cls.create_shop(
+            cls.emulator_domain,
+            api_base_url=cls.emulator.url,
+            access_token=cls.emulator_token,
+            client_id=cls.emulator_client_id,
+            client_secret=cls.emulator_client_secret,
+        )
+
+    def setUp(self):
+        super().setUp()
+        if self.emulator_reset_each_test:
+            self.emu_shop.reset()
+
+    @classmethod
+    def graphql(cls, query, variables=None, version="2026-10", token=None, expect_status=200):
+        """POST a document straight to the emulator (no client service): the decoded JSON response."""
+        response = requests.post(
+            f"{cls.emulator.url}/admin/api/{version}/graphql.json",
+            json={"query": query, "variables": variables or {}},
+            headers={"X-Shopify-Access-Token": cls.emulator_token if token is None else token},
+            timeout=10,
+        )
+        if expect_status is not None and response.status_code != expect_status:
+            raise AssertionError(
+                f"HTTP {response.status_code} (expected {expect_status}): {response.text[:500]}"
+            )
+        return response.json()

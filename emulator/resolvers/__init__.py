@@ -1,0 +1,7 @@
+"""Resolvers, one module per resource family; importing a module registers its resolvers."""
+
+from . import registry
+from . import shop
+from . import products
+from . import inventory
+from . import nodes

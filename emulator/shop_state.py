@@ -1,0 +1,247 @@
+"""One emulated Shopify store: its settings, catalog, stock, cost bucket, faults and counters.
+
+Everything a test may want to arrange or inspect in-process is a method here; the `/_emulator` admin API
+calls the same methods.
+"""
+
+import itertools
+import threading
+from collections import Counter
+
+from .costs import PLANS, CostBucket
+from .faults import FaultInjector
+from .records import QUANTITY_NAMES, InventoryLevel, Location, MetafieldDefinition
+
+DEFAULT_SCOPES = (
+    "read_products",
+    "write_products",
+    "read_inventory",
+    "write_inventory",
+    "read_locations",
+    "read_orders",
+    "write_orders",
+    "read_all_orders",
+    "read_customers",
+    "read_fulfillments",
+    "write_fulfillments",
+    "read_merchant_managed_fulfillment_orders",
+    "write_merchant_managed_fulfillment_orders",
+)
+PLAN_NAMES = {"standard": "Basic", "advanced": "Advanced", "plus": "Shopify Plus", "enterprise": "Enterprise"}
+# Products' custom ids without a namespace live in the app's reserved namespace.
+APP_NAMESPACE = "$app"
+
+
+class ShopState:
+    def __init__(
+        self,
+        domain,
+        *,
+        clock,
+        seed=0,
+        access_token=None,
+        client_id=None,
+        client_secret=None,
+        plan="standard",
+        currency="USD",
+        name=None,
+        timezone="America/New_York",
+        scopes=DEFAULT_SCOPES,
+        max_available=None,
+        restore_rate=None,
+        locations=("Main warehouse",),
+    ):
+        if plan not in PLANS:
+            raise ValueError(f"unknown plan {plan!r}: one of {', '.join(PLANS)}")
+        self.domain = domain
+        self.clock = clock
+        self.seed = seed
+        self.access_token = access_token
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.plan = plan
+        self.currency = currency
+        self.name = name or domain.split(".")[0].replace("-", " ").title()
+        self.timezone = timezone
+        self.scopes = tuple(scopes)
+        self.created_at = clock.now()
+        # One lock per shop: requests execute one at a time against a shop's state (as a transaction would).
+        self.lock = threading.RLock()
+        maximum, rate = PLANS[plan]
+        self.bucket = CostBucket(max_available or maximum, restore_rate or rate, clock)
+        self.faults = FaultInjector(f"{seed}:{domain}")
+        # Listeners called as listener(shop, topic, record) after a change (e.g. webhook delivery).
+        self.listeners = []
+        self._default_locations = tuple(locations)
+        self._clear()
+
+    def _clear(self):
+        self._ids = itertools.count(1001)
+        self.locations = {}
+        self.products = {}
+        self.variants = {}
+        self.inventory_items = {}
+        self.levels = {}  # (item id, location id) -> InventoryLevel
+        self.metafield_definitions = {}
+        self.adjustment_groups = {}
+        self.idempotency = {}  # key -> (fingerprint, payload)
+        self.counters = Counter()
+        self.operations = Counter()
+        for location_name in self._default_locations:
+            self.add_location(location_name)
+
+    # -- basics ------------------------------------------------------------------------------------
+    def next_id(self):
+        return next(self._ids)
+
+    def now(self):
+        return self.clock.now()
+
+    def emit(self, topic, record):
+        for listener in list(self.listeners):
+            listener(self, topic, record)
+
+    @property
+    def gid(self):
+        return "gid://shopify/Shop/1"
+
+    @property
+    def plan_display_name(self):
+        return PLAN_NAMES[self.plan]
+
+    # -- arrange -----------------------------------------------------------------------------------
+    def add_location(self, name, is_active=True, fulfills_online_orders=True):
+        with self.lock:
+            now = self.now()
+            location = Location(
+                id=self.next_id(),
+                created_at=now,
+                updated_at=now,
+                name=name,
+                is_active=is_active,
+                fulfills_online_orders=fulfills_online_orders,
+                is_primary=not self.locations,
+            )
+            self.locations[location.id] = location
+            return location
+
+    def add_metafield_definition(self, namespace, key, type_name="id", owner_type="PRODUCT", name=None):
+        with self.lock:
+            now = self.now()
+            definition = MetafieldDefinition(
+                id=self.next_id(),
+                created_at=now,
+                updated_at=now,
+                name=name or key,
+                namespace=namespace or APP_NAMESPACE,
+                key=key,
+                type_name=type_name,
+                owner_type=owner_type,
+            )
+            self.metafield_definitions[definition.id] = definition
+            return definition
+
+    def find_definition(self, owner_type, namespace, key):
+        namespace = namespace or APP_NAMESPACE
+        for definition in self.metafield_definitions.values():
+            if (definition.owner_type, definition.namespace, definition.key) == (owner_type, namespace, key):
+                return definition
+        return None
+
+    def set_bucket(self, max_available=None, restore_rate=None, available=None):
+        """Override the plan's bucket, e.g. `set_bucket(max_available=200, restore_rate=50)` (refills it)."""
+        self.bucket.configure(max_available, restore_rate, available)
+        return self.bucket.status()
+
+    def set_faults(self, reset=False, **values):
+        """E.g. `set_faults(error_rate=0.3, latency=0.05, user_errors={"sku": ["BAD-1"]})`."""
+        return self.faults.configure(reset=reset, **values)
+
+    def seed_products(self, count, **options):
+        """Create `count` products with options, variants and stock at every location; returns them."""
+        from .seed import seed_products  # seed builds on the product resolvers, which import records only
+
+        return seed_products(self, count, **options)
+
+    def reset(self):
+        """Empty catalog, stock, counters and faults; settings and the default locations stay."""
+        with self.lock:
+            self._clear()
+            self.faults.configure(reset=True)
+            self.bucket.configure()
+
+    # -- inventory helpers -------------------------------------------------------------------------
+    def level(self, item_id, location_id, create=False):
+        key = (item_id, location_id)
+        level = self.levels.get(key)
+        if level is None and create:
+            now = self.now()
+            level = InventoryLevel(
+                id=self.next_id(), created_at=now, updated_at=now, item_id=item_id, location_id=location_id
+            )
+            self.levels[key] = level
+        return level
+
+    def levels_of_item(self, item_id):
+        return [level for (item, _loc), level in self.levels.items() if item == item_id]
+
+    def remove_variant(self, variant):
+        self.variants.pop(variant.id, None)
+        self.inventory_items.pop(variant.inventory_item_id, None)
+        for key in [key for key in self.levels if key[0] == variant.inventory_item_id]:
+            del self.levels[key]
+
+    # -- inspect -----------------------------------------------------------------------------------
+    def count(self, name, amount=1):
+        with self.lock:
+            self.counters[name] += amount
+
+    def state(self):
+        """A JSON-friendly picture of the shop (what the `/_emulator/shops/<domain>` endpoint returns)."""
+        with self.lock:
+            return {
+                "domain": self.domain,
+                "name": self.name,
+                "plan": self.plan,
+                "currency": self.currency,
+                "locations": [
+                    {"id": loc.gid, "name": loc.name, "isActive": loc.is_active}
+                    for loc in self.locations.values()
+                ],
+                "products": [self._product_state(p) for p in self.products.values()],
+                "inventoryLevels": [
+                    {
+                        "inventoryItemId": f"gid://shopify/InventoryItem/{level.item_id}",
+                        "locationId": f"gid://shopify/Location/{level.location_id}",
+                        "sku": getattr(self.inventory_items.get(level.item_id), "sku", None),
+                        **{name: level.quantity(name) for name in (*QUANTITY_NAMES, "on_hand")},
+                    }
+                    for level in self.levels.values()
+                ],
+                "counters": dict(self.counters),
+                "operations": dict(self.operations),
+                "throttleStatus": self.bucket.status(),
+                "faults": self.faults.faults.as_dict(),
+            }
+
+    def _product_state(self, product):
+        variants = [self.variants[v] for v in product.variant_ids if v in self.variants]
+        return {
+            "id": product.gid,
+            "title": product.title,
+            "handle": product.handle,
+            "status": product.status,
+            "updatedAt": product.updated_at.isoformat(),
+            "metafields": {f"{ns}.{key}": value for (ns, key), (_type, value) in product.metafields.items()},
+            "options": [{"name": o.name, "values": o.values} for o in product.options],
+            "variants": [
+                {
+                    "id": v.gid,
+                    "sku": v.sku,
+                    "price": v.price,
+                    "title": v.title,
+                    "inventoryItemId": f"gid://shopify/InventoryItem/{v.inventory_item_id}",
+                }
+                for v in variants
+            ],
+        }

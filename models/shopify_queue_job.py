@@ -1,0 +1,420 @@
+"""The durable work queue: one row per unit of work (a webhook delivery, a push, a poll page).
+
+Rows are claimed with `SELECT … FOR UPDATE SKIP LOCKED` so several cron workers (threads, processes
+or servers) share one queue without taking the same row. Each job runs in its own savepoint: a
+failing job never rolls back, blocks or delays the others.
+"""
+
+import json
+import logging
+import threading
+import traceback
+from datetime import timedelta
+
+import psycopg2.errors
+
+from odoo import _, api, fields, models, modules, tools
+from odoo.exceptions import UserError, ValidationError
+
+from ..services import queue_policy
+from ..services.errors import ShopifyError
+
+_logger = logging.getLogger(__name__)
+
+MANAGER_GROUP = "shopify_sync.group_shopify_manager"
+
+# PostgreSQL conflicts that succeed when simply tried again later.
+RETRYABLE_DB_ERRORS = (
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.DeadlockDetected,
+    psycopg2.errors.LockNotAvailable,
+)
+
+JOB_STATES = [
+    ("pending", "Pending"),
+    ("running", "Running"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("dead", "Dead"),
+    ("skipped", "Skipped"),
+    ("ignored", "Ignored"),
+]
+FINISHED_STATES = ("done", "skipped", "ignored")
+PROBLEM_STATES = ("failed", "dead")
+
+DEFAULT_BATCH_SIZE = 50
+DEFAULT_STUCK_MINUTES = 30
+DEFAULT_RETENTION_DAYS = 14
+
+
+def auto_commit_enabled():
+    """Commit progress in real cron runs, never inside tests (they run in one rolled-back transaction)."""
+    testing = getattr(threading.current_thread(), "testing", False)
+    return not (testing or tools.config["test_enable"] or modules.module.current_test)
+
+
+def is_retryable(error):
+    """Our one retry taxonomy: Shopify errors say so themselves, database conflicts are transient."""
+    if isinstance(error, RETRYABLE_DB_ERRORS):
+        return True
+    # Network, THROTTLED and 5xx say retryable=True; validation, userErrors and auth do not.
+    return isinstance(error, ShopifyError) and error.retryable
+
+
+class ShopifyQueueJob(models.Model):
+    _name = "shopify.queue.job"
+    _description = "Shopify Queue Job"
+    _order = "id desc"
+
+    shop_id = fields.Many2one("shopify.shop", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    kind = fields.Char(required=True, index=True, help="Which handler runs: _shopify_job_<kind>.")
+    state = fields.Selection(JOB_STATES, default="pending", required=True, index=True, readonly=True)
+    priority = fields.Integer(default=queue_policy.PRIORITY_OTHER, help="Lower runs first.")
+    attempts = fields.Integer(default=0, readonly=True, help="How many times a worker started this job.")
+    next_attempt_at = fields.Datetime(
+        default=fields.Datetime.now, index=True, readonly=True, help="Not run before this time."
+    )
+    started_at = fields.Datetime(readonly=True)
+    finished_at = fields.Datetime(readonly=True)
+    payload = fields.Json(readonly=True)
+    payload_text = fields.Text(string="Payload (JSON)", compute="_compute_payload_text")
+    res_model = fields.Char(string="Related Model", readonly=True)
+    res_id = fields.Many2oneReference(string="Related Record", model_field="res_model", readonly=True)
+    resource_gid = fields.Char(
+        string="Shopify Resource", index=True, readonly=True, help="GID of the Shopify resource touched."
+    )
+    resource_updated_at = fields.Datetime(
+        readonly=True, help="Shopify's updated_at of the resource in this job: older ones are skipped."
+    )
+    dedupe_key = fields.Char(readonly=True, help="At most one pending job per shop carries a given key.")
+    webhook_event_id = fields.Many2one("shopify.webhook.event", index="btree_not_null", readonly=True)
+    last_error_type = fields.Char(readonly=True)
+    last_error_message = fields.Text(readonly=True)
+    # Tracebacks can carry payload fragments (customer data): managers only.
+    last_error_traceback = fields.Text(readonly=True, groups=MANAGER_GROUP)
+
+    def init(self):
+        # The claim query walks this index in the exact order the queue runs in.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS shopify_queue_job_claim_idx
+                ON shopify_queue_job (priority, id) WHERE state = 'pending'
+            """
+        )
+        # Enqueuing twice the same pending work returns the existing job (see _enqueue).
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS shopify_queue_job_pending_dedupe_uniq
+                ON shopify_queue_job (shop_id, dedupe_key)
+                WHERE state = 'pending' AND dedupe_key IS NOT NULL
+            """
+        )
+
+    @api.depends("kind", "resource_gid")
+    def _compute_display_name(self):
+        for job in self:
+            job.display_name = f"{job.kind} #{job.id}" if job.id else job.kind
+
+    @api.depends("payload")
+    def _compute_payload_text(self):
+        for job in self:
+            job.payload_text = json.dumps(job.payload, indent=2, sort_keys=True) if job.payload else False
+
+    # ------------------------------------------------------------------------------------------------
+    # Enqueue
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _enqueue(
+        self,
+        shop,
+        kind,
+        payload=None,
+        priority=None,
+        dedupe_key=None,
+        record=None,
+        resource_gid=None,
+        resource_updated_at=None,
+    ):
+        """Queue work for `shop`; the handler is `_shopify_job_<kind>` on this model.
+
+        An existing *pending* job with the same (shop, dedupe_key) is returned instead of a new one.
+        """
+        shop.ensure_one()
+        values = {
+            "shop_id": shop.id,
+            "kind": kind,
+            "payload": payload,
+            "priority": queue_policy.priority_for(kind) if priority is None else priority,
+            "dedupe_key": dedupe_key or False,
+            "resource_gid": resource_gid or False,
+            "resource_updated_at": resource_updated_at or False,
+        }
+        if record:
+            record.ensure_one()
+            values.update(res_model=record._name, res_id=record.id)
+        jobs = self.sudo()
+        if not dedupe_key:
+            job = jobs.create(values)
+        else:
+            job = jobs._find_pending(shop, dedupe_key)
+            if not job:
+                try:
+                    with self.env.cr.savepoint():
+                        job = jobs.create(values)
+                except psycopg2.errors.UniqueViolation:
+                    # Another transaction queued the same work between our search and insert.
+                    job = jobs._find_pending(shop, dedupe_key)
+        self._trigger_processing()
+        return job.with_env(self.env)
+
+    def _find_pending(self, shop, dedupe_key):
+        return self.search(
+            [("shop_id", "=", shop.id), ("dedupe_key", "=", dedupe_key), ("state", "=", "pending")], limit=1
+        )
+
+    @api.model
+    def _queue_cron(self):
+        cron = self.env.ref("shopify_sync.ir_cron_shopify_queue", raise_if_not_found=False)
+        return cron.sudo() if cron else self.env["ir.cron"]
+
+    @api.model
+    def _trigger_processing(self, at=None):
+        """Ask the queue cron to run (soon, or at `at`); it is inactive while no shop is active."""
+        cron = self._queue_cron()
+        if cron.active:
+            cron._trigger(at)
+
+    # ------------------------------------------------------------------------------------------------
+    # Processing (cron)
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _cron_process_queue(self, batch_size=None):
+        """Process one batch; report progress so that ir.cron re-runs us while work remains."""
+        self._recover_stuck_jobs()
+        if batch_size is None:
+            batch_size = self._param_int("shopify_sync.queue_batch_size", DEFAULT_BATCH_SIZE)
+        jobs = self._claim(batch_size)
+        remaining = self._count_ready()
+        self._commit_progress(done=0, remaining=len(jobs) + remaining)
+        for done, job in enumerate(jobs, start=1):
+            job._run()
+            self._commit_progress(done=done, remaining=len(jobs) - done + remaining)
+        jobs._notify_problems()
+        self._commit_progress(done=len(jobs), remaining=remaining)
+        return jobs
+
+    def _commit_progress(self, done, remaining):
+        """Odoo 18's progress report plus our own commit (Odoo 19 merges both into _commit_progress)."""
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if auto_commit_enabled():
+            # A finished job must stay finished even if a later one crashes the worker.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    def _claim(self, limit):
+        """Take up to `limit` ready jobs for this worker, in queue order, skipping rows other workers hold.
+
+        The rows are marked running (and committed by the caller outside tests), so a job is run by
+        one worker only even after the row lock is released.
+        """
+        now = fields.Datetime.now()
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            UPDATE shopify_queue_job
+               SET state = 'running', started_at = %(now)s, attempts = COALESCE(attempts, 0) + 1,
+                   write_date = %(now)s, write_uid = %(uid)s
+             WHERE id IN (
+                    SELECT job.id
+                      FROM shopify_queue_job job
+                      JOIN shopify_shop shop ON shop.id = job.shop_id AND shop.active
+                     WHERE job.state = 'pending'
+                       AND (job.next_attempt_at IS NULL OR job.next_attempt_at <= %(now)s)
+                  ORDER BY job.priority, job.id
+                     LIMIT %(limit)s
+                       FOR UPDATE OF job SKIP LOCKED)
+         RETURNING id
+            """,
+            {"now": now, "uid": self.env.uid, "limit": limit},
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        jobs = self.browse(ids)
+        jobs.invalidate_recordset()
+        return jobs.sorted(lambda job: (job.priority, job.id))
+
+    @api.model
+    def _count_ready(self):
+        self.env.cr.execute(
+            """
+            SELECT count(*) FROM shopify_queue_job job
+              JOIN shopify_shop shop ON shop.id = job.shop_id AND shop.active
+             WHERE job.state = 'pending' AND (job.next_attempt_at IS NULL OR job.next_attempt_at <= %s)
+            """,
+            [fields.Datetime.now()],
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _run(self):
+        """Run one claimed job in its own savepoint and record the outcome."""
+        self.ensure_one()
+        job = self.with_context(shopify_queue_job_id=self.id)
+        try:
+            with self.env.cr.savepoint():
+                if job._is_outdated():
+                    outcome, reason = "skipped", _("A newer version of this resource was already applied.")
+                else:
+                    outcome, reason = job._dispatch()
+                    if outcome == "done":
+                        job._advance_resource_mark()
+        except Exception as error:  # every failure is recorded on the job, never lost
+            self._record_error(error)
+            return
+        self._finish(outcome, reason)
+
+    def _dispatch(self):
+        """Call the kind's handler. Returns (outcome, reason)."""
+        handler = getattr(self, f"_shopify_job_{self.kind}", None)
+        if handler is None:
+            raise UserError(
+                _(
+                    "No handler for jobs of kind “%s”: is the feature module that queued it installed?",
+                    self.kind,
+                )
+            )
+        result = handler()
+        if isinstance(result, tuple):  # a handler may return ("skipped", "why")
+            return result
+        return "done", None
+
+    def _shopify_job_webhook(self):
+        """Webhook deliveries dispatch to shopify.webhook.event._shopify_webhook_<topic>(payload)."""
+        return self.webhook_event_id._dispatch()
+
+    def _finish(self, outcome, reason=None):
+        self.write(
+            {
+                "state": outcome,
+                "finished_at": fields.Datetime.now(),
+                "last_error_type": False,
+                "last_error_message": reason or False,
+                "last_error_traceback": False,
+            }
+        )
+        self.webhook_event_id.state = outcome
+        _logger.debug("Shopify job %s (%s): %s", self.id, self.kind, outcome)
+
+    def _record_error(self, error):
+        retryable = is_retryable(error)
+        max_attempts = self.shop_id.queue_max_attempts or 1
+        if isinstance(error, UserError | ValidationError):
+            message = str(error.args[0]) if error.args else str(error)
+        else:
+            message = str(error) or type(error).__name__
+        values = {
+            "last_error_type": type(error).__name__,
+            "last_error_message": message,
+            "last_error_traceback": "".join(traceback.format_exception(error)),
+        }
+        now = fields.Datetime.now()
+        if retryable and self.attempts < max_attempts:
+            delay = queue_policy.retry_delay_seconds(error, self.attempts)
+            values.update(state="pending", next_attempt_at=now + timedelta(seconds=delay))
+            self._trigger_processing(at=values["next_attempt_at"])
+        else:
+            values.update(state="dead" if retryable else "failed", finished_at=now)
+        self.write(values)
+        self.webhook_event_id.state = values["state"] if values["state"] != "pending" else "queued"
+        # Ids and the error class only: messages may quote customer data.
+        _logger.warning(
+            "Shopify job %s (%s, shop %s) attempt %s: %s → %s",
+            self.id,
+            self.kind,
+            self.shop_id.id,
+            self.attempts,
+            type(error).__name__,
+            values["state"],
+        )
+
+    # ------------------------------------------------------------------------------------------------
+    # Out-of-order protection
+    # ------------------------------------------------------------------------------------------------
+    def _is_outdated(self):
+        """True when a newer version of the same Shopify resource was already applied."""
+        if not (self.resource_gid and self.resource_updated_at):
+            return False
+        mark = self.env["shopify.resource.mark"]._lock(self.shop_id, self.resource_gid)
+        return bool(mark) and mark.updated_at > self.resource_updated_at
+
+    def _advance_resource_mark(self):
+        if self.resource_gid and self.resource_updated_at:
+            self.env["shopify.resource.mark"]._advance(
+                self.shop_id, self.resource_gid, self.resource_updated_at
+            )
+
+    # ------------------------------------------------------------------------------------------------
+    # Failures: notification, retry, ignore, stuck rows
+    # ------------------------------------------------------------------------------------------------
+    def _notify_problems(self):
+        """One chatter message per shop for this batch's failed/dead jobs, not one per row."""
+        problems = self.filtered(lambda job: job.state in PROBLEM_STATES)
+        for shop in problems.shop_id:
+            shop_problems = problems.filtered(lambda job, shop=shop: job.shop_id == shop)
+            shop._notify_queue_problems(shop_problems)
+
+    def action_retry(self):
+        jobs = self.filtered(lambda job: job.state in (*PROBLEM_STATES, "skipped", "ignored"))
+        jobs.write(
+            {
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": fields.Datetime.now(),
+                "finished_at": False,
+            }
+        )
+        jobs.webhook_event_id.state = "queued"
+        self._trigger_processing()
+        return True
+
+    def action_ignore(self):
+        jobs = self.filtered(lambda job: job.state in (*PROBLEM_STATES, "pending"))
+        jobs.write(
+            {
+                "state": "ignored",
+                "finished_at": fields.Datetime.now(),
+                "last_error_message": _("Ignored by %s", self.env.user.name),
+            }
+        )
+        jobs.webhook_event_id.state = "ignored"
+        return True
+
+    @api.model
+    def _recover_stuck_jobs(self):
+        """A job left running by a crashed worker goes back to pending (its attempt still counts)."""
+        minutes = self._param_int("shopify_sync.queue_stuck_minutes", DEFAULT_STUCK_MINUTES)
+        limit = fields.Datetime.now() - timedelta(minutes=minutes)
+        stuck = self.search([("state", "=", "running"), ("started_at", "<", limit)])
+        if stuck:
+            _logger.warning(
+                "Shopify queue: %s job(s) stuck in running put back to pending: %s", len(stuck), stuck.ids
+            )
+            stuck.write({"state": "pending", "next_attempt_at": fields.Datetime.now()})
+        return stuck
+
+    @api.autovacuum
+    def _gc_finished_jobs(self):
+        """Finished jobs older than the retention period are deleted (failed/dead stay until handled)."""
+        days = max(1, self._param_int("shopify_sync.queue_retention_days", DEFAULT_RETENTION_DAYS))
+        limit = fields.Datetime.now() - timedelta(days=days)
+        old = self.search([("state", "in", FINISHED_STATES), ("finished_at", "<", limit)])
+        old.unlink()
+        return old
+
+    @api.model
+    def _param_int(self, key, default):
+        value = self.env["ir.config_parameter"].sudo().get_param(key)
+        try:
+            return int(value) if value else default
+        except ValueError:
+            _logger.warning("System parameter %s=%r is not an integer: using %s", key, value, default)
+            return default

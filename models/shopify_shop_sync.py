@@ -1,0 +1,141 @@
+"""The shop's side of the engine: scheduled sync hooks, queue settings and failure notifications."""
+
+import logging
+import traceback
+
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+
+from .shopify_queue_job import auto_commit_enabled
+
+_logger = logging.getLogger(__name__)
+
+SYNC_CRON_XMLIDS = [
+    "shopify_sync.ir_cron_shopify_queue",
+    "shopify_sync.ir_cron_shopify_sync_products",
+    "shopify_sync.ir_cron_shopify_sync_inventory",
+    "shopify_sync.ir_cron_shopify_sync_orders",
+    "shopify_sync.ir_cron_shopify_reconcile",
+]
+
+
+class ShopifyShop(models.Model):
+    _inherit = "shopify.shop"
+
+    queue_max_attempts = fields.Integer(
+        string="Max Attempts",
+        default=8,
+        help="How many times a job failing with a temporary error (network, throttling, 5xx, database "
+        "conflict) is tried before it is marked dead.",
+    )
+
+    @api.model
+    def _sync_cron_xmlids(self):
+        return super()._sync_cron_xmlids() + SYNC_CRON_XMLIDS
+
+    # ------------------------------------------------------------------------------------------------
+    # Scheduled syncs: one run (sync log) per active shop; a failing shop never stops the others.
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _cron_sync_products(self):
+        return self._run_sync_for_shops("products", "_sync_products")
+
+    @api.model
+    def _cron_sync_inventory(self):
+        return self._run_sync_for_shops("inventory", "_sync_inventory")
+
+    @api.model
+    def _cron_sync_orders(self):
+        return self._run_sync_for_shops("orders", "_sync_orders")
+
+    @api.model
+    def _cron_reconcile(self):
+        return self._run_sync_for_shops("reconcile", "_reconcile")
+
+    # Hooks: no-ops here; feature modules override them (calling super()). They run with the open
+    # run's id in the context (`shopify_sync_log_id`) and may return {"ok": n, "failed": n, "skipped": n}.
+    def _sync_products(self):
+        return None
+
+    def _sync_inventory(self):
+        return None
+
+    def _sync_orders(self):
+        return None
+
+    def _reconcile(self):
+        return None
+
+    @api.model
+    def _run_sync_for_shops(self, kind, hook_name):
+        shops = self.sudo().search([("state", "!=", "disconnected")])
+        runs = self.env["shopify.sync.log"]
+        for shop in shops:
+            runs |= shop._run_sync(kind, hook_name)
+            if auto_commit_enabled():
+                # One shop's run survives a crash while syncing the next shop.
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        return runs
+
+    def _run_sync(self, kind, hook_name):
+        """Open a sync log, call the hook with it in context, close it; exceptions end up in the log."""
+        self.ensure_one()
+        run = self.env["shopify.sync.log"]._open(self, kind)
+        shop = self.with_context(shopify_sync_log_id=run.id)
+        try:
+            with self.env.cr.savepoint():
+                counts = getattr(shop, hook_name)() or {}
+        except Exception as error:  # recorded in the run; the next shop still runs
+            _logger.warning("Shopify shop %s: %s sync failed (%s)", self.id, kind, type(error).__name__)
+            run._close(error_summary=f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=5)}")
+            return run
+        if run.state == "running":  # the hook may have closed the run itself
+            run._close(**{key: counts.get(key, 0) for key in ("ok", "failed", "skipped")})
+        return run
+
+    def _current_sync_log(self):
+        """The run the current code is part of (from the context), or an empty recordset."""
+        run_id = self.env.context.get("shopify_sync_log_id")
+        return (
+            self.env["shopify.sync.log"].browse(run_id).exists() if run_id else self.env["shopify.sync.log"]
+        )
+
+    # ------------------------------------------------------------------------------------------------
+    # Failure notification
+    # ------------------------------------------------------------------------------------------------
+    def _queue_manager_partners(self):
+        """Who hears about failed work: active internal Shopify managers of the shop's company."""
+        self.ensure_one()
+        group = self.env.ref("shopify_sync.group_shopify_manager")
+        users = group.sudo().users.filtered(
+            lambda user: user.active and not user.share and self.company_id in user.company_ids
+        )
+        return users.partner_id
+
+    def _notify_queue_problems(self, jobs):
+        """One chatter message on the shop for a batch of failed/dead jobs (never one per job)."""
+        self.ensure_one()
+        failed = jobs.filtered(lambda job: job.state == "failed")
+        dead = jobs.filtered(lambda job: job.state == "dead")
+        lines = Markup("").join(
+            Markup("<li>%s — %s</li>") % (job.display_name, job.last_error_message or job.last_error_type)
+            for job in jobs[:20]
+        )
+        more = len(jobs) - 20
+        body = Markup("<p>%s</p><ul>%s</ul>%s") % (
+            _(
+                "Shopify sync: %(failed)s job(s) failed and %(dead)s job(s) gave up after retries. "
+                "Open Shopify › Monitoring › Queue to retry or ignore them.",
+                failed=len(failed),
+                dead=len(dead),
+            ),
+            lines,
+            Markup("<p>%s</p>") % _("…and %s more.", more) if more > 0 else "",
+        )
+        self.sudo().message_post(
+            body=body,
+            partner_ids=self._queue_manager_partners().ids,
+            message_type="notification",
+            subtype_xmlid="mail.mt_note",
+        )

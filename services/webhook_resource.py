@@ -1,0 +1,46 @@
+"""Which Shopify resource a REST-shaped webhook body is about, and its version (updated_at)."""
+
+from datetime import datetime, timezone
+
+from . import gid as gids
+
+# Topics whose body has no admin_graphql_api_id: the resource type of their numeric `id`.
+_TYPE_BY_TOPIC_RESOURCE = {
+    "orders": "Order",
+    "products": "Product",
+    "customers": "Customer",
+    "collections": "Collection",
+    "locations": "Location",
+    "inventory_items": "InventoryItem",
+    "fulfillments": "Fulfillment",
+    "refunds": "Refund",
+}
+
+
+def resource_gid(topic, payload):
+    """The GID the body is about (`admin_graphql_api_id`, else built from topic + `id`), or None."""
+    gid = payload.get("admin_graphql_api_id")
+    if isinstance(gid, str) and gid.startswith("gid://shopify/"):
+        return gid
+    resource_type = _TYPE_BY_TOPIC_RESOURCE.get((topic or "").split("/", 1)[0])
+    numeric = payload.get("id")
+    if resource_type and isinstance(numeric, int | str) and str(numeric).isdigit():
+        return gids.to_gid(resource_type, numeric)
+    return None
+
+
+def parse_timestamp(value):
+    """Shopify's ISO 8601 timestamps (`2026-11-25T10:00:00-05:00`, `…Z`) → naive UTC, or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def resource_updated_at(payload):
+    return parse_timestamp(payload.get("updated_at"))
