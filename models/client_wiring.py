@@ -6,8 +6,6 @@ Kept apart from the shop model so the model holds state and this module only wir
 import logging
 from datetime import UTC, datetime
 
-from odoo import SUPERUSER_ID, api
-
 from ..services.auth import CachedToken, ClientCredentialsAuth, StaticTokenAuth, TokenStore
 from ..services.client import ShopifyClient
 from .api_budget import DatabaseBudget
@@ -77,43 +75,40 @@ class ShopTokenStore(TokenStore):
 
 
 class ApiCallRecorder:
-    """Turns the client's CallRecords into shopify.api.call rows.
+    """Turns the client's CallRecords into shopify.api.call rows, in the caller's transaction.
 
-    Rows are committed at once on a cursor of their own, so that a job whose savepoint is rolled back
-    still leaves the record of the calls that made it fail. While the shop itself is not committed (a
-    shop being created, or a test transaction) another connection cannot reference it: then the row
-    goes into the caller's transaction.
+    Same transaction on purpose: the run that made the calls reads them back when it closes (Odoo's
+    REPEATABLE READ would hide rows committed meanwhile by another connection). The price: a job whose
+    savepoint is rolled back takes its call rows with it; the raised error keeps them in
+    `error.call_records` for whoever wants to record them after the rollback.
     """
 
     def __init__(self, shop_sudo, sync_log_id=None):
         self._shop = shop_sudo
-        self._sync_log_id = sync_log_id
+        sync_log = shop_sudo.env["shopify.sync.log"].browse(sync_log_id or ()).exists()
+        self._sync_log_id = sync_log.id
 
     def __call__(self, record):
-        values = self._values(record)
-        with self._shop.env.registry.cursor() as cr:
-            cr.execute("SELECT 1 FROM shopify_shop WHERE id = %s", [self._shop.id])
-            if cr.fetchone():
-                api.Environment(cr, SUPERUSER_ID, {})["shopify.api.call"].create(values)
-                return
-        self._shop.env["shopify.api.call"].sudo().create(values)
+        self._shop.env["shopify.api.call"].sudo().create(call_values(self._shop, record, self._sync_log_id))
 
-    def _values(self, record):
-        return {
-            "shop_id": self._shop.id,
-            "operation": record.operation,
-            "attempt": record.attempt,
-            "outcome": record.outcome,
-            "estimated_cost": record.estimated_cost,
-            "requested_cost": record.requested_cost,
-            "actual_cost": record.actual_cost,
-            "available_after": record.available_after,
-            "maximum_available": record.maximum_available,
-            "restore_rate": record.restore_rate,
-            "duration_ms": record.duration_ms,
-            "throttle_wait_ms": record.throttle_wait_ms,
-            "http_status": record.http_status,
-            "error_code": record.error_code,
-            "error_message": record.error_message,
-            "sync_log_ref": self._sync_log_id or 0,
-        }
+
+def call_values(shop, record, sync_log_id=False):
+    """The shopify.api.call values of a services.client.CallRecord."""
+    return {
+        "shop_id": shop.id,
+        "operation": record.operation,
+        "attempt": record.attempt,
+        "outcome": record.outcome,
+        "estimated_cost": record.estimated_cost,
+        "requested_cost": record.requested_cost,
+        "actual_cost": record.actual_cost,
+        "available_after": record.available_after,
+        "maximum_available": record.maximum_available,
+        "restore_rate": record.restore_rate,
+        "duration_ms": record.duration_ms,
+        "throttle_wait_ms": record.throttle_wait_ms,
+        "http_status": record.http_status,
+        "error_code": record.error_code,
+        "error_message": record.error_message,
+        "sync_log_id": sync_log_id or False,
+    }

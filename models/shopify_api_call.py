@@ -1,7 +1,6 @@
 """One row per request sent to Shopify (or refused before sending): the raw material of monitoring.
 
-Rows are written by the client's recorder (models/client_wiring.py) in the caller's transaction, so
-a job whose savepoint is rolled back takes its rows with it; what remains is what was committed.
+Rows are written by the client's recorder (models/client_wiring.py) in the caller's transaction.
 """
 
 from datetime import timedelta
@@ -39,9 +38,8 @@ class ShopifyApiCall(models.Model):
     http_status = fields.Integer(string="HTTP Status")
     error_code = fields.Char(index=True)
     error_message = fields.Text()
-    # The sync run the call belongs to (context key `shopify_sync_log_id`). Plain integer until the
-    # engine's shopify.sync.log lands; the engine turns it into a Many2one.
-    sync_log_ref = fields.Integer(string="Sync Run", index=True)
+    # The sync run the call belongs to (context key `shopify_sync_log_id`).
+    sync_log_id = fields.Many2one("shopify.sync.log", string="Sync Run", ondelete="set null", index=True)
 
     def init(self):
         result = super().init()

@@ -116,6 +116,7 @@ class ShopifyClient:
         # requested ÷ estimated cost last seen per operation: dynamic costs (productSet variants,
         # metafields…) raise our estimate of the next call instead of getting it throttled.
         self._cost_ratio = {}
+        self._call_records = []
         self._transport = _Transport(url=self.url, timeout=timeout, retries=0)
         self._transport.connect()
 
@@ -126,7 +127,18 @@ class ShopifyClient:
     # Public API
     # ------------------------------------------------------------------------------------------------
     def execute(self, name, variables=None, idempotency_key=None):
-        """Send the document `name` and return its `data`; raises a final `ShopifyError` subclass."""
+        """Send the document `name` and return its `data`; raises a final `ShopifyError` subclass.
+
+        The error carries `call_records`: the CallRecords of this call's attempts, for a caller that
+        rolls back what the recorder wrote and still wants them logged."""
+        self._call_records = []
+        try:
+            return self._execute(name, variables, idempotency_key)
+        except ShopifyError as error:
+            error.call_records = list(self._call_records)
+            raise
+
+    def _execute(self, name, variables, idempotency_key):
         info = documents.operation_info(name)
         document = documents.load(name)
         variables = dict(variables or {})
@@ -363,8 +375,6 @@ class ShopifyClient:
         return ceiling / 2 + self._rng() * ceiling / 2
 
     def _record(self, name, attempt, estimate, cost, duration, throttle_wait, response=None, error=None):
-        if self.recorder is None:
-            return
         cost = cost or {}
         status = cost.get("throttleStatus") or {}
         if error is None:
@@ -389,6 +399,9 @@ class ShopifyClient:
             error_code=error.code if error is not None else None,
             error_message=str(error) if error is not None else None,
         )
+        self._call_records.append(record)
+        if self.recorder is None:
+            return
         try:
             self.recorder(record)
         except Exception:  # monitoring must never break a sync

@@ -15,3 +15,4 @@ from . import test_product_binding
 from . import test_api_budget
 from . import test_inventory_service
 from . import test_inventory_detection
+from . import test_client
