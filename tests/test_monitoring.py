@@ -31,7 +31,20 @@ class TestHealthAndMetrics(HttpCase):
     def known_state(cls):
         shop = cls.shop
         if "last_api_success_at" in shop._fields:
-            shop.write({"last_api_success_at": at(11, 0)})
+            # Computed from the API call log (the client wiring writes one row per call).
+            shop.write({"state": "connected"})
+            cls.api_call = cls.env["shopify.api.call"].create(
+                {
+                    "shop_id": shop.id,
+                    "operation": "shop_info",
+                    "outcome": "ok",
+                    "called_at": at(11, 0),
+                    "actual_cost": 12.5,
+                    "throttle_wait_ms": 1500,
+                    "available_after": 1990,
+                    "maximum_available": 2000,
+                }
+            )
         else:
             shop.write({"state": "connected", "last_connection_at": at(11, 0)})
         Job = cls.env["shopify.queue.job"]
@@ -81,6 +94,12 @@ class TestHealthAndMetrics(HttpCase):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return self.url_open(path, headers=headers, timeout=30)
 
+    def expected_bucket(self):
+        call = getattr(self, "api_call", None)
+        if not call:
+            return None
+        return {"available": 1990.0, "maximum": 2000.0, "at": call.create_date.isoformat() + "Z"}
+
     @freeze_time(NOW)
     def test_health_json_for_a_known_state(self):
         self.authenticate("health_user", "health_user")
@@ -114,7 +133,7 @@ class TestHealthAndMetrics(HttpCase):
                         "jobs_finished_1h": 3,
                         "last_sync": {"products": "2026-11-25T11:30:00Z"},
                         "last_webhook": {"orders/create": "2026-11-25T11:50:00Z"},
-                        "api_bucket": None,
+                        "api_bucket": self.expected_bucket(),
                     }
                 ],
             },
@@ -128,6 +147,9 @@ class TestHealthAndMetrics(HttpCase):
         self.assertEqual(response.status_code, 200)
         self.assertTrue(response.headers["Content-Type"].startswith("text/plain; version=0.0.4"))
         shop = 'shop="health-store.myshopify.com"'
+        throttle_wait = (
+            f"shopify_api_throttle_wait_seconds_total{{{shop}}} 1.5\n" if self.expected_bucket() else ""
+        )
         expected = f"""\
 # HELP shopify_queue_jobs Jobs in the work queue by state and kind.
 # TYPE shopify_queue_jobs gauge
@@ -165,7 +187,7 @@ shopify_sync_records_total{{{shop},kind="products",outcome="skipped"}} 2
 shopify_api_cost_used_total{{{shop}}} 12.5
 # HELP shopify_api_throttle_wait_seconds_total Time spent waiting for the API budget to refill.
 # TYPE shopify_api_throttle_wait_seconds_total counter
-# HELP shopify_last_success_timestamp_seconds Unix time of the last success per kind (api: last API call).
+{throttle_wait}# HELP shopify_last_success_timestamp_seconds Unix time of the last success per kind (api: last API call).
 # TYPE shopify_last_success_timestamp_seconds gauge
 shopify_last_success_timestamp_seconds{{{shop},kind="products"}} {epoch(at(11, 30))}
 shopify_last_success_timestamp_seconds{{{shop},kind="api"}} {epoch(at(11, 0))}
