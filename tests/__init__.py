@@ -16,3 +16,4 @@ from . import test_product_mapping
 from . import test_product_import
 from . import test_inventory_service
 from . import test_inventory_detection
+from . import test_product_export
