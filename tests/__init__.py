@@ -25,3 +25,4 @@ from . import test_sync_crons
 from . import test_fulfillment_mapping
 from . import test_order_webhooks
 from . import test_client_concurrency
+from . import test_order_security
