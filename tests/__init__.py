@@ -17,6 +17,7 @@ from . import test_api_budget
 from . import test_inventory_service
 from . import test_inventory_detection
 from . import test_product_export
+from . import test_inventory_sync
 from . import test_client
 from . import test_product_mapping
 from . import test_product_import
