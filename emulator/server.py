@@ -10,7 +10,11 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import admin, executor
+from . import (
+    admin,
+    admin_orders,  # noqa: F401  (registers the order routes)
+    executor,
+)
 from .clock import Clock
 from .schema import available_versions, load_schema
 from .shop_state import ShopState

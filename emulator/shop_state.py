@@ -50,6 +50,9 @@ class ShopState:
         max_available=None,
         restore_rate=None,
         locations=("Main warehouse",),
+        taxes_included=False,
+        tax_rate="0",
+        tax_title="Tax",
     ):
         if plan not in PLANS:
             raise ValueError(f"unknown plan {plan!r}: one of {', '.join(PLANS)}")
@@ -64,6 +67,10 @@ class ShopState:
         self.name = name or domain.split(".")[0].replace("-", " ").title()
         self.timezone = timezone
         self.scopes = tuple(scopes)
+        # Checkout tax settings: one rate for everything, prices with or without tax.
+        self.taxes_included = taxes_included
+        self.tax_rate = tax_rate
+        self.tax_title = tax_title
         self.created_at = clock.now()
         # One lock per shop: requests execute one at a time against a shop's state (as a transaction would).
         self.lock = threading.RLock()
@@ -87,6 +94,13 @@ class ShopState:
         self.idempotency = {}  # key -> (fingerprint, payload)
         self.counters = Counter()
         self.operations = Counter()
+        # Orders and fulfillment (emulator/orders.py).
+        self.order_numbers = itertools.count(1001)
+        self.customers = {}
+        self.orders = {}
+        self.line_items = {}  # every order's line items by id
+        self.fulfillment_orders = {}
+        self.fulfillments = {}
         for location_name in self._default_locations:
             self.add_location(location_name)
 
@@ -162,6 +176,18 @@ class ShopState:
         from .seed import seed_products  # seed builds on the product resolvers, which import records only
 
         return seed_products(self, count, **options)
+
+    def seed_orders(self, count, **options):
+        """Create `count` orders from the catalog as customers would (see emulator/orders.py)."""
+        from .orders import seed_orders
+
+        return seed_orders(self, count, **options)
+
+    def place_order(self, lines, **options):
+        """Check out `lines` ([{"sku" or "variant_id", "quantity"}]) as a customer (emulator/orders.py)."""
+        from .orders import place_order
+
+        return place_order(self, lines, **options)
 
     def reset(self):
         """Empty catalog, stock, counters and faults; settings and the default locations stay."""

@@ -5,3 +5,4 @@ from . import shop
 from . import products
 from . import inventory
 from . import nodes
+from . import orders
