@@ -46,6 +46,7 @@ class EmulatorServer:
         self._lock = threading.RLock()
         self._httpd = None
         self._thread = None
+        self.snapshot_path = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self):
