@@ -25,5 +25,6 @@ from . import shopify_inventory_drift
 from . import shopify_variant_binding_inventory
 from . import shopify_shop_inventory
 from . import stock_quant
+from . import shopify_inventory_jobs
 from . import stock_picking
 from . import shopify_webhook_orders
