@@ -18,5 +18,7 @@ from . import test_product_import
 from . import test_inventory_service
 from . import test_inventory_detection
 from . import test_emulator_orders
+from . import test_monitoring
+from . import test_sync_crons
 from . import test_fulfillment_mapping
 from . import test_order_webhooks
