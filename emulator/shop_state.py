@@ -5,6 +5,7 @@ calls the same methods.
 """
 
 import itertools
+import random
 import threading
 from collections import Counter
 
@@ -53,6 +54,7 @@ class ShopState:
         taxes_included=False,
         tax_rate="0",
         tax_title="Tax",
+        bulk_delay=0.0,
     ):
         if plan not in PLANS:
             raise ValueError(f"unknown plan {plan!r}: one of {', '.join(PLANS)}")
@@ -71,6 +73,7 @@ class ShopState:
         self.taxes_included = taxes_included
         self.tax_rate = tax_rate
         self.tax_title = tax_title
+        self.bulk_delay = bulk_delay  # seconds (emulator clock) a bulk operation takes
         self.created_at = clock.now()
         # One lock per shop: requests execute one at a time against a shop's state (as a transaction would).
         self.lock = threading.RLock()
@@ -101,6 +104,13 @@ class ShopState:
         self.line_items = {}  # every order's line items by id
         self.fulfillment_orders = {}
         self.fulfillments = {}
+        # Webhooks (emulator/webhooks.py) and bulk operations (emulator/bulk.py).
+        self.webhook_subscriptions = {}
+        self.webhook_log = []  # every Delivery, in the order they were made
+        self.webhook_rng = random.Random(f"{self.seed}:{self.domain}:webhooks")
+        self.bulk_operations = {}
+        self.bulk_files = {}  # result file name -> JSONL bytes
+        self.staged_uploads = {}  # staged upload key -> uploaded bytes
         for location_name in self._default_locations:
             self.add_location(location_name)
 

@@ -22,3 +22,5 @@ from . import test_monitoring
 from . import test_sync_crons
 from . import test_fulfillment_mapping
 from . import test_order_webhooks
+from . import test_emulator_webhooks
+from . import test_emulator_bulk

@@ -6,3 +6,5 @@ from . import products
 from . import inventory
 from . import nodes
 from . import orders
+from . import webhooks
+from . import bulk
