@@ -404,24 +404,27 @@ class BulkRunner:
 
     def watch(self):
         with self._lock:
+            self._wake.set()
             if self._thread is None or not self._thread.is_alive():
                 self._stopping = False
                 self._thread = threading.Thread(target=self._run, name="shopify-emulator-bulk", daemon=True)
                 self._thread.start()
-        self._wake.set()
 
     def _run(self):
         while not self._stopping:
+            self._wake.clear()
             busy = False
             for shop in list(self.emulator.shops.values()):
                 complete_due(self.emulator, shop)
                 busy = busy or any(op.status in RUNNING for op in shop.bulk_operations.values())
             if not busy:
                 with self._lock:
-                    self._thread = None
-                return
+                    # Checked under the lock `watch` sets it with: a new operation is never missed.
+                    if not self._wake.is_set():
+                        self._thread = None
+                        return
+                continue
             self._wake.wait(self.TICK)
-            self._wake.clear()
 
     def stop(self):
         self._stopping = True
