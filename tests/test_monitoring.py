@@ -31,7 +31,20 @@ class TestHealthAndMetrics(HttpCase):
     def known_state(cls):
         shop = cls.shop
         if "last_api_success_at" in shop._fields:
-            shop.write({"last_api_success_at": at(11, 0)})
+            # Computed from the API call log (the client wiring writes one row per call).
+            shop.write({"state": "connected"})
+            cls.api_call = cls.env["shopify.api.call"].create(
+                {
+                    "shop_id": shop.id,
+                    "operation": "shop_info",
+                    "outcome": "ok",
+                    "called_at": at(11, 0),
+                    "actual_cost": 12.5,
+                    "throttle_wait_ms": 1500,
+                    "available_after": 1990,
+                    "maximum_available": 2000,
+                }
+            )
         else:
             shop.write({"state": "connected", "last_connection_at": at(11, 0)})
         Job = cls.env["shopify.queue.job"]
@@ -81,6 +94,9 @@ class TestHealthAndMetrics(HttpCase):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return self.url_open(path, headers=headers, timeout=30)
 
+    def expected_bucket(self):
+        return {"available": 1990.0, "maximum": 2000.0, "at": self.api_call.create_date.isoformat() + "Z"}
+
     @freeze_time(NOW)
     def test_health_json_for_a_known_state(self):
         self.authenticate("health_user", "health_user")
@@ -114,7 +130,7 @@ class TestHealthAndMetrics(HttpCase):
                         "jobs_finished_1h": 3,
                         "last_sync": {"products": "2026-11-25T11:30:00Z"},
                         "last_webhook": {"orders/create": "2026-11-25T11:50:00Z"},
-                        "api_bucket": None,
+                        "api_bucket": self.expected_bucket(),
                     }
                 ],
             },
@@ -165,6 +181,7 @@ shopify_sync_records_total{{{shop},kind="products",outcome="skipped"}} 2
 shopify_api_cost_used_total{{{shop}}} 12.5
 # HELP shopify_api_throttle_wait_seconds_total Time spent waiting for the API budget to refill.
 # TYPE shopify_api_throttle_wait_seconds_total counter
+shopify_api_throttle_wait_seconds_total{{{shop}}} 1.5
 # HELP shopify_last_success_timestamp_seconds Unix time of the last success per kind (api: last API call).
 # TYPE shopify_last_success_timestamp_seconds gauge
 shopify_last_success_timestamp_seconds{{{shop},kind="products"}} {epoch(at(11, 30))}
