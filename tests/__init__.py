@@ -26,3 +26,4 @@ from . import test_fulfillment_mapping
 from . import test_order_webhooks
 from . import test_emulator_webhooks
 from . import test_emulator_bulk
+from . import test_emulator_webhooks_odoo
