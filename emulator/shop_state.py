@@ -238,6 +238,8 @@ class ShopState:
 
     def state(self):
         """A JSON-friendly picture of the shop (what the `/_emulator/shops/<domain>` endpoint returns)."""
+        from .admin_orders import order_summary  # orders build on this module
+
         with self.lock:
             return {
                 "domain": self.domain,
@@ -262,6 +264,14 @@ class ShopState:
                 "operations": dict(self.operations),
                 "throttleStatus": self.bucket.status(),
                 "faults": self.faults.faults.as_dict(),
+                "orders": [order_summary(order) for order in self.orders.values()],
+                "webhookSubscriptions": [
+                    {"id": s.gid, "topic": s.topic, "uri": s.uri} for s in self.webhook_subscriptions.values()
+                ],
+                "bulkOperations": [
+                    {"id": op.gid, "type": op.type, "status": op.status, "url": op.url}
+                    for op in self.bulk_operations.values()
+                ],
             }
 
     def _product_state(self, product):

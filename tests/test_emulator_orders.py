@@ -387,6 +387,10 @@ class TestEmulatorOrders(EmulatorCase):
         self.assertEqual(data["cancelReason"], "FRAUD")
         self.assertTrue(data["cancelledAt"])
 
+        state = requests.get(f"{self.emulator.url}/_emulator/shops/{self.emulator_domain}", timeout=10).json()
+        self.assertEqual([o["name"] for o in state["orders"]], ["#1001"])
+        self.assertEqual(state["orders"][0]["financialStatus"], "REFUNDED")
+
         status, seeded = self.admin("/orders/seed", {"count": 5})
         self.assertEqual((status, len(seeded["orders"])), (200, 5))
         count = self.graphql("{ ordersCount { count } }")["data"]["ordersCount"]["count"]
