@@ -21,3 +21,7 @@ from . import shopify_inventory_drift
 from . import shopify_variant_binding_inventory
 from . import shopify_shop_inventory
 from . import stock_quant
+from . import shopify_setup_task
+from . import shopify_shop_setup
+from . import shopify_dashboard
+from . import shopify_shop_dashboard

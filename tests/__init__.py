@@ -14,3 +14,4 @@ from . import test_client_units
 from . import test_product_binding
 from . import test_inventory_service
 from . import test_inventory_detection
+from . import test_onboarding
