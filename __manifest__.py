@@ -19,6 +19,8 @@
         "data/shopify_order_data.xml",
         "views/shopify_order_views.xml",
         "views/shopify_product_binding_views.xml",
+        "views/shopify_product_sync_views.xml",
+        "views/shopify_product_wizard_views.xml",
         "views/shopify_inventory_views.xml",
         "views/menus.xml",
         "security/shopify_onboarding_security.xml",

@@ -103,3 +103,15 @@ def clock_advance(emulator, body):
         raise AdminError("this emulator runs on the real clock (start it with a FakeClock to move time)")
     emulator.clock.advance(float(body["seconds"]))
     return 200, {"now": emulator.clock.now().isoformat()}
+
+
+@route("POST", "/snapshot")
+def save_snapshot(emulator, body):
+    """Write the shops to `path` (default: the `--snapshot` file)."""
+    from . import snapshot
+
+    path = body.get("path") or getattr(emulator, "snapshot_path", None)
+    if not path:
+        raise AdminError("no snapshot path: pass {'path': ...} or start with --snapshot")
+    snapshot.save(emulator, path)
+    return 200, {"path": path}

@@ -2,17 +2,26 @@
 
 import argparse
 import logging
+import os
+import signal
 import sys
+import threading
 
+from . import snapshot
 from .server import EmulatorServer
 
 DEMO_DOMAIN = "demo-shop.myshopify.com"
 DEMO_TOKEN = "demo-access-token"
 DEMO_CLIENT_ID = "demo-client-id"
 DEMO_CLIENT_SECRET = "demo-client-secret"
+DEMO_PRODUCTS = 36
+SAVE_EVERY = 15  # seconds between snapshot saves while running
+
+_logger = logging.getLogger("emulator")
 
 
-def add_demo_shop(emulator, products=36):
+def add_demo_shop(emulator, products=DEMO_PRODUCTS):
+    """The demo store: EUR, two locations, a catalog of a few dozen products with 1–3 options."""
     shop = emulator.add_shop(
         DEMO_DOMAIN,
         access_token=DEMO_TOKEN,
@@ -32,14 +41,26 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m emulator", description="Shopify Admin API emulator")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--seed", default="0", help="RNG seed; 'demo' also loads the demo shop")
+    parser.add_argument("--seed", default="0", help="RNG seed; 'demo' also creates the demo shop")
     parser.add_argument("--demo", action="store_true", help=f"create the demo shop {DEMO_DOMAIN}")
     parser.add_argument(
-        "--snapshot", "--state-file", dest="snapshot", help="JSON file to load from and save to"
+        "--snapshot",
+        "--state-file",
+        dest="snapshot",
+        help="JSON file: loaded at start if present, saved while running",
     )
     parser.add_argument("--schema-dir", default=None)
     parser.add_argument("--log-level", default="INFO")
     return parser.parse_args(argv)
+
+
+def _saver(emulator, path, stop):
+    last = None
+    while not stop.wait(SAVE_EVERY):
+        marker = sum(sum(s.counters.values()) for s in emulator.shops.values())
+        if marker != last:
+            snapshot.save(emulator, path)
+            last = marker
 
 
 def main(argv=None):
@@ -47,12 +68,24 @@ def main(argv=None):
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    log = logging.getLogger("emulator")
     seed = int(args.seed) if args.seed.isdigit() else args.seed
     emulator = EmulatorServer(host=args.host, port=args.port, seed=seed, schema_dir=args.schema_dir)
-    if args.demo or args.seed == "demo":
+    emulator.snapshot_path = args.snapshot
+    if args.snapshot and os.path.exists(args.snapshot):
+        shops = snapshot.load(emulator, args.snapshot)
+        _logger.info("loaded %s shop(s) from %s", len(shops), args.snapshot)
+    elif args.demo or args.seed == "demo":
         add_demo_shop(emulator)
-    log.info(
+    stop = threading.Event()
+    if args.snapshot:
+        snapshot.save(emulator, args.snapshot)
+        threading.Thread(target=_saver, args=(emulator, args.snapshot, stop), daemon=True).start()
+
+    def shutdown(*_args):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, shutdown)
+    _logger.info(
         "Shopify emulator on %s, API versions %s, shops %s",
         emulator.url,
         emulator.versions(),
@@ -61,4 +94,7 @@ def main(argv=None):
     try:
         emulator.serve_forever()
     except KeyboardInterrupt:
-        log.info("stopped")
+        stop.set()
+        if args.snapshot:
+            snapshot.save(emulator, args.snapshot)
+        _logger.info("stopped")

@@ -12,6 +12,9 @@ class Faults:
     latency: float = 0.0  # seconds added before answering
     timeout_rate: float = 0.0  # share of requests that hang `timeout_seconds` (longer than the client waits)
     timeout_seconds: float = 5.0
+    # share of requests that are executed but whose answer never arrives (504 after `timeout_seconds`):
+    # the client cannot tell whether its write happened, which is what idempotency keys are for
+    lost_response_rate: float = 0.0
     throttle_rate: float = 0.0  # share of requests answered THROTTLED whatever the bucket holds
     throttle_status: int = 200  # 200 (Shopify's usual) or 429
     # Records whose writes fail with a userError: {"sku": [...], "custom_id": [...], "handle": [...]}.
@@ -44,13 +47,17 @@ class FaultInjector:
             return self.faults.as_dict()
 
     def draw(self):
-        """One of "error", "timeout", "throttle" or None; one RNG draw per request keeps runs reproducible."""
+        """One of "error", "timeout", "lost", "throttle" or None.
+
+        One RNG draw per request keeps runs reproducible.
+        """
         with self._lock:
             faults = self.faults
             roll = self._rng.random()
             for outcome, rate in (
                 ("error", faults.error_rate),
                 ("timeout", faults.timeout_rate),
+                ("lost", faults.lost_response_rate),
                 ("throttle", faults.throttle_rate),
             ):
                 if roll < rate:

@@ -40,7 +40,8 @@ VENDORS = ("Acme Goods", "Northwind", "Maison Verte", "Blue Harbor")
 
 
 def _product_input(rng, number, max_options=3, max_values=3, stock=(0, 40), locations=()):
-    title = f"{rng.choice(ADJECTIVES)} {rng.choice(NOUNS)} {number}"
+    noun = rng.choice(NOUNS)
+    title = f"{rng.choice(ADJECTIVES)} {noun} {number}"
     option_names = rng.sample(list(OPTION_CHOICES), rng.randint(1, max(1, min(3, max_options))))
     options = [(name, rng.sample(OPTION_CHOICES[name], rng.randint(1, max_values))) for name in option_names]
     combos = [[]]
@@ -65,7 +66,7 @@ def _product_input(rng, number, max_options=3, max_values=3, stock=(0, 40), loca
     return {
         "title": title,
         "vendor": rng.choice(VENDORS),
-        "productType": title.split()[1],
+        "productType": noun,
         "status": "ACTIVE",
         "tags": rng.sample(["new", "sale", "gift", "eco", "bestseller"], 2),
         "productOptions": [

@@ -42,6 +42,7 @@ class EmulatorServer:
         self._lock = threading.RLock()
         self._httpd = None
         self._thread = None
+        self.snapshot_path = None
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self):
@@ -254,6 +255,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(faults.error_status, {"errors": "Internal Server Error"})
         force = faults.throttle_status if outcome == "throttle" else None
         status, payload = executor.execute(emulator, shop, version, schema, body, force_throttle_status=force)
+        if outcome == "lost":
+            shop.count("lost_responses")
+            emulator.sleep(faults.timeout_seconds)
+            return self._send(504, {"errors": "Gateway Timeout"})
         headers = {}
         if status == 429:
             restore = shop.bucket.restore_rate or 1

@@ -94,6 +94,10 @@ class ShopState:
     def next_id(self):
         return next(self._ids)
 
+    def restart_ids(self, start):
+        """Continue numbering from `start` (a restored snapshot)."""
+        self._ids = itertools.count(start)
+
     def now(self):
         return self.clock.now()
 

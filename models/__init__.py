@@ -12,6 +12,10 @@ from . import shopify_shop_orders
 from . import shopify_order_import
 from . import sale_order
 from . import shopify_product_binding
+from . import shopify_field_mapping
+from . import shopify_product_conflict
+from . import product_shopify
+from . import shopify_product_sync
 from . import shopify_location
 from . import shopify_inventory_pending
 from . import shopify_inventory_level
@@ -21,6 +25,9 @@ from . import shopify_inventory_drift
 from . import shopify_variant_binding_inventory
 from . import shopify_shop_inventory
 from . import stock_quant
+from . import shopify_inventory_jobs
+from . import stock_picking
+from . import shopify_webhook_orders
 from . import shopify_setup_task
 from . import shopify_shop_setup
 from . import shopify_dashboard

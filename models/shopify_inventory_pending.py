@@ -56,8 +56,6 @@ class ShopifyInventoryPending(models.Model):
     @api.model
     def _enqueue_inventory_sync(self):
         self.env.cr.precommit.data.pop("shopify_inventory_sync_scheduled", None)
-        if "shopify.queue.job" not in self.env:
-            return  # the work queue (engine) is not installed yet: the 5-minute sync picks changes up
         shops = self.env["shopify.location"].sudo().search([("is_mapped", "=", True)]).shop_id
         for shop in shops.filtered("active"):
             shop._enqueue_inventory_sync()

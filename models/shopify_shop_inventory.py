@@ -125,6 +125,23 @@ class ShopifyShop(models.Model):
             )
         return pushes
 
+    def _sync_inventory(self):
+        """The 5-minute hook: push whatever changed (the debounced trigger usually got there first)."""
+        result = super()._sync_inventory()
+        pushes = self._inventory_sync()
+        return result or {"ok": len(pushes)}
+
+    def _reconcile(self):
+        """The daily hook: full inventory reconciliation of the mapped locations."""
+        result = super()._reconcile()
+        if self.shopify_location_ids.filtered("is_mapped"):
+            drift = self._inventory_reconcile()
+            return result or {
+                "ok": drift.pairs_checked - drift.pairs_differed,
+                "failed": drift.pairs_differed,
+            }
+        return result
+
     def action_push_inventory_now(self):
         self.ensure_one()
         pushes = self._inventory_sync()

@@ -15,8 +15,11 @@ MAX_ITEMS_PER_READ = 100
 QUANTITY_NAMES = ("available", "on_hand")
 SET_REASON = "correction"
 STALE_CODE = "CHANGE_FROM_QUANTITY_STALE"
-# A retried key whose previous attempt failed for good must be replaced; a concurrent one must wait.
-NEW_KEY_CODES = frozenset({STALE_CODE, "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"})
+# Answers that call for re-reading and a new key: a stale compare-and-swap, a key whose first attempt
+# failed for good, or a key already used with other quantities. A concurrent one must just wait.
+NEW_KEY_CODES = frozenset(
+    {STALE_CODE, "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED", "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"}
+)
 RETRY_LATER_CODES = frozenset({"IDEMPOTENCY_CONCURRENT_REQUEST"})
 
 

@@ -4,6 +4,7 @@ from . import test_emulator_api
 from . import test_emulator_products
 from . import test_emulator_inventory
 from . import test_emulator_costs
+from . import test_emulator_faults
 from . import test_queue
 from . import test_webhook
 from . import test_order_mapping
@@ -12,6 +13,10 @@ from . import test_order_lifecycle
 from . import test_graphql_documents
 from . import test_client_units
 from . import test_product_binding
+from . import test_product_mapping
+from . import test_product_import
 from . import test_inventory_service
 from . import test_inventory_detection
+from . import test_fulfillment_mapping
+from . import test_order_webhooks
 from . import test_onboarding

@@ -6,10 +6,12 @@ from .common import ShopifyCase
 from .payloads import orders as payloads
 
 
-class OrderCase(ShopifyCase):
+class OrderFixtures:
+    """Mixed into TransactionCase and HttpCase test classes; call setup_order_fixtures() once."""
+
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def setup_order_fixtures(cls):
+        cls.company = cls.env.company
         cls.importer = cls.env["shopify.order.import"]
         Tax = cls.env["account.tax"]
         cls.vat19_included = Tax.create(
@@ -30,8 +32,19 @@ class OrderCase(ShopifyCase):
                 "company_id": cls.company.id,
             }
         )
-        cls.eu_shop = cls.create_shop("eu-store.myshopify.com", order_confirmation_policy="paid")
-        cls.us_shop = cls.create_shop("us-store.myshopify.com", order_confirmation_policy="paid")
+        Shop = cls.env["shopify.shop"]
+        cls.eu_shop, cls.us_shop = (
+            Shop.create(
+                {
+                    "name": domain.split(".")[0],
+                    "shop_domain": domain,
+                    "access_token": "test-access-token",
+                    "client_secret": f"secret-of-{domain}",
+                    "order_confirmation_policy": "paid",
+                }
+            )
+            for domain in ("eu-store.myshopify.com", "us-store.myshopify.com")
+        )
         Mapping = cls.env["shopify.tax.mapping"]
         Mapping.create(
             {
@@ -94,3 +107,10 @@ class OrderCase(ShopifyCase):
         return self.env["mail.activity"].search(
             [("res_model", "=", binding._name), ("res_id", "=", binding.id)]
         )
+
+
+class OrderCase(OrderFixtures, ShopifyCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_order_fixtures()

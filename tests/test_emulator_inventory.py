@@ -103,6 +103,17 @@ class TestEmulatorInventory(EmulatorCase):
         mismatch = self.set_available(11, 7, "key-replay")
         self.assertEqual(mismatch["userErrors"][0]["code"], "IDEMPOTENCY_KEY_PARAMETER_MISMATCH")
 
+    def test_lost_response_applied_once_then_replayed(self):
+        self.emu_shop.set_faults(lost_response_rate=1.0, timeout_seconds=0)
+        with self.assertRaisesRegex(AssertionError, "HTTP 504"):
+            self.set_available(9, 7, "key-lost")
+        self.assertEqual(self.emu_shop.counters["lost_responses"], 1)
+        self.emu_shop.set_faults(reset=True)
+        self.assertEqual(self.quantities()["available"], 9, "executed although the answer was lost")
+        self.assertEqual(self.set_available(9, 7, "key-lost")["userErrors"], [], "the retry is a replay")
+        self.assertEqual(self.emu_shop.counters["idempotent_replays"], 1)
+        self.assertEqual(self.quantities()["available"], 9)
+
     def test_idempotency_key_and_change_from_required_in_2026_10(self):
         document = SET_QUANTITIES.replace(", $key: String!", "").replace(" @idempotent(key: $key)", "")
         row = {

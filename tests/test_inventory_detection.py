@@ -125,3 +125,29 @@ class TestInventoryDetection(InventoryFixtures, ShopifyCase):
         )
         rows, _clamped = level._changed_rows(cas=False)
         self.assertIsNone(rows[0]["change_from"], "Odoo always wins: no compare-and-swap")
+
+    # Queue -----------------------------------------------------------------------------------------
+    def test_stock_changes_queue_one_debounced_sync_then_one_job_per_push(self):
+        Job = self.env["shopify.queue.job"]
+        self.shop.inventory_conflict_mode = "odoo_always_wins"  # no read of Shopify needed to prepare
+        self.set_stock(self.products[0], self.stock, 4)
+        self.set_stock(self.products[1], self.stock, 6)
+        self.assertTrue(self.env.cr.precommit.data.get("shopify_inventory_sync_scheduled"))
+        self.env.cr.precommit.run()  # what a commit does
+        sync_jobs = Job.search([("shop_id", "=", self.shop.id), ("kind", "=", "inventory_sync")])
+        self.assertEqual(len(sync_jobs), 1, "a burst of changes is one pending sync")
+        self.set_stock(self.products[2], self.stock, 1)
+        self.env.cr.precommit.run()
+        self.assertEqual(
+            Job.search([("kind", "=", "inventory_sync")]), sync_jobs, "still the same pending job"
+        )
+
+        self.assertEqual(sync_jobs._dispatch(), ("done", None))
+        push_jobs = Job.search([("shop_id", "=", self.shop.id), ("kind", "=", "inventory_push")])
+        self.assertEqual(len(push_jobs), 1)
+        push = self.env["shopify.inventory.push"].browse(push_jobs.payload["push_id"])
+        self.assertEqual(push.quantity_count, 3)
+        self.assertEqual(sorted(row["quantity"] for row in push.rows), [1, 4, 6])
+        self.assertTrue(push.idempotency_key)
+        self.assertEqual(push.level_ids.product_id, self.products)
+        self.assertEqual(sync_jobs._dispatch()[0], "skipped", "levels in flight are not pushed twice")

@@ -1,1 +1,1 @@
-
+from . import shopify_product_wizards

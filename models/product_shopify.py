@@ -1,0 +1,96 @@
+"""Products seen from Shopify: bindings on templates and variants, and change tracking for export.
+
+A write that touches a mapped field of a bound product compares the product with the binding's last
+synced snapshot and marks the binding for export only when a value really differs. Writes made by an
+import carry the `shopify_import` context key and are never tracked (echo suppression).
+"""
+
+from odoo import _, api, fields, models
+
+# Odoo fields that feed the mapped Shopify values (see shopify_product_sync.py).
+TEMPLATE_TRACKED_FIELDS = {
+    "name",
+    "description_sale",
+    "product_brand",
+    "categ_id",
+    "product_tag_ids",
+    "sale_ok",
+    "active",
+    "list_price",
+    "default_code",
+    "barcode",
+    "weight",
+    "attribute_line_ids",
+}
+VARIANT_TRACKED_FIELDS = {"default_code", "barcode", "weight", "shopify_compare_at_price", "active"}
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    product_brand = fields.Char(string="Brand", help="Synced with the product's vendor on Shopify.")
+    shopify_binding_ids = fields.One2many(
+        "shopify.product.binding", "product_tmpl_id", string="Shopify Links"
+    )
+    shopify_binding_count = fields.Integer(compute="_compute_shopify_binding_count", string="Shopify Shops")
+
+    @api.depends("shopify_binding_ids")
+    def _compute_shopify_binding_count(self):
+        for template in self:
+            template.shopify_binding_count = len(template.shopify_binding_ids)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if TEMPLATE_TRACKED_FIELDS.intersection(vals) and not self.env.context.get("shopify_import"):
+            self._shopify_track_changes()
+        return result
+
+    def _shopify_track_changes(self):
+        bindings = self.env["shopify.product.binding"].sudo().search([("product_tmpl_id", "in", self.ids)])
+        bindings._shopify_track_odoo_changes()
+
+    def action_shopify_publish(self):
+        """Publish to Shopify: open the export wizard on the selected products."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Publish to Shopify"),
+            "res_model": "shopify.product.export.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_product_tmpl_ids": [fields.Command.set(self.ids)]},
+        }
+
+    def action_view_shopify_bindings(self):
+        action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_product_binding")
+        action["domain"] = [("product_tmpl_id", "in", self.ids)]
+        action["context"] = {"active_test": False}
+        return action
+
+
+class ProductProduct(models.Model):
+    _inherit = "product.product"
+
+    shopify_compare_at_price = fields.Float(
+        string="Compare-at Price",
+        digits="Product Price",
+        help="Shown struck through on Shopify (its compareAtPrice); 0 means none.",
+    )
+    shopify_variant_binding_ids = fields.One2many(
+        "shopify.variant.binding", "product_id", string="Shopify Variant Links"
+    )
+
+    def write(self, vals):
+        result = super().write(vals)
+        if VARIANT_TRACKED_FIELDS.intersection(vals) and not self.env.context.get("shopify_import"):
+            self.product_tmpl_id._shopify_track_changes()
+        return result
+
+
+class ProductTemplateAttributeValue(models.Model):
+    _inherit = "product.template.attribute.value"
+
+    def write(self, vals):
+        result = super().write(vals)
+        if "price_extra" in vals and not self.env.context.get("shopify_import"):
+            self.product_tmpl_id._shopify_track_changes()
+        return result

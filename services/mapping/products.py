@@ -1,0 +1,546 @@
+"""Shopify products ⇄ plain dicts, and the three-way merge used by both sync directions.
+
+Everything is expressed in one *canonical* shape, whatever the source (GraphQL node, REST webhook body
+or an Odoo template read by the model layer)::
+
+    {
+        "gid": "gid://shopify/Product/1" | None,
+        "handle": str | None,
+        "updated_at": aware datetime | None,
+        "fields": {"title": str, "description_html": str (as plain text), "vendor": str, "product_type": str,
+                   "tags": [str, ...] (sorted), "status": "ACTIVE" | "DRAFT" | "ARCHIVED" | "UNLISTED"},
+        "options": [{"name": str, "values": [str, ...]}, ...],
+        "variants": [{"gid", "inventory_item_gid", "option_values": [str, ...] (option order),
+                      "fields": {"price": Decimal, "compare_at_price": Decimal | None, "sku": str,
+                                 "barcode": str, "weight": Decimal (kilograms)}}, ...],
+    }
+
+Money is a decimal string on Shopify (never cents): it becomes a `Decimal` rounded to the shop currency.
+"""
+
+import hashlib
+import html
+import json
+import re
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from ..gid import to_gid
+
+PRODUCT_FIELDS = ("title", "description_html", "vendor", "product_type", "tags", "status")
+VARIANT_FIELDS = ("price", "compare_at_price", "sku", "barcode", "weight")
+ALL_FIELDS = PRODUCT_FIELDS + VARIANT_FIELDS
+STATUSES = ("ACTIVE", "DRAFT", "ARCHIVED", "UNLISTED")
+MAX_OPTIONS = 3
+MAX_VARIANTS = 2048
+DEFAULT_OPTION = "Title"
+DEFAULT_OPTION_VALUE = "Default Title"
+
+# Kilograms per unit of Shopify's WeightUnit.
+_KG_PER_UNIT = {
+    "GRAMS": Decimal("0.001"),
+    "KILOGRAMS": Decimal("1"),
+    "OUNCES": Decimal("0.028349523125"),
+    "POUNDS": Decimal("0.45359237"),
+}
+_REST_WEIGHT_UNITS = {"g": "GRAMS", "kg": "KILOGRAMS", "oz": "OUNCES", "lb": "POUNDS"}
+WEIGHT_DIGITS = 3
+
+
+class MappingError(ValueError):
+    """A payload we cannot map; the message says which value and why."""
+
+
+# ------------------------------------------------------------------------------------------------
+# Scalars
+# ------------------------------------------------------------------------------------------------
+def parse_money(value, digits=2):
+    """`"24.90"` → `Decimal("24.90")`, rounded half-up to the currency's `digits`; None/"" → None."""
+    if value is None or value == "":
+        return None
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation as error:
+        raise MappingError(f"not a money amount: {value!r}") from error
+    if not amount.is_finite():
+        raise MappingError(f"not a money amount: {value!r}")
+    return amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def format_money(amount, digits=2):
+    """Decimal/float → the decimal string Shopify's `Money` scalar expects (`"24.90"`)."""
+    if amount is None:
+        return None
+    return str(Decimal(str(amount)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def weight_to_kg(value, unit):
+    """A Shopify weight (value + WeightUnit or REST unit) in kilograms, rounded to grams."""
+    if value is None or value == "":
+        return None
+    unit = _REST_WEIGHT_UNITS.get(unit, unit) or "KILOGRAMS"
+    if unit not in _KG_PER_UNIT:
+        raise MappingError(f"unknown weight unit: {unit!r}")
+    kilograms = Decimal(str(value)) * _KG_PER_UNIT[unit]
+    return kilograms.quantize(Decimal(1).scaleb(-WEIGHT_DIGITS), rounding=ROUND_HALF_UP)
+
+
+def kg_to_unit(kilograms, unit):
+    if kilograms is None:
+        return None
+    return (Decimal(str(kilograms)) / _KG_PER_UNIT[unit]).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+def normalize_tags(tags):
+    """A list or REST's comma-separated string → sorted unique trimmed tags (Shopify tags are a set)."""
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    cleaned = {" ".join(tag.split()) for tag in tags or () if tag and tag.strip()}
+    return sorted(cleaned, key=str.casefold)
+
+
+def normalize_status(status):
+    status = (status or "ACTIVE").upper()
+    if status not in STATUSES:
+        raise MappingError(f"unknown product status: {status!r}")
+    return status
+
+
+def status_to_odoo(status):
+    """Shopify status → Odoo flags. UNLISTED is still sellable (reachable by link), so it maps like ACTIVE."""
+    status = normalize_status(status)
+    return {
+        "active": status != "ARCHIVED",
+        "sale_ok": status in ("ACTIVE", "UNLISTED"),
+    }
+
+
+def status_from_odoo(active, sale_ok, previous=None):
+    """Odoo flags → Shopify status; an UNLISTED product stays UNLISTED while Odoo still sells it."""
+    if not active:
+        return "ARCHIVED"
+    if not sale_ok:
+        return "DRAFT"
+    return "UNLISTED" if previous == "UNLISTED" else "ACTIVE"
+
+
+def parse_datetime(value):
+    """ISO 8601 (with `Z` or an offset) → aware UTC datetime; None stays None."""
+    if not value:
+        return None
+    if isinstance(value, datetime):
+        parsed = value
+    else:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def _text(value):
+    return (value or "").strip()
+
+
+_BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/li|/h[1-6])\s*>")
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_to_text(markup):
+    """Shopify's descriptionHtml → the plain text Odoo keeps as sales description.
+
+    Both sides are compared as text, so markup Odoo cannot hold never looks like a change.
+    """
+    text = _BLOCK_END.sub("\n", markup or "")
+    text = html.unescape(_TAG.sub("", text))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def text_to_html(text):
+    """Plain text → descriptionHtml: one paragraph per line, escaped."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+
+
+def split_variant_prices(prices):
+    """Variant prices → Odoo's model of a base price plus an extra per attribute value.
+
+    `prices` maps each variant's option values (a tuple, option order) to its Decimal price. Returns
+    `(base, extras, exact)`: `extras[(option_index, value)]` is the extra price of that value and
+    `exact` tells whether base + extras reproduces every price (Shopify allows prices Odoo's additive
+    model cannot express; the caller reports those).
+    """
+    if not prices:
+        return Decimal(0), {}, True
+    base = min(prices.values())
+    extras = {}
+    width = max(len(values) for values in prices)
+    for index in range(width):
+        for values, price in prices.items():
+            if index >= len(values):
+                continue
+            assigned = sum(extras.get((earlier, values[earlier]), Decimal(0)) for earlier in range(index))
+            candidate = price - base - assigned
+            key = (index, values[index])
+            extras[key] = min(extras.get(key, candidate), candidate)
+    exact = all(
+        base + sum(extras.get((index, value), Decimal(0)) for index, value in enumerate(values)) == price
+        for values, price in prices.items()
+    )
+    return base, extras, exact
+
+
+# ------------------------------------------------------------------------------------------------
+# Shopify → canonical
+# ------------------------------------------------------------------------------------------------
+def product_from_graphql(node, digits=2):
+    """A GraphQL `Product` node (see products_page.graphql) → canonical dict."""
+    options = [
+        {"name": option["name"], "values": [value["name"] for value in option.get("optionValues") or ()]}
+        for option in sorted(node.get("options") or (), key=lambda option: option.get("position") or 0)
+    ]
+    option_names = [option["name"] for option in options]
+    variants = []
+    for variant in _nodes(node.get("variants")):
+        selected = {item["name"]: item["value"] for item in variant.get("selectedOptions") or ()}
+        item = variant.get("inventoryItem") or {}
+        weight = ((item.get("measurement") or {}).get("weight")) or {}
+        variants.append(
+            {
+                "gid": variant.get("id"),
+                "inventory_item_gid": item.get("id"),
+                "option_values": [selected.get(name) for name in option_names],
+                "fields": {
+                    "price": parse_money(variant.get("price"), digits),
+                    "compare_at_price": parse_money(variant.get("compareAtPrice"), digits),
+                    "sku": _text(variant.get("sku")),
+                    "barcode": _text(variant.get("barcode")),
+                    "weight": weight_to_kg(weight.get("value"), weight.get("unit")),
+                },
+            }
+        )
+    return _canonical_product(node.get("id"), node, options, variants, graphql=True)
+
+
+def product_from_rest(body, digits=2):
+    """A REST webhook body (`products/create`, `products/update`) → canonical dict."""
+    gid = body.get("admin_graphql_api_id") or (to_gid("Product", body["id"]) if body.get("id") else None)
+    options = [
+        {"name": option["name"], "values": list(option.get("values") or ())}
+        for option in sorted(body.get("options") or (), key=lambda option: option.get("position") or 0)
+    ]
+    variants = []
+    for variant in sorted(body.get("variants") or (), key=lambda variant: variant.get("position") or 0):
+        if variant.get("weight") is not None:
+            weight = weight_to_kg(variant["weight"], variant.get("weight_unit") or "kg")
+        elif variant.get("grams") is not None:
+            weight = weight_to_kg(variant["grams"], "GRAMS")
+        else:
+            weight = None
+        item_id = variant.get("inventory_item_id")
+        variants.append(
+            {
+                "gid": variant.get("admin_graphql_api_id")
+                or (to_gid("ProductVariant", variant["id"]) if variant.get("id") else None),
+                "inventory_item_gid": to_gid("InventoryItem", item_id) if item_id else None,
+                "option_values": [variant.get(f"option{index}") for index in range(1, len(options) + 1)],
+                "fields": {
+                    "price": parse_money(variant.get("price"), digits),
+                    "compare_at_price": parse_money(variant.get("compare_at_price"), digits),
+                    "sku": _text(variant.get("sku")),
+                    "barcode": _text(variant.get("barcode")),
+                    "weight": weight,
+                },
+            }
+        )
+    return _canonical_product(gid, body, options, variants, graphql=False)
+
+
+def _canonical_product(gid, source, options, variants, graphql):
+    keys = (
+        ("descriptionHtml", "productType", "updatedAt")
+        if graphql
+        else ("body_html", "product_type", "updated_at")
+    )
+    if _is_default_options(options):
+        options = []
+        for variant in variants:
+            variant["option_values"] = []
+    return {
+        "gid": gid,
+        "handle": source.get("handle"),
+        "updated_at": parse_datetime(source.get(keys[2])),
+        "fields": {
+            "title": _text(source.get("title")),
+            "description_html": html_to_text(source.get(keys[0])),
+            "vendor": _text(source.get("vendor")),
+            "product_type": _text(source.get(keys[1])),
+            "tags": normalize_tags(source.get("tags")),
+            "status": normalize_status(source.get("status")),
+        },
+        "options": options,
+        "variants": variants,
+    }
+
+
+def _is_default_options(options):
+    """Shopify gives an option-less product one option `Title` = `Default Title`."""
+    return (
+        len(options) == 1
+        and options[0]["name"] == DEFAULT_OPTION
+        and options[0]["values"]
+        in (
+            [DEFAULT_OPTION_VALUE],
+            [],
+        )
+    )
+
+
+def _nodes(connection):
+    if not connection:
+        return []
+    if "nodes" in connection:
+        return connection["nodes"] or []
+    return [edge["node"] for edge in connection.get("edges") or ()]
+
+
+# ------------------------------------------------------------------------------------------------
+# Canonical → productSet
+# ------------------------------------------------------------------------------------------------
+def check_limits(product):
+    """What of this product Shopify cannot hold: a list of human-readable problems (empty when fine)."""
+    problems = []
+    if len(product["options"]) > MAX_OPTIONS:
+        names = ", ".join(option["name"] for option in product["options"])
+        problems.append(
+            f"{len(product['options'])} attributes ({names}); Shopify allows {MAX_OPTIONS} options."
+        )
+    if len(product["variants"]) > MAX_VARIANTS:
+        problems.append(f"{len(product['variants'])} variants; Shopify allows {MAX_VARIANTS}.")
+    return problems
+
+
+def product_set_input(product, export_fields, digits=2):
+    """The `ProductSetInput` for a canonical product, sending only `export_fields` (plus the variant list).
+
+    productSet deletes variants it is not given, so every variant is always sent; fields outside
+    `export_fields` are left out and keep their Shopify value.
+    """
+    problems = check_limits(product)
+    if problems:
+        raise MappingError(" ".join(problems))
+    fields = product["fields"]
+    graphql_names = {
+        "title": "title",
+        "description_html": "descriptionHtml",
+        "vendor": "vendor",
+        "product_type": "productType",
+        "tags": "tags",
+        "status": "status",
+    }
+    data = {graphql_names[name]: fields[name] for name in PRODUCT_FIELDS if name in export_fields}
+    if "descriptionHtml" in data:
+        data["descriptionHtml"] = text_to_html(data["descriptionHtml"])
+    if "title" not in data:
+        data["title"] = fields["title"]  # Shopify requires a title to create a product
+    options = product["options"] or [{"name": DEFAULT_OPTION, "values": [DEFAULT_OPTION_VALUE]}]
+    data["productOptions"] = [
+        {
+            "name": option["name"],
+            "position": position,
+            "values": [{"name": value} for value in option["values"]],
+        }
+        for position, option in enumerate(options, start=1)
+    ]
+    data["variants"] = [
+        _variant_set_input(variant, options, export_fields, digits) for variant in product["variants"]
+    ]
+    return data
+
+
+def _variant_set_input(variant, options, export_fields, digits):
+    values = variant["option_values"] or [DEFAULT_OPTION_VALUE]
+    fields = variant["fields"]
+    data = {
+        "optionValues": [
+            {"optionName": option["name"], "name": value}
+            for option, value in zip(options, values, strict=True)
+        ]
+    }
+    if variant.get("gid"):
+        data["id"] = variant["gid"]
+    if "price" in export_fields:
+        data["price"] = format_money(fields.get("price") or 0, digits)
+    if "compare_at_price" in export_fields:
+        data["compareAtPrice"] = format_money(fields.get("compare_at_price"), digits)
+    if "sku" in export_fields:
+        data["sku"] = fields.get("sku") or None
+    if "barcode" in export_fields:
+        data["barcode"] = fields.get("barcode") or None
+    if "weight" in export_fields and fields.get("weight") is not None:
+        data["inventoryItem"] = {
+            "measurement": {"weight": {"value": float(fields["weight"]), "unit": "KILOGRAMS"}}
+        }
+    return data
+
+
+# ------------------------------------------------------------------------------------------------
+# Snapshots and the three-way merge
+# ------------------------------------------------------------------------------------------------
+def variant_key(option_values):
+    """Identifies a variant by its option values (stable on both sides, unlike ids)."""
+    return " / ".join(value or "" for value in option_values) or DEFAULT_OPTION_VALUE
+
+
+def _plain(value):
+    """JSON-safe, comparison-safe form of a canonical value."""
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def _money_plain(value):
+    if value is None:
+        return None
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def snapshot(product):
+    """Comparable values of a canonical product: `{"product": {field: v}, "variants": {key: {field: v}}}`."""
+    product_values = {name: _plain(product["fields"].get(name)) for name in PRODUCT_FIELDS}
+    variants = {}
+    for variant in product["variants"]:
+        values = {}
+        for name in VARIANT_FIELDS:
+            value = variant["fields"].get(name)
+            values[name] = _money_plain(value) if name in ("price", "compare_at_price", "weight") else value
+        variants[variant_key(variant["option_values"])] = values
+    return {"product": product_values, "variants": variants}
+
+
+def snapshot_hash_of(snap, field_names):
+    """Hash of the values of `field_names` in a snapshot: equal hashes mean nothing mapped differs."""
+    flat = {
+        f"{scope}\x1f{name}": value for (scope, name), value in flatten(snap).items() if name in field_names
+    }
+    payload = json.dumps(flat, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def flatten(snap):
+    """`{("product", field): v, (variant key, field): v}` — one entry per comparable value."""
+    flat = {}
+    for name, value in (snap or {}).get("product", {}).items():
+        flat[("product", name)] = value
+    for key, values in (snap or {}).get("variants", {}).items():
+        for name, value in values.items():
+            flat[(key, name)] = value
+    return flat
+
+
+def unflatten(flat):
+    snap = {"product": {}, "variants": {}}
+    for (scope, name), value in flat.items():
+        if scope == "product":
+            snap["product"][name] = value
+        else:
+            snap["variants"].setdefault(scope, {})[name] = value
+    return snap
+
+
+ODOO_WINS, SHOPIFY_WINS, NEWEST_WINS = "odoo", "shopify", "newest"
+BOTH, TO_SHOPIFY, TO_ODOO = "both", "odoo_to_shopify", "shopify_to_odoo"
+
+
+def merge(base, odoo, shopify, rules, odoo_changed_at=None, shopify_updated_at=None, skew_seconds=120):
+    """Three-way merge of snapshots.
+
+    `base` is the last synced snapshot (None on a first sync), `odoo` / `shopify` the current ones,
+    `rules` `{field: (direction, policy)}` for the mapped fields (others are ignored).
+    Returns `{"to_odoo": flat, "to_shopify": flat, "conflicts": [...], "result": snapshot}` where the
+    flats hold the values each side must take and `result` is the snapshot both agree on afterwards
+    (values still to be exported keep their old base value there, so the export notices them).
+
+    A field is in conflict only when both sides moved away from `base` to different values. Newest wins
+    compares Shopify's `updatedAt` with when the Odoo change was recorded; within `skew_seconds` the
+    two clocks cannot be told apart and Odoo, the system of record, wins.
+    """
+    base_flat, odoo_flat, shop_flat = flatten(base), flatten(odoo), flatten(shopify)
+    to_odoo, to_shopify, conflicts = {}, {}, []
+    result = dict(base_flat)
+    for key in sorted(set(odoo_flat) | set(shop_flat), key=lambda item: (item[0] != "product", item)):
+        name = key[1]
+        if name not in rules:
+            continue
+        direction, policy = rules[name]
+        odoo_value, shop_value = odoo_flat.get(key), shop_flat.get(key)
+        known = key in base_flat
+        base_value = base_flat.get(key)
+        odoo_moved = (not known and key in odoo_flat) or (known and odoo_value != base_value)
+        shop_moved = (not known and key in shop_flat) or (known and shop_value != base_value)
+        if key not in odoo_flat or key not in shop_flat:
+            # A variant that exists on one side only: handled by the variant list, not field by field.
+            continue
+        if odoo_value == shop_value:
+            result[key] = odoo_value
+            continue
+        can_import = direction in (BOTH, TO_ODOO)
+        can_export = direction in (BOTH, TO_SHOPIFY)
+        if odoo_moved and shop_moved and known:
+            winner = _winner(policy, odoo_changed_at, shopify_updated_at, skew_seconds)
+            if not can_export:
+                winner = "shopify"
+            elif not can_import:
+                winner = "odoo"
+            conflicts.append(
+                {
+                    "scope": key[0],
+                    "field": name,
+                    "odoo_value": odoo_value,
+                    "shopify_value": shop_value,
+                    "base_value": base_value,
+                    "policy": policy,
+                    "winner": winner,
+                }
+            )
+        elif shop_moved and not odoo_moved:
+            winner = "shopify"
+        elif odoo_moved and not shop_moved:
+            winner = "odoo"
+        else:
+            # First sync (no base): the values differ and neither is older; the policy decides.
+            winner = _winner(policy, odoo_changed_at, shopify_updated_at, skew_seconds)
+        # A one-way field always ends with its master's value.
+        if winner == "shopify" and not can_import:
+            winner = "odoo"
+        elif winner == "odoo" and not can_export:
+            winner = "shopify"
+        if winner == "shopify":
+            to_odoo[key] = shop_value
+        else:
+            to_shopify[key] = odoo_value
+        # The snapshot records what Shopify holds now; a value still to export differs from it in
+        # Odoo, so change tracking and the next merge keep seeing it as an Odoo change.
+        result[key] = shop_value
+    return {"to_odoo": to_odoo, "to_shopify": to_shopify, "conflicts": conflicts, "result": unflatten(result)}
+
+
+def _winner(policy, odoo_changed_at, shopify_updated_at, skew_seconds):
+    if policy == SHOPIFY_WINS:
+        return "shopify"
+    if policy == NEWEST_WINS and odoo_changed_at and shopify_updated_at:
+        delta = (parse_datetime(shopify_updated_at) - parse_datetime(odoo_changed_at)).total_seconds()
+        if delta > skew_seconds:
+            return "shopify"
+    return "odoo"
+
+
+def changed_fields(base, current):
+    """Keys of `current` whose value differs from `base` (Odoo-side change tracking)."""
+    base_flat, current_flat = flatten(base), flatten(current)
+    return sorted(
+        (key for key, value in current_flat.items() if base_flat.get(key, object()) != value),
+        key=lambda item: (item[0] != "product", item),
+    )

@@ -1,0 +1,105 @@
+"""Orders through the real webhook endpoint and queue: signed POST → event → job → sale order."""
+
+import json
+
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from ..services import webhook_signature
+from .order_common import OrderFixtures
+
+
+@tagged("post_install", "-at_install")
+class TestOrderWebhooks(OrderFixtures, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.setup_order_fixtures()
+
+    def deliver(self, shop, topic, payload, webhook_id):
+        raw = json.dumps(payload).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Shop-Domain": shop.shop_domain,
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Webhook-Id": webhook_id,
+            "X-Shopify-Event-Id": f"event-{webhook_id}",
+            "X-Shopify-Triggered-At": "2026-11-03T02:40:12.000Z",
+            "X-Shopify-API-Version": "2026-10",
+            "X-Shopify-Hmac-Sha256": webhook_signature.sign(shop.client_secret, raw),
+        }
+        with mute_logger("odoo.addons.shopify_sync.controllers.webhook"):
+            response = self.url_open("/shopify/webhook", data=raw, headers=headers, timeout=30)
+        self.assertEqual(response.status_code, 200)
+
+    def process_queue(self):
+        return self.env["shopify.queue.job"]._cron_process_queue()
+
+    def sale_orders(self, name):
+        return self.env["sale.order"].search([("client_order_ref", "=", name)])
+
+    def test_orders_create_webhook_makes_the_sale_order(self):
+        self.deliver(self.us_shop, "orders/create", self.payloads.us_tax_excluded(), "wh-1")
+        self.assertFalse(self.sale_orders("#2087"), "the request only stores and queues")
+        jobs = self.process_queue()
+        self.assertEqual(jobs.mapped("state"), ["done"])
+        order = self.sale_orders("#2087")
+        self.assertAlmostEqual(order.amount_total, 114.70, places=2)
+        self.assertEqual(order.shopify_binding_id.shopify_gid, "gid://shopify/Order/5550001112223")
+
+    def test_duplicate_and_replayed_deliveries_make_one_order(self):
+        payload = self.payloads.eu_tax_included()
+        self.deliver(self.eu_shop, "orders/create", payload, "wh-dup")
+        self.deliver(self.eu_shop, "orders/create", payload, "wh-dup")  # duplicate delivery
+        self.process_queue()
+        self.deliver(self.eu_shop, "orders/create", payload, "wh-replay")  # replayed later, new id
+        self.deliver(self.eu_shop, "orders/updated", payload, "wh-updated-same")  # same version
+        self.process_queue()
+        self.assertEqual(len(self.sale_orders("#1042")), 1)
+        self.assertEqual(len(self.env["shopify.order.binding"].search([("name", "=", "#1042")])), 1)
+
+    def test_out_of_order_webhooks_end_in_the_right_state(self):
+        created = self.payloads.us_tax_excluded()
+        paid = self.payloads.with_update(created, "2026-11-02T18:45:00-08:00", financial_status="paid")
+        cancelled = self.payloads.with_update(
+            created,
+            "2026-11-02T19:30:00-08:00",
+            financial_status="paid",
+            cancelled_at="2026-11-02T19:30:00-08:00",
+            cancel_reason="customer",
+        )
+        # Shopify delivers cancelled, then create, then paid.
+        self.deliver(self.us_shop, "orders/cancelled", cancelled, "wh-c")
+        self.deliver(self.us_shop, "orders/create", created, "wh-a")
+        self.deliver(self.us_shop, "orders/paid", paid, "wh-b")
+        self.process_queue()
+        order = self.sale_orders("#2087")
+        self.assertEqual(len(order), 1)
+        self.assertEqual(order.state, "cancel")
+        self.assertTrue(order.shopify_binding_id.cancelled)
+
+    def test_paid_webhook_confirms_a_pending_order(self):
+        created = self.payloads.us_tax_excluded()
+        self.deliver(self.us_shop, "orders/create", created, "wh-p1")
+        self.process_queue()
+        self.assertEqual(self.sale_orders("#2087").state, "draft")
+        paid = self.payloads.with_update(created, "2026-11-02T18:45:00-08:00", financial_status="paid")
+        self.deliver(self.us_shop, "orders/paid", paid, "wh-p2")
+        self.process_queue()
+        self.assertEqual(self.sale_orders("#2087").state, "sale")
+
+    def test_unusable_body_fails_the_job_with_a_clear_error_and_keeps_it(self):
+        self.deliver(self.us_shop, "orders/create", {"id": 77, "name": "#77"}, "wh-bad")
+        with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
+            jobs = self.process_queue()
+        self.assertEqual(jobs.state, "failed")
+        self.assertIn("not a usable order", jobs.last_error_message)
+        self.assertTrue(jobs.webhook_event_id.raw_body)
+
+    def test_orders_edited_queues_a_fetch_of_the_order(self):
+        self.deliver(
+            self.us_shop, "orders/edited", {"order_edit": {"id": 9, "order_id": 5550001112223}}, "wh-e"
+        )
+        self.process_queue()
+        fetch = self.env["shopify.queue.job"].search([("kind", "=", "order_fetch")])
+        self.assertEqual(fetch.payload, {"order_gid": "gid://shopify/Order/5550001112223"})

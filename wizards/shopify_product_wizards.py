@@ -1,0 +1,221 @@
+"""First export and first import of products, each with a dry-run preview that writes nothing."""
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..services.mapping import products as mapping
+
+PREVIEW_LIMIT = 500
+ACTIONS = [
+    ("create", "Create"),
+    ("update", "Update"),
+    ("nothing", "Nothing to do"),
+    ("skipped", "Skipped (older)"),
+    ("ambiguous", "Ambiguous match"),
+    ("error", "Error"),
+]
+
+
+def _describe(diffs):
+    """Readable lines for `(scope, field, odoo value, shopify value, target)` differences."""
+    lines = []
+    for scope, name, odoo_value, shopify_value, target in diffs:
+        where = "" if scope == "product" else f" [{scope}]"
+        if target == "odoo":
+            lines.append(f"{name}{where}: Odoo {odoo_value!r} ← Shopify {shopify_value!r}")
+        else:
+            lines.append(f"{name}{where}: Odoo {odoo_value!r} → Shopify {shopify_value!r}")
+    return "\n".join(lines)
+
+
+class ShopifyProductPreviewLine(models.TransientModel):
+    _name = "shopify.product.preview.line"
+    _description = "Shopify Product Sync Preview Line"
+
+    export_wizard_id = fields.Many2one("shopify.product.export.wizard", ondelete="cascade")
+    import_wizard_id = fields.Many2one("shopify.product.import.wizard", ondelete="cascade")
+    name = fields.Char(string="Product")
+    shopify_gid = fields.Char(string="Shopify GID")
+    action = fields.Selection(ACTIONS)
+    details = fields.Text()
+
+
+class ShopifyProductExportWizard(models.TransientModel):
+    _name = "shopify.product.export.wizard"
+    _description = "Publish Products to Shopify"
+
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, default=lambda self: self.env["shopify.shop"].search([], limit=1)
+    )
+    product_tmpl_ids = fields.Many2many("product.template", string="Products")
+    all_products = fields.Boolean(help="Publish every product that can be sold, not only the selected ones.")
+    line_ids = fields.One2many("shopify.product.preview.line", "export_wizard_id", string="Preview")
+    state = fields.Selection([("draft", "Draft"), ("preview", "Preview"), ("done", "Done")], default="draft")
+    summary = fields.Text(readonly=True)
+
+    def _templates(self):
+        if self.all_products:
+            return self.env["product.template"].search([("sale_ok", "=", True)])
+        return self.product_tmpl_ids
+
+    def _preview(self):
+        """Per product: create / update / nothing and the field differences. Writes nothing."""
+        self.ensure_one()
+        Binding = self.env["shopify.product.binding"].with_context(active_test=False)
+        export_fields = self.shop_id._shopify_export_fields()
+        rows = []
+        for template in self._templates()[:PREVIEW_LIMIT]:
+            binding = Binding.search(
+                [("shop_id", "=", self.shop_id.id), ("product_tmpl_id", "=", template.id)]
+            )
+            probe = binding or Binding.new({"shop_id": self.shop_id.id, "product_tmpl_id": template.id})
+            product = probe._shopify_odoo_product()
+            problems = mapping.check_limits(product)
+            if problems:
+                rows.append({"name": template.display_name, "action": "error", "details": " ".join(problems)})
+                continue
+            current = mapping.flatten(mapping.snapshot(product))
+            synced = mapping.flatten(binding.synced_values) if binding else {}
+            diffs = [
+                (key[0], key[1], value, synced.get(key), "shopify")
+                for key, value in current.items()
+                if key[1] in export_fields and synced.get(key, object()) != value
+            ]
+            if not binding or not binding.shopify_gid:
+                action = "create"
+            else:
+                action = "update" if diffs or binding.export_pending else "nothing"
+            rows.append(
+                {
+                    "name": template.display_name,
+                    "shopify_gid": binding.shopify_gid if binding else False,
+                    "action": action,
+                    "details": _describe(diffs),
+                }
+            )
+        return rows
+
+    def action_preview(self):
+        self.ensure_one()
+        self.line_ids = [fields.Command.clear()] + [fields.Command.create(row) for row in self._preview()]
+        self.state = "preview"
+        return self._reopen()
+
+    def action_publish(self):
+        self.ensure_one()
+        templates = self._templates()
+        if not templates:
+            raise UserError(_("Select the products to publish."))
+        Binding = self.env["shopify.product.binding"].with_context(active_test=False)
+        bindings = Binding
+        for template in templates:
+            binding = Binding.search(
+                [("shop_id", "=", self.shop_id.id), ("product_tmpl_id", "=", template.id)]
+            )
+            if not binding:
+                binding = Binding.create({"shop_id": self.shop_id.id, "product_tmpl_id": template.id})
+            elif not binding.active:
+                binding.write({"active": True, "sync_state": "pending"})
+            binding._mark_for_export()
+            bindings |= binding
+        stats = self.shop_id._shopify_export_pending(bindings)
+        self.summary = _(
+            "%(exported)s exported, %(failed)s failed, %(left)s left for the next run (API budget).",
+            **stats,
+        )
+        self.state = "done"
+        return self._reopen()
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+
+class ShopifyProductImportWizard(models.TransientModel):
+    _name = "shopify.product.import.wizard"
+    _description = "Import Products from Shopify"
+
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, default=lambda self: self.env["shopify.shop"].search([], limit=1)
+    )
+    mode = fields.Selection(
+        [("all", "All products"), ("since", "Products updated since")], default="all", required=True
+    )
+    since = fields.Datetime()
+    line_ids = fields.One2many("shopify.product.preview.line", "import_wizard_id", string="Preview")
+    state = fields.Selection([("draft", "Draft"), ("preview", "Preview"), ("done", "Done")], default="draft")
+    summary = fields.Text(readonly=True)
+
+    @api.constrains("mode", "since")
+    def _check_since(self):
+        for wizard in self:
+            if wizard.mode == "since" and not wizard.since:
+                raise UserError(_("Give the date from which products are imported."))
+
+    def _shopify_products(self, client):
+        variables = {}
+        if self.mode == "since":
+            variables["query"] = f"updated_at:>'{self.since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
+        digits = self.shop_id._shopify_currency_digits()
+        from ..models.shopify_product_sync import POLL_PAGE_SIZE
+
+        for node in client.paginate("products_page", variables, ("products",), page_size=POLL_PAGE_SIZE):
+            node = self.shop_id._shopify_complete_variants(client, node)
+            yield node, mapping.product_from_graphql(node, digits)
+
+    def _run(self, dry_run):
+        self.ensure_one()
+        from ..services.errors import ShopifyError
+
+        client = self.shop_id._shopify_client()
+        Binding = self.env["shopify.product.binding"]
+        rows, counts = [], {}
+        for index, (node, product) in enumerate(self._shopify_products(client)):
+            if dry_run and index >= PREVIEW_LIMIT:
+                break
+            try:
+                if dry_run:
+                    result = Binding._shopify_import(self.shop_id, product, dry_run=True)
+                else:
+                    with self.env.cr.savepoint():
+                        result = Binding._shopify_import(self.shop_id, product)
+            except (ShopifyError, UserError, mapping.MappingError) as error:
+                result = {"action": "error", "diffs": [], "message": str(error)}
+            counts[result["action"]] = counts.get(result["action"], 0) + 1
+            rows.append(
+                {
+                    "name": product["fields"]["title"],
+                    "shopify_gid": node.get("id"),
+                    "action": result["action"],
+                    "details": result.get("message") or _describe(result["diffs"]),
+                }
+            )
+        return rows, counts
+
+    def action_preview(self):
+        rows, _counts = self._run(dry_run=True)
+        self.line_ids = [fields.Command.clear()] + [fields.Command.create(row) for row in rows]
+        self.state = "preview"
+        return self._reopen()
+
+    def action_import(self):
+        rows, counts = self._run(dry_run=False)
+        self.line_ids = [fields.Command.clear()] + [fields.Command.create(row) for row in rows]
+        labels = dict(ACTIONS)
+        self.summary = ", ".join(f"{labels[action]}: {count}" for action, count in sorted(counts.items()))
+        self.state = "done"
+        return self._reopen()
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
