@@ -136,11 +136,10 @@ class ShopifyShop(models.Model):
             shop.dash_stock_pending_count = self._dash_count(
                 "shopify.inventory.level", [*shop_domain, ("needs_push", "=", True)]
             )
-            conflicts = self.env.get("shopify.product.conflict")
-            conflict_domain = list(shop_domain)
-            if conflicts is not None and "state" in conflicts._fields:
-                conflict_domain.append(("state", "=", "open"))
-            shop.dash_conflict_count = self._dash_count("shopify.product.conflict", conflict_domain)
+            # Resolved by the shop's rule, not yet confirmed or overridden by someone.
+            shop.dash_conflict_count = self._dash_count(
+                "shopify.product.conflict", [*shop_domain, ("state", "=", "resolved")]
+            )
 
     def _compute_dash_orders(self):
         since = fields.Datetime.now() - timedelta(days=7)

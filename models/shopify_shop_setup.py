@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..services.errors import ShopifyError
 from .shopify_setup_task import TASK_STATES
 
 STEP_STATES = [
@@ -253,7 +254,7 @@ class ShopifyShop(models.Model):
             try:
                 with self.env.cr.savepoint():
                     action = Binding._shopify_import(self, product)["action"]
-            except (UserError, ValueError) as error:
+            except (ShopifyError, UserError, ValueError) as error:  # ValueError: the mapping's MappingError
                 action = "error"
                 task._report(message=str(error))
             counts[action] = counts.get(action, 0) + 1
