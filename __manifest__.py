@@ -27,6 +27,9 @@
         "views/shopify_shop_setup_views.xml",
         "views/shopify_dashboard_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": True,
 }

@@ -240,7 +240,9 @@ class ShopifyShop(models.Model):
         if not action:
             return False
         return self._dash_action(
-            "shopify_sync.action_shopify_product_conflict", _("Conflicts"), [("shop_id", "=", self.id)]
+            "shopify_sync.action_shopify_product_conflict",
+            _("Conflicts awaiting a decision"),
+            [("shop_id", "=", self.id), ("state", "=", "resolved")],
         )
 
     def action_open_dashboard(self):

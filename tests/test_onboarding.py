@@ -109,7 +109,7 @@ class TestSetupTask(ShopifyCase):
     def test_failed_task_says_what_to_do_and_rolls_back_its_work(self):
         def operation(shop, task):
             shop.write({"name": "half-done"})
-            raise UserError("Shopify refused the token")
+            raise ValueError("Shopify refused the token")
 
         with (
             patch.object(type(self.shop), "_setup_task_available", lambda shop, step: True),
