@@ -3,6 +3,8 @@ schema, check limits and cost, execute with the registered resolvers, charge the
 
 import logging
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -104,6 +106,28 @@ def validation_errors(schema, document):
     return coded or [_formatted(e, "GRAPHQL_VALIDATION_FAILED") for e in errors]
 
 
+_checked = OrderedDict()  # (id(schema), query) -> (document, errors): clients resend the same documents
+_checked_lock = threading.Lock()
+CHECKED_CACHE_SIZE = 512
+
+
+def parse_and_validate(schema, query):
+    """(document, Shopify-shaped errors); raises GraphQLError on a syntax error. Cached per schema+text,
+    since validating against Shopify's schema costs tens of milliseconds."""
+    key = (id(schema), query)
+    with _checked_lock:
+        if key in _checked:
+            _checked.move_to_end(key)
+            return _checked[key]
+    document = graphql.parse(query)
+    checked = (document, validation_errors(schema, document))
+    with _checked_lock:
+        _checked[key] = checked
+        while len(_checked) > CHECKED_CACHE_SIZE:
+            _checked.popitem(last=False)
+    return checked
+
+
 def _operation(document, name):
     operations = [d for d in document.definitions if isinstance(d, graphql.OperationDefinitionNode)]
     if name:
@@ -131,10 +155,9 @@ def execute(emulator, shop, version, schema, body, force_throttle_status=None):
             "errors": [_error("Bad Request: a JSON body with a 'query' string is required.", "BAD_REQUEST")]
         }
     try:
-        document = graphql.parse(query)
+        document, errors = parse_and_validate(schema, query)
     except GraphQLError as error:
         return 200, {"errors": [_formatted(error, "PARSE_ERROR")], "extensions": cost_extension(0, 0, shop)}
-    errors = validation_errors(schema, document)
     if errors:
         return 200, {"errors": errors, "extensions": cost_extension(0, 0, shop)}
     operation = _operation(document, body.get("operationName"))

@@ -176,6 +176,8 @@ class EmulatorServer:
 class _Handler(BaseHTTPRequestHandler):
     emulator = None  # set on the per-server subclass
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: without TCP_NODELAY, Nagle + delayed ACKs add ~40 ms each.
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):
         _logger.debug("%s " + fmt, self.address_string(), *args)
