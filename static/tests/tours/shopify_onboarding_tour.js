@@ -148,7 +148,7 @@ registry.category("web_tour.tours").add("shopify_sync_onboarding_dashboard", {
         },
         {
             content: "The shop's card shows its imported products",
-            trigger: `.o_kanban_record:contains("${SHOP_NAME}") div[name="dash_product_count"]:contains("4")`,
+            trigger: `.o_kanban_record:contains("${SHOP_NAME}") .o_shopify_dash_product_count:contains("4")`,
         },
         {
             content: "Open the shop's dashboard",
