@@ -22,6 +22,8 @@
         "views/shopify_product_sync_views.xml",
         "views/shopify_product_wizard_views.xml",
         "views/shopify_inventory_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/shopify_shop_health_views.xml",
         "views/menus.xml",
         "security/shopify_onboarding_security.xml",
         "views/shopify_shop_setup_views.xml",

@@ -25,6 +25,9 @@ from . import shopify_inventory_drift
 from . import shopify_variant_binding_inventory
 from . import shopify_shop_inventory
 from . import stock_quant
+from . import shopify_health
+from . import res_config_settings
+from . import shopify_shop_health
 from . import shopify_inventory_jobs
 from . import stock_picking
 from . import shopify_webhook_orders

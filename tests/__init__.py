@@ -17,6 +17,8 @@ from . import test_product_mapping
 from . import test_product_import
 from . import test_inventory_service
 from . import test_inventory_detection
+from . import test_monitoring
+from . import test_sync_crons
 from . import test_fulfillment_mapping
 from . import test_order_webhooks
 from . import test_onboarding

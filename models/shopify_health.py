@@ -1,0 +1,339 @@
+"""Health and metrics of the sync, per shop, from a handful of aggregate queries (never loading rows)."""
+
+from datetime import datetime, timedelta
+
+from odoo import api, fields, models
+
+from ..services import prometheus
+
+JOB_STATES_SHOWN = ("pending", "running", "failed", "dead")
+
+
+def _iso(moment):
+    return moment.isoformat() + "Z" if moment else None
+
+
+def _epoch(moment):
+    """Naive-UTC datetime → Unix seconds."""
+    return (moment - datetime(1970, 1, 1)).total_seconds()
+
+
+class ShopifyHealth(models.AbstractModel):
+    _name = "shopify.health"
+    _description = "Shopify Sync Health"
+
+    # ------------------------------------------------------------------------------------------------
+    # Aggregates (one query each, grouped by shop)
+    # ------------------------------------------------------------------------------------------------
+    def _query(self, sql, params):
+        self.env.cr.execute(sql, params)
+        return self.env.cr.fetchall()
+
+    def _job_counts(self, shop_ids):
+        """{(shop_id, state, kind): count}"""
+        rows = self._query(
+            """
+            SELECT shop_id, state, kind, count(*) FROM shopify_queue_job
+             WHERE shop_id = ANY(%s) GROUP BY shop_id, state, kind
+            """,
+            [shop_ids],
+        )
+        return {(shop, state, kind): count for shop, state, kind, count in rows}
+
+    def _oldest_pending(self, shop_ids):
+        rows = self._query(
+            """
+            SELECT shop_id, min(create_date) FROM shopify_queue_job
+             WHERE shop_id = ANY(%s) AND state = 'pending' GROUP BY shop_id
+            """,
+            [shop_ids],
+        )
+        return dict(rows)
+
+    def _finished_last_hour(self, shop_ids, now):
+        """{shop_id: (finished, with_error)} for jobs that finished in the hour before `now`."""
+        rows = self._query(
+            """
+            SELECT shop_id, count(*), count(*) FILTER (WHERE state IN ('failed', 'dead'))
+              FROM shopify_queue_job
+             WHERE shop_id = ANY(%s) AND finished_at > %s AND finished_at <= %s
+               AND state IN ('done', 'skipped', 'failed', 'dead')
+          GROUP BY shop_id
+            """,
+            [shop_ids, now - timedelta(hours=1), now],
+        )
+        return {shop: (total, errors) for shop, total, errors in rows}
+
+    def _sync_runs(self, shop_ids):
+        """{(shop_id, kind, state): (runs, ok, failed, skipped, cost, last_ended_at)}"""
+        rows = self._query(
+            """
+            SELECT shop_id, kind, state, count(*), sum(ok_count), sum(failed_count), sum(skipped_count),
+                   sum(cost_used), max(ended_at)
+              FROM shopify_sync_log WHERE shop_id = ANY(%s) GROUP BY shop_id, kind, state
+            """,
+            [shop_ids],
+        )
+        return {(shop, kind, state): tuple(rest) for shop, kind, state, *rest in rows}
+
+    def _webhooks(self, shop_ids):
+        """{(shop_id, topic): (stored events, last received_at)}"""
+        rows = self._query(
+            """
+            SELECT shop_id, topic, count(*), max(received_at) FROM shopify_webhook_event
+             WHERE shop_id = ANY(%s) GROUP BY shop_id, topic
+            """,
+            [shop_ids],
+        )
+        return {(shop, topic): (count, last) for shop, topic, count, last in rows}
+
+    def _webhook_stats(self, shop_ids):
+        """[(kind, key, shop_id or None, count)]: rejections, duplicates, purged events."""
+        return self._query(
+            """
+            SELECT kind, key, shop_id, count FROM shopify_webhook_stat
+             WHERE shop_id IS NULL OR shop_id = ANY(%s) ORDER BY kind, key, shop_id NULLS FIRST
+            """,
+            [shop_ids],
+        )
+
+    def _api_calls(self, shop_ids):
+        """{shop_id: (cost, throttle_wait_ms, available, maximum, at)} from shopify.api.call, if installed."""
+        calls = self.env.get("shopify.api.call")
+        if calls is None:
+            return {}
+        rows = self._query(
+            """
+            SELECT DISTINCT ON (shop_id) shop_id,
+                   sum(COALESCE(actual_cost, requested_cost, 0)) OVER (PARTITION BY shop_id),
+                   sum(COALESCE(throttle_wait_ms, 0)) OVER (PARTITION BY shop_id),
+                   available_after, maximum_available, create_date
+              FROM shopify_api_call WHERE shop_id = ANY(%s)
+          ORDER BY shop_id, id DESC
+            """,
+            [shop_ids],
+        )
+        return {shop: tuple(rest) for shop, *rest in rows}
+
+    # ------------------------------------------------------------------------------------------------
+    # Health (JSON-ready dicts)
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _snapshot(self, shops, now=None):
+        """{shop_id: health dict} for `shops` (already filtered by the caller's access)."""
+        now = now or fields.Datetime.now()
+        shop_ids = shops.ids
+        self.env.flush_all()
+        jobs = self._job_counts(shop_ids)
+        oldest = self._oldest_pending(shop_ids)
+        finished = self._finished_last_hour(shop_ids, now)
+        runs = self._sync_runs(shop_ids)
+        hooks = self._webhooks(shop_ids)
+        api_calls = self._api_calls(shop_ids)
+        result = {}
+        for shop in shops.sudo():
+            queue = dict.fromkeys(JOB_STATES_SHOWN, 0)
+            for (shop_id, state, _kind), count in jobs.items():
+                if shop_id == shop.id and state in queue:
+                    queue[state] += count
+            oldest_at = oldest.get(shop.id)
+            queue["oldest_pending_age_s"] = int((now - oldest_at).total_seconds()) if oldest_at else None
+            total, errors = finished.get(shop.id, (0, 0))
+            last_sync = {
+                kind: _iso(values[-1])
+                for (shop_id, kind, state), values in sorted(runs.items())
+                if shop_id == shop.id and state == "done"
+            }
+            last_webhook = {
+                topic: _iso(last)
+                for (shop_id, topic), (_count, last) in sorted(hooks.items())
+                if shop_id == shop.id
+            }
+            api = self._api_state(shop)
+            bucket = api_calls.get(shop.id)
+            result[shop.id] = {
+                "id": shop.id,
+                "name": shop.name,
+                "domain": shop.shop_domain,
+                "state": shop.state,
+                "api": api,
+                "queue": queue,
+                "error_rate_1h": round(errors / total, 4) if total else 0.0,
+                "jobs_finished_1h": total,
+                "last_sync": last_sync,
+                "last_webhook": last_webhook,
+                "api_bucket": (
+                    {"available": bucket[2], "maximum": bucket[3], "at": _iso(bucket[4])} if bucket else None
+                ),
+            }
+        return result
+
+    @api.model
+    def _api_times(self, shop):
+        """(last success, last error message, last error time) of the shop's API calls."""
+        if "last_api_success_at" in shop._fields:
+            return (
+                shop.last_api_success_at or None,
+                shop.last_api_error or None,
+                shop.last_api_error_at or None,
+            )
+        # Until the client wiring records every call: the last connection test.
+        if shop.last_connection_error:
+            return None, shop.last_connection_error, shop.last_connection_at or None
+        return shop.last_connection_at or None, None, None
+
+    @api.model
+    def _api_state(self, shop):
+        success, error, error_at = self._api_times(shop)
+        return {
+            "reachable": bool(success) and not (error_at and error_at > success),
+            "last_success_at": _iso(success),
+            "last_error": error,
+            "last_error_at": _iso(error_at),
+        }
+
+    # ------------------------------------------------------------------------------------------------
+    # Metrics (Prometheus text)
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _metrics_text(self, shops, now=None):
+        now = now or fields.Datetime.now()
+        shop_ids = shops.ids
+        domain_of = {shop.id: shop.shop_domain for shop in shops.sudo()}
+        self.env.flush_all()
+        jobs = self._job_counts(shop_ids)
+        oldest = self._oldest_pending(shop_ids)
+        runs = self._sync_runs(shop_ids)
+        hooks = self._webhooks(shop_ids)
+        stats = self._webhook_stats(shop_ids)
+        api_calls = self._api_calls(shop_ids)
+
+        purged = {(shop, key): count for kind, key, shop, count in stats if kind == "purged"}
+        received = {}
+        for (shop, topic), (count, _last) in hooks.items():
+            received[shop, topic] = count + purged.pop((shop, topic), 0)
+        received.update(purged)
+
+        def shop_label(shop_id):
+            return domain_of.get(shop_id, "")
+
+        last_success = []
+        for (shop, kind, state), values in sorted(runs.items()):
+            if state == "done" and values[-1]:
+                last_success.append(({"shop": shop_label(shop), "kind": kind}, _epoch(values[-1])))
+        for shop in shops.sudo():
+            success = self._api_times(shop)[0]
+            if success:
+                last_success.append(({"shop": shop.shop_domain, "kind": "api"}, _epoch(success)))
+
+        families = [
+            (
+                "shopify_queue_jobs",
+                "gauge",
+                "Jobs in the work queue by state and kind.",
+                [
+                    ({"shop": shop_label(shop), "state": state, "kind": kind}, count)
+                    for (shop, state, kind), count in sorted(jobs.items())
+                ],
+            ),
+            (
+                "shopify_queue_oldest_pending_age_seconds",
+                "gauge",
+                "Age of the oldest pending job.",
+                [
+                    ({"shop": shop_label(shop)}, int((now - at).total_seconds()))
+                    for shop, at in sorted(oldest.items())
+                ],
+            ),
+            (
+                "shopify_webhook_events_received_total",
+                "counter",
+                "Webhook deliveries accepted and stored, by topic.",
+                [
+                    ({"shop": shop_label(shop), "topic": topic}, count)
+                    for (shop, topic), count in sorted(received.items())
+                ],
+            ),
+            (
+                "shopify_webhook_duplicates_total",
+                "counter",
+                "Webhook deliveries answered 200 but not stored again.",
+                [
+                    ({"shop": shop_label(shop), "topic": key}, count)
+                    for kind, key, shop, count in stats
+                    if kind == "duplicate"
+                ],
+            ),
+            (
+                "shopify_webhook_rejected_total",
+                "counter",
+                "Webhook requests rejected, by reason.",
+                [
+                    ({"shop": shop_label(shop), "reason": key}, count)
+                    for kind, key, shop, count in stats
+                    if kind == "rejected"
+                ],
+            ),
+            (
+                "shopify_sync_runs_total",
+                "counter",
+                "Sync runs by kind and final state.",
+                [
+                    ({"shop": shop_label(shop), "kind": kind, "state": state}, values[0])
+                    for (shop, kind, state), values in sorted(runs.items())
+                ],
+            ),
+            (
+                "shopify_sync_records_total",
+                "counter",
+                "Records handled by sync runs, by kind and outcome.",
+                [
+                    ({"shop": shop_label(shop), "kind": kind, "outcome": outcome}, total)
+                    for (shop, kind), totals in sorted(self._records_by_kind(runs).items())
+                    for outcome, total in totals.items()
+                ],
+            ),
+            (
+                "shopify_api_cost_used_total",
+                "counter",
+                "GraphQL cost points used.",
+                self._api_cost_samples(runs, api_calls, shop_label),
+            ),
+            (
+                "shopify_api_throttle_wait_seconds_total",
+                "counter",
+                "Time spent waiting for the API budget to refill.",
+                [
+                    ({"shop": shop_label(shop)}, round(values[1] / 1000.0, 3))
+                    for shop, values in sorted(api_calls.items())
+                ],
+            ),
+            (
+                "shopify_last_success_timestamp_seconds",
+                "gauge",
+                "Unix time of the last success per kind (api: last API call).",
+                last_success,
+            ),
+        ]
+        return prometheus.render(families)
+
+    @staticmethod
+    def _records_by_kind(runs):
+        totals = {}
+        for (shop, kind, _state), (_runs, ok, failed, skipped, _cost, _last) in runs.items():
+            bucket = totals.setdefault((shop, kind), {"ok": 0, "failed": 0, "skipped": 0})
+            bucket["ok"] += ok or 0
+            bucket["failed"] += failed or 0
+            bucket["skipped"] += skipped or 0
+        return totals
+
+    @staticmethod
+    def _api_cost_samples(runs, api_calls, shop_label):
+        if api_calls:
+            return [
+                ({"shop": shop_label(shop)}, values[0] or 0) for shop, values in sorted(api_calls.items())
+            ]
+        cost = {}
+        for (shop, _kind, _state), values in runs.items():
+            cost[shop] = cost.get(shop, 0) + (values[4] or 0)
+        return [({"shop": shop_label(shop)}, total) for shop, total in sorted(cost.items())]
