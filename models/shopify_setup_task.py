@@ -50,7 +50,9 @@ class ShopifySetupTask(models.Model):
             self.sudo().write(values)
             return
         with self.env.registry.cursor() as cr:
-            self.with_env(self.env(cr=cr)).sudo().write(values)
+            task_env = self.env(cr=cr, su=True)
+            self.with_env(task_env).write(values)
+            task_env.flush_all()  # the ORM writes lazily: send it before the cursor commits
         self.invalidate_recordset(list(values))
 
     def _progress(self, done, total=None):

@@ -28,9 +28,9 @@ def format_age(delta):
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"
 
-    dash_jobs_pending = fields.Integer(compute="_compute_dash_queue", string="Pending Jobs")
-    dash_jobs_running = fields.Integer(compute="_compute_dash_queue", string="Running Jobs")
-    dash_jobs_failed = fields.Integer(compute="_compute_dash_queue", string="Failed Jobs")
+    dash_jobs_pending = fields.Integer(compute="_compute_dash_queue", string="Queue: Pending")
+    dash_jobs_running = fields.Integer(compute="_compute_dash_queue", string="Queue: Running")
+    dash_jobs_failed = fields.Integer(compute="_compute_dash_queue", string="Queue: Failed")
     dash_jobs_done_24h = fields.Integer(compute="_compute_dash_queue", string="Jobs Done (24 h)")
     dash_oldest_pending_at = fields.Datetime(compute="_compute_dash_queue", string="Oldest Pending Since")
     dash_oldest_pending_age = fields.Char(compute="_compute_dash_queue", string="Oldest Pending Age")

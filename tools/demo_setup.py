@@ -85,7 +85,8 @@ def map_locations():
         if warehouse in shop.shopify_location_ids.mapped("warehouse_id"):
             continue
         location.warehouse_id = warehouse
-    shop.warehouse_id = shop.warehouse_id or shop.shopify_location_ids[:1].warehouse_id
+    main = shop.shopify_location_ids.filtered(lambda loc: loc.name == "Main warehouse")
+    shop.warehouse_id = shop.warehouse_id or (main or shop.shopify_location_ids)[:1].warehouse_id
     return shop.setup_locations_info
 
 

@@ -14,7 +14,6 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import requests
 import websocket
@@ -25,7 +24,7 @@ DEMO_DOMAIN = "demo-shop.myshopify.com"
 class Browser:
     """Just enough of the DevTools protocol: one page, navigate, evaluate, screenshot."""
 
-    def __init__(self, width=1400, height=1000):
+    def __init__(self, width=1400, height=1500):
         self.profile = tempfile.mkdtemp(prefix="shopify-shots-")
         binary = shutil.which("chromium") or shutil.which("google-chrome") or shutil.which("chromium-browser")
         self.process = subprocess.Popen(
@@ -74,7 +73,8 @@ class Browser:
             if self.evaluate(f"!!document.querySelector({json.dumps(selector)})"):
                 return
             time.sleep(0.3)
-        raise TimeoutError(f"{selector} did not appear")
+        location = self.evaluate("window.location.href")
+        raise TimeoutError(f"{selector} did not appear on {location}")
 
     def open(self, url, selector):
         self.call("Page.navigate", url=url)
@@ -138,18 +138,16 @@ def main():
     browser = Browser()
     try:
         browser.call("Page.enable")
+        browser.call("Network.enable")
         browser.call(
-            "Network.setCookie",
-            name="session_id",
-            value=session.cookies["session_id"],
-            domain=urlsplit(url).hostname,
-            path="/",
+            "Network.setCookie", name="session_id", value=session.cookies["session_id"], url=f"{url}/"
         )
         browser.open(
             f"{url}/odoo/action-shopify_sync.action_shopify_shop/{shop_id}", ".o_form_view .o_notebook"
         )
         browser.evaluate("document.querySelector('.o_notebook a.nav-link[name=\"setup\"]').click()")
         browser.wait_for(".o_shopify_setup")
+        browser.evaluate("document.querySelector('.o_notebook').scrollIntoView()")
         time.sleep(1)
         browser.screenshot(out / "shop-setup.png")
         browser.open(
