@@ -19,6 +19,7 @@
         "data/shopify_order_data.xml",
         "views/shopify_order_views.xml",
         "views/shopify_product_binding_views.xml",
+        "views/shopify_api_call_views.xml",
         "views/shopify_product_sync_views.xml",
         "views/shopify_product_wizard_views.xml",
         "views/shopify_inventory_views.xml",

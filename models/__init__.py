@@ -12,6 +12,7 @@ from . import shopify_shop_orders
 from . import shopify_order_import
 from . import sale_order
 from . import shopify_product_binding
+from . import shopify_api_call
 from . import shopify_field_mapping
 from . import shopify_product_conflict
 from . import product_shopify

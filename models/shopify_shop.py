@@ -91,8 +91,22 @@ class ShopifyShop(models.Model):
     shop_name_remote = fields.Char(string="Name on Shopify", readonly=True)
     currency_code_remote = fields.Char(string="Shop Currency", readonly=True)
     timezone_remote = fields.Char(string="Shop Timezone", readonly=True)
+    plan_name_remote = fields.Char(string="Shopify Plan", readonly=True)
+    access_scopes_remote = fields.Char(string="Granted Scopes", readonly=True)
+    missing_scopes = fields.Char(
+        readonly=True,
+        help="Access scopes the addon needs that the app was not granted (last connection test).",
+    )
     last_connection_at = fields.Datetime(string="Last Connection Test", readonly=True)
     last_connection_error = fields.Text(readonly=True)
+    # Client-credentials token cache (models/client_wiring.py::ShopTokenStore).
+    oauth_access_token = fields.Char(groups=MANAGER_GROUP, copy=False, readonly=True)
+    oauth_token_expires_at = fields.Datetime(groups=MANAGER_GROUP, copy=False, readonly=True)
+    # Read from shopify.api.call rather than written on every call: concurrent workers would
+    # otherwise all update this row and fail on serialization conflicts.
+    last_api_success_at = fields.Datetime(compute="_compute_last_api_activity", string="Last API Success")
+    last_api_error = fields.Text(compute="_compute_last_api_activity", string="Last API Error")
+    last_api_error_at = fields.Datetime(compute="_compute_last_api_activity", string="Last API Error At")
 
     # Staging-copy safety: the database this shop was confirmed on.
     confirmed_database_uuid = fields.Char(readonly=True, copy=False)
@@ -110,6 +124,17 @@ class ShopifyShop(models.Model):
     @api.model
     def _selection_api_version(self):
         return [(version, version) for version in SUPPORTED_API_VERSIONS]
+
+    def _compute_last_api_activity(self):
+        calls = self.env["shopify.api.call"].sudo()
+        for shop in self:
+            success = calls.search([("shop_id", "=", shop.id), ("outcome", "=", "ok")], limit=1)
+            error = calls.search(
+                [("shop_id", "=", shop.id), ("outcome", "!=", "ok"), ("id", ">", success.id or 0)], limit=1
+            )
+            shop.last_api_success_at = success.called_at
+            shop.last_api_error = error.error_message or error.error_code if error else False
+            shop.last_api_error_at = error.called_at
 
     @api.depends("api_base_url", "shop_domain")
     def _compute_effective_base_url(self):
@@ -219,6 +244,19 @@ class ShopifyShop(models.Model):
             self._check_outbound_allowed()
         return build_client(self)
 
+    @api.model
+    def _shopify_required_scopes(self):
+        """Access scopes the addon's features need; features extend this list (`super()` + theirs)."""
+        return ["read_products", "write_products", "read_inventory", "write_inventory", "read_locations"]
+
+    def _missing_scopes(self, granted):
+        # Shopify grants write_X without listing read_X: a write scope covers its read scope.
+        granted = set(granted)
+        covered = granted | {
+            "read_" + scope[len("write_") :] for scope in granted if scope.startswith("write_")
+        }
+        return [scope for scope in self._shopify_required_scopes() if scope not in covered]
+
     def action_test_connection(self):
         self.ensure_one()
         from ..services.errors import ShopifyError
@@ -236,22 +274,45 @@ class ShopifyShop(models.Model):
             _logger.warning("Shopify shop %s: connection test failed (%s)", self.id, type(error).__name__)
             return self._notify(_("Connection failed"), str(error), "danger")
         shop = data["shop"]
+        plan = (shop.get("plan") or {}).get("publicDisplayName")
+        scopes = sorted(
+            scope["handle"] for scope in (data.get("currentAppInstallation") or {}).get("accessScopes") or ()
+        )
+        missing = self._missing_scopes(scopes)
         self.write(
             {
                 "state": "connected",
                 "shop_name_remote": shop.get("name"),
                 "currency_code_remote": shop.get("currencyCode"),
                 "timezone_remote": shop.get("ianaTimezone"),
+                "plan_name_remote": plan,
+                "access_scopes_remote": ", ".join(scopes),
+                "missing_scopes": ", ".join(missing) or False,
                 "last_connection_at": fields.Datetime.now(),
                 "last_connection_error": False,
             }
         )
         message = _(
-            "%(name)s — currency %(currency)s, timezone %(tz)s",
+            "%(name)s (%(plan)s) — currency %(currency)s, timezone %(tz)s, scopes: %(scopes)s",
             name=shop.get("name"),
+            plan=plan,
             currency=shop.get("currencyCode"),
             tz=shop.get("ianaTimezone"),
+            scopes=", ".join(scopes) or _("none"),
         )
+        if missing:
+            _logger.warning("Shopify shop %s lacks access scopes %s", self.id, ", ".join(missing))
+            self.message_post(
+                body=_(
+                    "Connection test: the app lacks the access scopes %s. Add them to the app's "
+                    "configuration in Shopify and reinstall it.",
+                    ", ".join(missing),
+                )
+            )
+            message = _(
+                "%(message)s. Missing scopes: %(missing)s", message=message, missing=", ".join(missing)
+            )
+            return self._notify(_("Connected, but scopes are missing"), message, "warning")
         return self._notify(_("Connected to Shopify"), message, "success")
 
     def _notify(self, title, message, kind):

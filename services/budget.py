@@ -8,9 +8,10 @@ Protocol (`Budget`):
 
 * `reserve(shop_key, cost) -> wait_s`: books `cost` points now and says how long to wait before
   sending. The level may go negative: that is the queue of reservations still waiting.
-* `observe(shop_key, throttle_status, at, reserved)`: a response arrived (sent at or before `at`,
-  epoch seconds) with Shopify's `throttleStatus`; `reserved` is what this call had booked. The level
-  becomes Shopify's figure minus what other callers have booked but not yet had answered.
+* `observe(shop_key, throttle_status, at, reserved, charged)`: a response arrived at `at` (epoch s)
+  with Shopify's `throttleStatus`; `reserved` is what this call had booked, `charged` what Shopify
+  took (its actualQueryCost; 0 when throttled). Our own level gets the difference back, and is
+  never left above Shopify's figure less what other callers have booked but not yet had answered.
 * `release(shop_key, reserved)`: the booked request was never answered (no status to learn from).
 
 `InMemoryBudget` keeps the state in this process (one worker); `models/api_budget.py` keeps it in
@@ -24,6 +25,8 @@ from dataclasses import dataclass, replace
 # Assumed until Shopify tells us: the smallest bucket Shopify has ever given (old Standard plan).
 DEFAULT_MAXIMUM = 1000.0
 DEFAULT_RESTORE_RATE = 50.0
+# Added to every wait: clocks and float rounding must not make us arrive a hair too early.
+WAIT_MARGIN_S = 0.01
 # Bookings older than this without an answer belong to a worker that died: forget them.
 STALE_IN_FLIGHT_S = 120.0
 
@@ -57,7 +60,7 @@ def book(state, cost, now):
     """Reserve `cost` points at `now` → (new state, seconds to wait before sending)."""
     state = refilled(state, now)
     missing = cost - state.currently_available
-    wait = max(0.0, missing / state.restore_rate) if state.restore_rate > 0 else 0.0
+    wait = missing / state.restore_rate + WAIT_MARGIN_S if missing > 0 and state.restore_rate > 0 else 0.0
     return (
         replace(
             state, currently_available=state.currently_available - cost, in_flight=state.in_flight + cost
@@ -66,20 +69,27 @@ def book(state, cost, now):
     )
 
 
-def observed(state, throttle_status, at, reserved, now):
-    """Correct the state from Shopify's `throttleStatus` seen at `at`, for a call that booked `reserved`."""
+def observed(state, throttle_status, at, reserved, now, charged=None):
+    """Correct the state after a call that booked `reserved` and was charged `charged`, given
+    Shopify's `throttleStatus` seen at `at` (None: no status, the booking is simply given back)."""
     state = refilled(state, now)
     in_flight = max(0.0, state.in_flight - reserved)
+    own_level = min(state.maximum_available, state.currently_available + reserved - float(charged or 0.0))
     if not throttle_status:
-        return replace(state, currently_available=state.currently_available + reserved, in_flight=in_flight)
+        return replace(state, currently_available=own_level, in_flight=in_flight)
     maximum = float(throttle_status.get("maximumAvailable") or state.maximum_available)
     restore = float(throttle_status.get("restoreRate") or state.restore_rate)
     server_level = float(throttle_status.get("currentlyAvailable", 0.0))
     server_level = min(maximum, server_level + max(0.0, now - at) * restore)
+    # What Shopify has, less what others booked and are about to spend. Requests Shopify already
+    # charged but whose answer we have not seen are counted twice here: a lower bound.
+    shopify_level = server_level - in_flight
+    # With nothing else in flight Shopify's figure is exact: resynchronise on it.
+    exact = state.observed_at is None or not in_flight
+    level = shopify_level if exact else min(own_level, shopify_level)
     return BucketState(
         maximum_available=maximum,
-        # What Shopify has, less what others booked and are about to spend.
-        currently_available=server_level - in_flight,
+        currently_available=min(maximum, level),
         restore_rate=restore,
         updated_at=now,
         in_flight=in_flight,
@@ -89,7 +99,7 @@ def observed(state, throttle_status, at, reserved, now):
 
 def released(state, reserved, now):
     """Give back a booking whose request got no answer carrying a throttle status."""
-    return observed(state, None, now, reserved, now)
+    return observed(state, None, now, reserved, now, charged=0.0)
 
 
 class Budget:
@@ -98,7 +108,7 @@ class Budget:
     def reserve(self, shop_key, cost):
         raise NotImplementedError
 
-    def observe(self, shop_key, throttle_status, at, reserved):
+    def observe(self, shop_key, throttle_status, at, reserved, charged=None):
         raise NotImplementedError
 
     def release(self, shop_key, reserved):
@@ -123,10 +133,10 @@ class InMemoryBudget(Budget):
             self._states[shop_key] = state
             return wait
 
-    def observe(self, shop_key, throttle_status, at, reserved):
+    def observe(self, shop_key, throttle_status, at, reserved, charged=None):
         with self._lock:
             current = self._states.get(shop_key, BucketState())
-            self._states[shop_key] = observed(current, throttle_status, at, reserved, self._clock())
+            self._states[shop_key] = observed(current, throttle_status, at, reserved, self._clock(), charged)
 
     def release(self, shop_key, reserved):
         with self._lock:

@@ -116,6 +116,7 @@ class ShopifyClient:
         # requested ÷ estimated cost last seen per operation: dynamic costs (productSet variants,
         # metafields…) raise our estimate of the next call instead of getting it throttled.
         self._cost_ratio = {}
+        self._call_records = []
         self._transport = _Transport(url=self.url, timeout=timeout, retries=0)
         self._transport.connect()
 
@@ -126,7 +127,18 @@ class ShopifyClient:
     # Public API
     # ------------------------------------------------------------------------------------------------
     def execute(self, name, variables=None, idempotency_key=None):
-        """Send the document `name` and return its `data`; raises a final `ShopifyError` subclass."""
+        """Send the document `name` and return its `data`; raises a final `ShopifyError` subclass.
+
+        The error carries `call_records`: the CallRecords of this call's attempts, for a caller that
+        rolls back what the recorder wrote and still wants them logged."""
+        self._call_records = []
+        try:
+            return self._execute(name, variables, idempotency_key)
+        except ShopifyError as error:
+            error.call_records = list(self._call_records)
+            raise
+
+    def _execute(self, name, variables, idempotency_key):
         info = documents.operation_info(name)
         document = documents.load(name)
         variables = dict(variables or {})
@@ -254,7 +266,8 @@ class ShopifyClient:
         throttle_status = cost.get("throttleStatus")
         if self.budget is not None:
             if throttle_status:
-                self.budget.observe(self.shop_key, throttle_status, self._wall_clock(), reserve)
+                charged = cost.get("actualQueryCost") or 0.0  # null when nothing ran (throttled…)
+                self.budget.observe(self.shop_key, throttle_status, self._wall_clock(), reserve, charged)
             else:
                 self.budget.release(self.shop_key, reserve)
         if cost.get("requestedQueryCost") and estimate:
@@ -337,7 +350,9 @@ class ShopifyClient:
             retry_after = _retry_after(response)
             return ThrottledError(message, code=code or "THROTTLED", retry_after=retry_after, **kwargs)
         if status >= 500:
-            return ServerError(message, code=code or f"HTTP_{status}", **kwargs)
+            return ServerError(
+                f"Shopify answered HTTP {status}: {message}", code=code or f"HTTP_{status}", **kwargs
+            )
         return QueryError(message, code=code or f"HTTP_{status}", **kwargs)
 
     def _network_error(self, name, failure):
@@ -360,8 +375,6 @@ class ShopifyClient:
         return ceiling / 2 + self._rng() * ceiling / 2
 
     def _record(self, name, attempt, estimate, cost, duration, throttle_wait, response=None, error=None):
-        if self.recorder is None:
-            return
         cost = cost or {}
         status = cost.get("throttleStatus") or {}
         if error is None:
@@ -386,6 +399,9 @@ class ShopifyClient:
             error_code=error.code if error is not None else None,
             error_message=str(error) if error is not None else None,
         )
+        self._call_records.append(record)
+        if self.recorder is None:
+            return
         try:
             self.recorder(record)
         except Exception:  # monitoring must never break a sync

@@ -32,6 +32,8 @@ class ShopifyError(Exception):
         # Seconds the server asked us to wait (Retry-After), when it said so.
         self.retry_after = retry_after
         self.errors = errors or []
+        # services.client.CallRecord of each attempt, set by the client when it gives up.
+        self.call_records = []
 
     def __str__(self):
         text = self.message

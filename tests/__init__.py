@@ -13,10 +13,12 @@ from . import test_order_lifecycle
 from . import test_graphql_documents
 from . import test_client_units
 from . import test_product_binding
-from . import test_product_mapping
-from . import test_product_import
+from . import test_api_budget
 from . import test_inventory_service
 from . import test_inventory_detection
+from . import test_client
+from . import test_product_mapping
+from . import test_product_import
 from . import test_monitoring
 from . import test_sync_crons
 from . import test_fulfillment_mapping

@@ -56,9 +56,9 @@ class TestBucketArithmetic(TransactionCase):
         state, wait = budget_mod.book(state, 20, 100.0)
         self.assertEqual(wait, 0)
         state, wait = budget_mod.book(state, 20, 100.0)
-        self.assertAlmostEqual(wait, 1.0)  # 10 available, 20 needed, 10 points/s
+        self.assertAlmostEqual(wait, 1.0 + budget_mod.WAIT_MARGIN_S)  # 10 available, 20 needed, 10 points/s
         state, wait = budget_mod.book(state, 20, 100.0)
-        self.assertAlmostEqual(wait, 3.0)  # queued behind the previous one
+        self.assertAlmostEqual(wait, 3.0 + budget_mod.WAIT_MARGIN_S)  # queued behind the previous one
         self.assertAlmostEqual(state.currently_available, -30)
         self.assertAlmostEqual(state.in_flight, 60)
 
@@ -85,7 +85,7 @@ class TestBucketArithmetic(TransactionCase):
         now = [0.0]
         budget = budget_mod.InMemoryBudget(clock=lambda: now[0])
         budget.observe("s", self.status(10), 0.0, 0)
-        self.assertAlmostEqual(budget.reserve("s", 30), 2.0)
+        self.assertAlmostEqual(budget.reserve("s", 30), 2.0 + budget_mod.WAIT_MARGIN_S)
         now[0] = 2.0
         budget.observe("s", self.status(0), 2.0, 30)
         self.assertAlmostEqual(budget.state("s").currently_available, 0)
