@@ -75,9 +75,7 @@ class ShopifyShop(models.Model):
         crons = self._setup_crons()
         inactive_crons = crons.filtered(lambda cron: not cron.active)
         for shop in self:
-            connected = shop.state == "connected" and not (
-                shop._fields.get("missing_scopes") and shop.missing_scopes
-            )
+            connected = shop.state == "connected" and not shop.missing_scopes
             shop.setup_connection_state = (
                 "done" if connected else "warning" if shop.state in ("error", "connected") else "todo"
             )
@@ -236,6 +234,7 @@ class ShopifyShop(models.Model):
         Job = self.env["shopify.queue.job"].sudo()
         Job._enqueue(self, "setup_task", payload={"task_id": task.id}, dedupe_key=f"setup_task:{task.id}")
         Job._trigger_processing()
+        self.invalidate_recordset()  # step states are computed without dependencies
         return task
 
     def _setup_task_operation(self, step):

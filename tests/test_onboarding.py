@@ -7,7 +7,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 
 from ..models.shopify_shop_dashboard import format_age
-from .common import ShopifyCase
+from .common import EmulatorCase, ShopifyCase
 
 
 class TestSetupSteps(ShopifyCase):
@@ -217,3 +217,49 @@ class TestDashboard(ShopifyCase):
         self.assertEqual(format_age(timedelta(seconds=42)), "42 s")
         self.assertEqual(format_age(timedelta(minutes=12)), "12 min")
         self.assertEqual(format_age(timedelta(days=2, hours=4, minutes=1)), "2 d 4 h")
+
+
+class TestSetupAgainstEmulator(EmulatorCase):
+    def run_queue(self):
+        return self.env["shopify.queue.job"]._cron_process_queue()
+
+    def test_connection_locations_and_background_import(self):
+        self.emu_shop.seed_products(3, max_options=1, max_values=2)
+        self.shop.action_test_connection()
+        self.assertEqual(self.shop.setup_connection_state, "done")
+
+        self.shop.action_setup_fetch_locations()
+        self.shop.invalidate_recordset()  # computed without dependencies: fresh on every request in the UI
+        self.assertEqual(self.shop.setup_locations_state, "warning", "fetched but not mapped yet")
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
+        self.shop.shopify_location_ids[:1].warehouse_id = warehouse
+        self.shop.invalidate_recordset()
+        self.assertEqual(self.shop.setup_locations_state, "done")
+
+        preview = self.shop.action_setup_preview_import()
+        wizard = self.env[preview["res_model"]].browse(preview["res_id"])
+        self.assertEqual(wizard.line_ids.mapped("action"), ["create"] * 3)
+        self.assertFalse(self.env["shopify.product.binding"].search([("shop_id", "=", self.shop.id)]))
+
+        self.shop.with_context(setup_step="products_import").action_setup_run_task()
+        task = self.shop.setup_last_task_id
+        self.assertEqual((task.state, self.shop.setup_products_state), ("queued", "running"))
+        self.run_queue()
+        self.shop.invalidate_recordset()
+        self.assertEqual((task.state, task.done, task.total), ("done", 3, 3), task.message)
+        self.assertEqual(task.message, "create: 3")
+        self.assertEqual(self.shop.setup_products_state, "done")
+        self.assertEqual(self.shop.dash_product_count, 3)
+
+    def test_missing_scopes_need_attention(self):
+        self.emu_shop.scopes = ("read_products",)
+        self.shop.action_test_connection()
+        self.assertEqual(self.shop.state, "connected")
+        self.assertIn("write_inventory", self.shop.missing_scopes)
+        self.assertEqual(self.shop.setup_connection_state, "warning")
+
+    def test_bad_token_shows_the_error(self):
+        self.shop.sudo().access_token = "wrong-token"
+        self.shop.action_test_connection()
+        self.assertEqual(self.shop.setup_connection_state, "warning")
+        self.assertTrue(self.shop.last_connection_error)
