@@ -31,3 +31,5 @@ from . import test_order_security
 from . import test_emulator_webhooks
 from . import test_emulator_bulk
 from . import test_emulator_webhooks_odoo
+from . import test_onboarding
+from . import test_onboarding_tour
