@@ -292,7 +292,9 @@ class ShopifyQueueJob(models.Model):
                 )
             )
         result = handler()
-        if isinstance(result, tuple):  # a handler may return ("skipped", "why")
+        if isinstance(result, tuple) and result[:1] == (
+            "skipped",
+        ):  # a handler may return ("skipped", "why")
             return result
         return "done", None
 
