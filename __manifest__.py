@@ -29,6 +29,8 @@
         "security/shopify_onboarding_security.xml",
         "views/shopify_shop_setup_views.xml",
         "views/shopify_dashboard_views.xml",
+        "data/shopify_webhook_cron.xml",
+        "views/shopify_webhook_subscription_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],

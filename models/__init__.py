@@ -37,3 +37,5 @@ from . import shopify_setup_task
 from . import shopify_shop_setup
 from . import shopify_dashboard
 from . import shopify_shop_dashboard
+from . import shopify_api_lifecycle
+from . import shopify_webhook_subscription

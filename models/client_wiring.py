@@ -112,5 +112,7 @@ def call_values(shop, record, sync_log_id=False):
         "http_status": record.http_status,
         "error_code": record.error_code,
         "error_message": record.error_message,
+        "response_api_version": record.response_api_version,
+        "deprecated_reason": record.deprecated_reason,
         "sync_log_id": sync_log_id or False,
     }

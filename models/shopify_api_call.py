@@ -38,6 +38,12 @@ class ShopifyApiCall(models.Model):
     http_status = fields.Integer(string="HTTP Status")
     error_code = fields.Char(index=True)
     error_message = fields.Text()
+    response_api_version = fields.Char(
+        string="Answered API Version", help="X-Shopify-API-Version of the answer (Shopify falls forward)."
+    )
+    deprecated_reason = fields.Char(
+        index="btree_not_null", help="X-Shopify-API-Deprecated-Reason: the request used something deprecated."
+    )
     # The sync run the call belongs to (context key `shopify_sync_log_id`).
     sync_log_id = fields.Many2one("shopify.sync.log", string="Sync Run", ondelete="set null", index=True)
 

@@ -15,3 +15,31 @@ SUPPORTED_API_VERSIONS = {
     "2026-10": (date(2026, 10, 1), date(2027, 10, 1)),
 }
 DEFAULT_API_VERSION = "2026-10"
+
+# The shop form and the health endpoint warn this many days before a version leaves support.
+SUPPORT_WARNING_DAYS = 90
+
+
+def end_of_support(version):
+    """The date `version` leaves support, or None for a version this addon does not know."""
+    window = SUPPORTED_API_VERSIONS.get(version)
+    return window[1] if window else None
+
+
+def support_warning(version, today, warning_days=SUPPORT_WARNING_DAYS):
+    """A sentence telling an admin to upgrade, or None while `version` is comfortably supported."""
+    end = end_of_support(version)
+    if end is None:
+        return f"API version {version} is not supported by this addon: choose {DEFAULT_API_VERSION}."
+    days_left = (end - today).days
+    if days_left > warning_days:
+        return None
+    if days_left <= 0:
+        return (
+            f"API version {version} left support on {end.isoformat()}: Shopify answers with the oldest "
+            f"supported version instead. Switch the shop to {DEFAULT_API_VERSION}."
+        )
+    return (
+        f"API version {version} leaves support on {end.isoformat()} ({days_left} days): switch the shop "
+        f"to {DEFAULT_API_VERSION} before then."
+    )

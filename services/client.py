@@ -64,6 +64,10 @@ class CallRecord:
     http_status: int | None = None
     error_code: str | None = None
     error_message: str | None = None
+    # X-Shopify-API-Version of the answer (differs from the requested one when Shopify fell forward)
+    # and X-Shopify-API-Deprecated-Reason (the request used something deprecated).
+    response_api_version: str | None = None
+    deprecated_reason: str | None = None
 
 
 class _Transport(RequestsHTTPTransport):
@@ -382,6 +386,7 @@ class ShopifyClient:
     def _record(self, name, attempt, estimate, cost, duration, throttle_wait, response=None, error=None):
         cost = cost or {}
         status = cost.get("throttleStatus") or {}
+        headers = response.headers if response is not None else {}
         if error is None:
             outcome = OUTCOME_OK
         elif isinstance(error, ThrottledError):
@@ -403,7 +408,18 @@ class ShopifyClient:
             http_status=response.status_code if response is not None else None,
             error_code=error.code if error is not None else None,
             error_message=str(error) if error is not None else None,
+            response_api_version=headers.get("X-Shopify-API-Version"),
+            deprecated_reason=headers.get("X-Shopify-API-Deprecated-Reason"),
         )
+        if record.response_api_version and record.response_api_version != self.api_version:
+            _logger.warning(
+                "Shopify %s: requested API version %s, answered with %s (the requested version left support)",
+                name,
+                self.api_version,
+                record.response_api_version,
+            )
+        if record.deprecated_reason:
+            _logger.warning("Shopify %s uses something deprecated: %s", name, record.deprecated_reason)
         self._call_records.append(record)
         if self.recorder is None:
             return
