@@ -31,7 +31,7 @@ def resolve_shop(_root, info):
             "shopifyPlus": shop.plan in ("plus", "enterprise"),
         },
         "weightUnit": "KILOGRAMS",
-        "taxesIncluded": False,
+        "taxesIncluded": bool(shop.taxes_included),
         "createdAt": shop.created_at,
         "updatedAt": shop.created_at,
     }
