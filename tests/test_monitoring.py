@@ -137,6 +137,13 @@ class TestHealthAndMetrics(HttpCase):
                         "last_sync": {"products": "2026-11-25T11:30:00Z"},
                         "last_webhook": {"orders/create": "2026-11-25T11:50:00Z"},
                         "api_bucket": {"available": 1990.0, "maximum": 2000.0, "at": "2026-11-25T11:00:00Z"},
+                        "api_version": {
+                            "version": "2026-10",
+                            "end_of_support": "2027-10-01",
+                            "warning": None,
+                            "deprecated_calls_7d": 0,
+                            "deprecated_reason": None,
+                        },
                     }
                 ],
             },
