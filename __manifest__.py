@@ -31,6 +31,7 @@
         "views/shopify_dashboard_views.xml",
         "data/shopify_webhook_cron.xml",
         "views/shopify_webhook_subscription_views.xml",
+        "data/shopify_bulk_data.xml",
     ],
     "assets": {
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],

@@ -150,7 +150,11 @@ class ShopifyShop(models.Model):
 
     @api.model
     def _sync_cron_xmlids(self):
-        return [*super()._sync_cron_xmlids(), "shopify_sync.ir_cron_shopify_check_webhooks"]
+        return [
+            *super()._sync_cron_xmlids(),
+            "shopify_sync.ir_cron_shopify_check_webhooks",
+            "shopify_sync.ir_cron_shopify_poll_bulk_operations",
+        ]
 
 
 class ShopifyWebhookEvent(models.Model):

@@ -36,3 +36,4 @@ from . import test_onboarding
 from . import test_onboarding_tour
 from . import test_api_version_lifecycle
 from . import test_webhook_subscriptions
+from . import test_bulk_operations

@@ -1,0 +1,108 @@
+"""Bulk operation results: JSONL streamed line by line, children joined to their parents, in batches.
+
+Shopify writes each node of every connection on its own line; nested nodes carry `__parentId`. Memory
+stays bounded by the batch size: a batch of root objects (with their descendants) is handed over as soon
+as it is full, never the whole file.
+"""
+
+import json
+
+import requests
+
+DEFAULT_BATCH_SIZE = 500
+CHILDREN_KEY = "__children"
+
+
+def stream_lines(url, timeout=60.0, session=None, chunk_size=64 * 1024):
+    """The non-empty lines of the result file at `url`, read as a stream."""
+    http = session or requests
+    with http.get(url, stream=True, timeout=timeout) as response:
+        response.raise_for_status()
+        for line in response.iter_lines(chunk_size=chunk_size):
+            if line:
+                yield line
+
+
+def parse_lines(lines):
+    """JSON objects of JSONL `lines` (bytes or str); a broken line raises ValueError naming its number."""
+    for number, line in enumerate(lines):
+        try:
+            yield json.loads(line)
+        except ValueError as error:
+            raise ValueError(f"Bulk result line {number} is not JSON: {error}") from error
+
+
+def gid_type(gid):
+    """`ProductVariant` for `gid://shopify/ProductVariant/1`."""
+    return gid.split("/")[3] if gid and gid.startswith("gid://shopify/") else "Object"
+
+
+def joined_batches(objects, batch_size=DEFAULT_BATCH_SIZE):
+    """Batches (lists) of root objects, each with `__children` = {child type: [child objects]}.
+
+    Children usually follow their parent; one seen before its parent waits (keyed by parent id) until the
+    parent arrives. A batch is handed over when a new root would exceed `batch_size`, so the children of
+    the last root of a batch are still attached. Children whose parent never appeared come last, as roots
+    marked `__orphan` (nothing is silently lost).
+    """
+    batch = []
+    known = {}  # id -> object, for the current batch (roots and their descendants)
+    waiting = {}  # parent id -> [children seen before the parent]
+    for obj in objects:
+        parent_id = obj.get("__parentId")
+        if parent_id is None:
+            if len(batch) >= batch_size:
+                yield batch
+                batch, known = [], {}
+            batch.append(obj)
+        elif parent_id in known:
+            _attach(known[parent_id], obj)
+        else:
+            waiting.setdefault(parent_id, []).append(obj)
+            continue
+        if obj.get("id"):
+            known[obj["id"]] = obj
+            for child in waiting.pop(obj["id"], ()):
+                _attach(obj, child)
+                if child.get("id"):
+                    known[child["id"]] = child
+    orphans = [dict(child, __orphan=True) for children in waiting.values() for child in children]
+    batch.extend(orphans)
+    if batch:
+        yield batch
+
+
+def _attach(parent, child):
+    parent.setdefault(CHILDREN_KEY, {}).setdefault(gid_type(child.get("id")), []).append(child)
+
+
+def jsonl_bytes(variables_list):
+    """The variables file of a bulk mutation: one JSON object per line."""
+    return b"".join(
+        json.dumps(variables, separators=(",", ":")).encode() + b"\n" for variables in variables_list
+    )
+
+
+def upload_staged(target, filename, content, timeout=120.0, session=None):
+    """POST `content` to a staged upload target (its parameters first, then the file); the `key` parameter,
+    which `bulkOperationRunMutation` takes as `stagedUploadPath`."""
+    http = session or requests
+    parameters = {parameter["name"]: parameter["value"] for parameter in target["parameters"]}
+    response = http.post(
+        target["url"],
+        data=parameters,
+        files={"file": (filename, content, "text/jsonl")},
+        timeout=timeout,
+    )
+    response.raise_for_status()
+    return parameters["key"]
+
+
+def line_errors(result):
+    """Messages of one bulk mutation result line: top-level `errors` and every root field's userErrors."""
+    messages = [error.get("message") or str(error) for error in result.get("errors") or ()]
+    for payload in (result.get("data") or {}).values():
+        for error in (payload or {}).get("userErrors") or ():
+            field = ".".join(str(part) for part in error.get("field") or ())
+            messages.append(f"{field}: {error.get('message')}" if field else error.get("message"))
+    return messages
