@@ -24,3 +24,4 @@ from . import test_sync_crons
 from . import test_fulfillment_mapping
 from . import test_order_webhooks
 from . import test_order_security
+from . import test_client_concurrency
