@@ -33,3 +33,7 @@ from . import shopify_shop_health
 from . import shopify_inventory_jobs
 from . import stock_picking
 from . import shopify_webhook_orders
+from . import shopify_setup_task
+from . import shopify_shop_setup
+from . import shopify_dashboard
+from . import shopify_shop_dashboard
