@@ -29,8 +29,6 @@ from . import test_fulfillment_mapping
 from . import test_order_webhooks
 from . import test_order_security
 from . import test_client_concurrency
-from . import test_client_concurrency
-from . import test_order_security
 from . import test_emulator_webhooks
 from . import test_emulator_bulk
 from . import test_emulator_webhooks_odoo
