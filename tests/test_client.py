@@ -5,6 +5,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests.common import _super_send
 
 from ..models.api_budget import DatabaseBudget
@@ -253,6 +254,14 @@ class TestClientFinalErrors(ClientCase):
         self.assertEqual(error.http_status, 401)
         self.assertIn("Invalid API key", error.message)
         self.assertEqual(len(self.calls()), 1)
+
+    def test_mutations_pass_the_outbound_guard(self):
+        client = self.client()
+        self.shop.state = "disconnected"
+        client.execute("shop_info")  # reading stays allowed
+        with self.assertRaisesRegex(UserError, "disconnected"):
+            client.execute("product_delete", {"input": {"id": "gid://shopify/Product/1"}})
+        self.assertEqual(self.emu_shop.operations["ProductDelete"], 0)
 
     def test_idempotency_key_only_for_idempotent_documents(self):
         with self.assertRaises(ValueError):
