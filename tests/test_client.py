@@ -5,7 +5,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import _super_send
 
 from ..models.api_budget import DatabaseBudget
@@ -111,6 +111,26 @@ class TestClientSuccess(ClientCase):
         state = DatabaseBudget(self.registry, clock=self.clock.time).state(self.budget_key)
         self.assertEqual((state.maximum_available, state.restore_rate, state.in_flight), (2000, 100, 0))
         self.assertAlmostEqual(state.currently_available, 2000 - self.calls().actual_cost)
+
+
+class TestApiCallLog(ClientCase):
+    def test_old_calls_are_purged_by_the_autovacuum(self):
+        self.client().execute("shop_info")
+        recent = self.calls()
+        old = recent.copy({"called_at": fields.Datetime.now() - timedelta(days=40)})
+        self.env["ir.config_parameter"].set_param("shopify_sync.api_call_retention_days", "30")
+        self.env["shopify.api.call"]._gc_old_calls()
+        self.assertFalse(old.exists())
+        self.assertTrue(recent.exists())
+
+    def test_shopify_user_reads_calls_but_cannot_change_them(self):
+        self.client().execute("shop_info")
+        call = self.calls().with_user(self.shopify_user)
+        self.assertEqual(call.operation, "shop_info")
+        with self.assertRaises(AccessError):
+            call.write({"outcome": "error"})
+        with self.assertRaises(AccessError):
+            self.calls().with_user(self.internal_user).read(["operation"])
 
 
 class TestClientRetries(ClientCase):
