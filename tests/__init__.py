@@ -27,3 +27,4 @@ from . import test_order_webhooks
 from . import test_emulator_webhooks
 from . import test_emulator_bulk
 from . import test_emulator_webhooks_odoo
+from . import test_client_concurrency

@@ -3,6 +3,7 @@
 from . import registry
 from . import shop
 from . import products
+from . import product_mutations
 from . import inventory
 from . import nodes
 from . import orders
