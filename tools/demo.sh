@@ -40,7 +40,8 @@ if [ -f "$REPO/emulator/__main__.py" ]; then
   for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$EMULATOR_PORT") 2>/dev/null && break; sleep 0.2; done
   say "configuring the demo shop"
   EMULATOR_URL="http://127.0.0.1:$EMULATOR_PORT" ODOO_URL="http://127.0.0.1:$DEMO_PORT" \
-    "${ODOO[@]}" shell --no-http --log-level=warn < "$REPO/tools/demo_setup.py"
+    "$PY" "$ODOO_SRC/odoo-bin" shell -c "$RUN/odoo.conf" -d "$DEMO_DB" --no-http --log-level=warn \
+      < "$REPO/tools/demo_setup.py"  # the subcommand must come before the options
 else
   say "no bundled emulator in this checkout: the demo shop stays unconfigured"
 fi
