@@ -26,7 +26,13 @@
         "views/res_config_settings_views.xml",
         "views/shopify_shop_health_views.xml",
         "views/menus.xml",
+        "security/shopify_onboarding_security.xml",
+        "views/shopify_shop_setup_views.xml",
+        "views/shopify_dashboard_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": True,
 }

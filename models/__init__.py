@@ -26,9 +26,14 @@ from . import shopify_inventory_drift
 from . import shopify_variant_binding_inventory
 from . import shopify_shop_inventory
 from . import stock_quant
+from . import shopify_product_jobs
 from . import shopify_health
 from . import res_config_settings
 from . import shopify_shop_health
 from . import shopify_inventory_jobs
 from . import stock_picking
 from . import shopify_webhook_orders
+from . import shopify_setup_task
+from . import shopify_shop_setup
+from . import shopify_dashboard
+from . import shopify_shop_dashboard
