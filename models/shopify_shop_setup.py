@@ -269,17 +269,23 @@ class ShopifyShop(models.Model):
         return wizard.action_preview()
 
     def _setup_task_inventory_push(self, task):
-        pushes = self._inventory_sync()
-        task._progress(0, len(pushes))
+        """The inventory feature's sync (prepare pushes, one job each), then those pushes sent now."""
+        self._inventory_sync()
         jobs = (
             self.env["shopify.queue.job"]
             .sudo()
             .search([("shop_id", "=", self.id), ("kind", "=", "inventory_push"), ("state", "=", "pending")])
         )
+        task._progress(0, len(jobs))
         for done, job in enumerate(jobs, start=1):
             job._run()
             task._progress(done)
-        return _("%(pushes)s stock push(es) sent", pushes=len(pushes))
+        pushes = self.env["shopify.inventory.push"].sudo().browse([job.payload["push_id"] for job in jobs])
+        return _(
+            "%(pushes)s stock push(es) sent with %(quantities)s changed quantities",
+            pushes=len(jobs),
+            quantities=sum(pushes.mapped("quantity_count")),
+        )
 
     def _setup_task_orders_import(self, task):
         result = self._sync_orders() or {}
