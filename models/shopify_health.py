@@ -98,22 +98,43 @@ class ShopifyHealth(models.AbstractModel):
         )
 
     def _api_calls(self, shop_ids):
-        """{shop_id: (cost, throttle_wait_ms, available, maximum, at)} from shopify.api.call, if installed."""
-        calls = self.env.get("shopify.api.call")
-        if calls is None:
-            return {}
-        rows = self._query(
+        """{shop_id: dict} from shopify.api.call: cost, throttle waits, last success and error, bucket."""
+        result = {}
+        for shop, cost, wait_ms, success_at in self._query(
             """
-            SELECT DISTINCT ON (shop_id) shop_id,
-                   sum(COALESCE(actual_cost, requested_cost, 0)) OVER (PARTITION BY shop_id),
-                   sum(COALESCE(throttle_wait_ms, 0)) OVER (PARTITION BY shop_id),
-                   available_after, maximum_available, create_date
-              FROM shopify_api_call WHERE shop_id = ANY(%s)
+            SELECT shop_id, sum(COALESCE(actual_cost, 0)), sum(COALESCE(throttle_wait_ms, 0)),
+                   max(called_at) FILTER (WHERE outcome = 'ok')
+              FROM shopify_api_call WHERE shop_id = ANY(%s) GROUP BY shop_id
+            """,
+            [shop_ids],
+        ):
+            result[shop] = {
+                "cost": cost,
+                "throttle_wait_ms": wait_ms,
+                "last_success_at": success_at,
+                "last_error": None,
+                "last_error_at": None,
+                "bucket": None,
+            }
+        for shop, error_at, error in self._query(
+            """
+            SELECT DISTINCT ON (shop_id) shop_id, called_at, COALESCE(error_message, error_code, outcome)
+              FROM shopify_api_call WHERE shop_id = ANY(%s) AND outcome != 'ok'
           ORDER BY shop_id, id DESC
             """,
             [shop_ids],
-        )
-        return {shop: tuple(rest) for shop, *rest in rows}
+        ):
+            result[shop].update(last_error=error, last_error_at=error_at)
+        for shop, available, maximum, called_at in self._query(
+            """
+            SELECT DISTINCT ON (shop_id) shop_id, available_after, maximum_available, called_at
+              FROM shopify_api_call WHERE shop_id = ANY(%s) AND maximum_available > 0
+          ORDER BY shop_id, id DESC
+            """,
+            [shop_ids],
+        ):
+            result[shop]["bucket"] = {"available": available, "maximum": maximum, "at": _iso(called_at)}
+        return result
 
     # ------------------------------------------------------------------------------------------------
     # Health (JSON-ready dicts)
@@ -149,46 +170,30 @@ class ShopifyHealth(models.AbstractModel):
                 for (shop_id, topic), (_count, last) in sorted(hooks.items())
                 if shop_id == shop.id
             }
-            api = self._api_state(shop)
-            bucket = api_calls.get(shop.id)
+            calls = api_calls.get(shop.id, {})
             result[shop.id] = {
                 "id": shop.id,
                 "name": shop.name,
                 "domain": shop.shop_domain,
                 "state": shop.state,
-                "api": api,
+                "api": self._api_state(calls),
                 "queue": queue,
                 "error_rate_1h": round(errors / total, 4) if total else 0.0,
                 "jobs_finished_1h": total,
                 "last_sync": last_sync,
                 "last_webhook": last_webhook,
-                "api_bucket": (
-                    {"available": bucket[2], "maximum": bucket[3], "at": _iso(bucket[4])} if bucket else None
-                ),
+                "api_bucket": calls.get("bucket"),
             }
         return result
 
-    @api.model
-    def _api_times(self, shop):
-        """(last success, last error message, last error time) of the shop's API calls."""
-        if "last_api_success_at" in shop._fields:
-            return (
-                shop.last_api_success_at or None,
-                shop.last_api_error or None,
-                shop.last_api_error_at or None,
-            )
-        # Until the client wiring records every call: the last connection test.
-        if shop.last_connection_error:
-            return None, shop.last_connection_error, shop.last_connection_at or None
-        return shop.last_connection_at or None, None, None
-
-    @api.model
-    def _api_state(self, shop):
-        success, error, error_at = self._api_times(shop)
+    @staticmethod
+    def _api_state(calls):
+        """Reachable: a call succeeded, and no error came after it."""
+        success, error_at = calls.get("last_success_at"), calls.get("last_error_at")
         return {
             "reachable": bool(success) and not (error_at and error_at > success),
             "last_success_at": _iso(success),
-            "last_error": error,
+            "last_error": calls.get("last_error"),
             "last_error_at": _iso(error_at),
         }
 
@@ -221,10 +226,11 @@ class ShopifyHealth(models.AbstractModel):
         for (shop, kind, state), values in sorted(runs.items()):
             if state == "done" and values[-1]:
                 last_success.append(({"shop": shop_label(shop), "kind": kind}, _epoch(values[-1])))
-        for shop in shops.sudo():
-            success = self._api_times(shop)[0]
-            if success:
-                last_success.append(({"shop": shop.shop_domain, "kind": "api"}, _epoch(success)))
+        for shop, calls in sorted(api_calls.items()):
+            if calls["last_success_at"]:
+                last_success.append(
+                    ({"shop": shop_label(shop), "kind": "api"}, _epoch(calls["last_success_at"]))
+                )
 
         families = [
             (
@@ -297,15 +303,15 @@ class ShopifyHealth(models.AbstractModel):
                 "shopify_api_cost_used_total",
                 "counter",
                 "GraphQL cost points used.",
-                self._api_cost_samples(runs, api_calls, shop_label),
+                [({"shop": shop_label(shop)}, calls["cost"]) for shop, calls in sorted(api_calls.items())],
             ),
             (
                 "shopify_api_throttle_wait_seconds_total",
                 "counter",
                 "Time spent waiting for the API budget to refill.",
                 [
-                    ({"shop": shop_label(shop)}, round(values[1] / 1000.0, 3))
-                    for shop, values in sorted(api_calls.items())
+                    ({"shop": shop_label(shop)}, round(calls["throttle_wait_ms"] / 1000.0, 3))
+                    for shop, calls in sorted(api_calls.items())
                 ],
             ),
             (
@@ -326,14 +332,3 @@ class ShopifyHealth(models.AbstractModel):
             bucket["failed"] += failed or 0
             bucket["skipped"] += skipped or 0
         return totals
-
-    @staticmethod
-    def _api_cost_samples(runs, api_calls, shop_label):
-        if api_calls:
-            return [
-                ({"shop": shop_label(shop)}, values[0] or 0) for shop, values in sorted(api_calls.items())
-            ]
-        cost = {}
-        for (shop, _kind, _state), values in runs.items():
-            cost[shop] = cost.get(shop, 0) + (values[4] or 0)
-        return [({"shop": shop_label(shop)}, total) for shop, total in sorted(cost.items())]

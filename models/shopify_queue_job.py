@@ -196,10 +196,19 @@ class ShopifyQueueJob(models.Model):
             batch_size = self._param_int("shopify_sync.queue_batch_size", DEFAULT_BATCH_SIZE)
         jobs = self._claim(batch_size)
         remaining = self._count_ready()
+        # One sync run per shop and batch: API calls made by the handlers are attributed to it.
+        runs = {shop.id: self.env["shopify.sync.log"]._open(shop, "queue") for shop in jobs.shop_id}
         self._commit_progress(done=0, remaining=len(jobs) + remaining)
         for done, job in enumerate(jobs, start=1):
-            job._run()
+            job.with_context(shopify_sync_log_id=runs[job.shop_id.id].id)._run()
             self._commit_progress(done=done, remaining=len(jobs) - done + remaining)
+        for shop_id, run in runs.items():
+            states = jobs.filtered(lambda job, shop_id=shop_id: job.shop_id.id == shop_id).mapped("state")
+            run._close(
+                ok=states.count("done"),
+                failed=sum(states.count(state) for state in PROBLEM_STATES),
+                skipped=states.count("skipped"),
+            )
         jobs._notify_problems()
         self._commit_progress(done=len(jobs), remaining=remaining)
         return jobs

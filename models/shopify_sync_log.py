@@ -68,14 +68,11 @@ class ShopifySyncLog(models.Model):
         return self
 
     def _api_usage(self):
-        """API calls, cost and lowest bucket level of this run, from shopify.api.call (when installed)."""
-        calls = self.env.get("shopify.api.call")
-        if calls is None or "sync_log_id" not in calls._fields:
-            return {}
+        """API calls, cost and lowest bucket level of this run, from shopify.api.call."""
         self.env.flush_all()
         self.env.cr.execute(
             """
-            SELECT count(*), COALESCE(sum(COALESCE(actual_cost, requested_cost)), 0), min(available_after)
+            SELECT count(*), COALESCE(sum(actual_cost), 0), min(available_after)
               FROM shopify_api_call WHERE sync_log_id = %s
             """,
             [self.id],

@@ -30,10 +30,32 @@ class TestHealthAndMetrics(HttpCase):
     @classmethod
     def known_state(cls):
         shop = cls.shop
-        if "last_api_success_at" in shop._fields:
-            shop.write({"last_api_success_at": at(11, 0)})
-        else:
-            shop.write({"state": "connected", "last_connection_at": at(11, 0)})
+        Call = cls.env["shopify.api.call"]
+        Call.create(
+            {
+                "shop_id": shop.id,
+                "operation": "orders_page",
+                "called_at": at(10, 30),
+                "outcome": "error",
+                "requested_cost": 5,
+                "error_code": "INTERNAL_SERVER_ERROR",
+                "error_message": "Internal error",
+            }
+        )
+        Call.create(
+            {
+                "shop_id": shop.id,
+                "operation": "shop_info",
+                "called_at": at(11, 0),
+                "outcome": "ok",
+                "requested_cost": 12,
+                "actual_cost": 10,
+                "available_after": 1990,
+                "maximum_available": 2000,
+                "restore_rate": 100,
+                "throttle_wait_ms": 250,
+            }
+        )
         Job = cls.env["shopify.queue.job"]
 
         def job(kind, state, finished=None, created=None):
@@ -100,8 +122,8 @@ class TestHealthAndMetrics(HttpCase):
                         "api": {
                             "reachable": True,
                             "last_success_at": "2026-11-25T11:00:00Z",
-                            "last_error": None,
-                            "last_error_at": None,
+                            "last_error": "Internal error",
+                            "last_error_at": "2026-11-25T10:30:00Z",
                         },
                         "queue": {
                             "pending": 1,
@@ -114,7 +136,7 @@ class TestHealthAndMetrics(HttpCase):
                         "jobs_finished_1h": 3,
                         "last_sync": {"products": "2026-11-25T11:30:00Z"},
                         "last_webhook": {"orders/create": "2026-11-25T11:50:00Z"},
-                        "api_bucket": None,
+                        "api_bucket": {"available": 1990.0, "maximum": 2000.0, "at": "2026-11-25T11:00:00Z"},
                     }
                 ],
             },
@@ -162,9 +184,10 @@ shopify_sync_records_total{{{shop},kind="products",outcome="failed"}} 1
 shopify_sync_records_total{{{shop},kind="products",outcome="skipped"}} 2
 # HELP shopify_api_cost_used_total GraphQL cost points used.
 # TYPE shopify_api_cost_used_total counter
-shopify_api_cost_used_total{{{shop}}} 12.5
+shopify_api_cost_used_total{{{shop}}} 10
 # HELP shopify_api_throttle_wait_seconds_total Time spent waiting for the API budget to refill.
 # TYPE shopify_api_throttle_wait_seconds_total counter
+shopify_api_throttle_wait_seconds_total{{{shop}}} 0.25
 # HELP shopify_last_success_timestamp_seconds Unix time of the last success per kind (api: last API call).
 # TYPE shopify_last_success_timestamp_seconds gauge
 shopify_last_success_timestamp_seconds{{{shop},kind="products"}} {epoch(at(11, 30))}

@@ -77,6 +77,27 @@ class TestProcessing(QueueCase):
         self.assertEqual(ran, ["orders-old", "orders-new", "products"])
         self.assertEqual(set((products | orders_old | orders_new).mapped("state")), {"done"})
 
+    def test_each_batch_is_a_sync_run_per_shop_with_api_calls_attributed(self):
+        other_shop = self.create_shop(domain="other-store.myshopify.com")
+        seen_runs = []
+
+        def work(job):
+            seen_runs.append(job.shop_id._current_sync_log())
+            if job.payload["fail"]:
+                raise UserError(job.env._("Bad data"))
+
+        self.Job._enqueue(self.shop, "work", payload={"fail": False})
+        self.Job._enqueue(self.shop, "work", payload={"fail": True})
+        self.Job._enqueue(other_shop, "work", payload={"fail": False})
+        with job_handler("work", work):
+            self.process()
+        runs = self.env["shopify.sync.log"].search([("kind", "=", "queue")])
+        self.assertEqual(set(seen_runs), set(runs))
+        by_shop = {run.shop_id: run for run in runs}
+        self.assertEqual((by_shop[self.shop].ok_count, by_shop[self.shop].failed_count), (1, 1))
+        self.assertEqual((by_shop[other_shop].ok_count, by_shop[other_shop].failed_count), (1, 0))
+        self.assertEqual(set(runs.mapped("state")), {"done"})
+
     def test_retryable_error_backs_off_then_succeeds(self):
         calls = []
 

@@ -84,6 +84,20 @@ class TestSyncCrons(ShopifyCase):
         shop = self.create_shop()
         run = self.env["shopify.sync.log"]._open(shop, "products")
         self.assertEqual(run.state, "running")
+        Call = self.env["shopify.api.call"]
+        for cost, available in ((10, 1990), (40, 1500), (None, 20)):
+            Call.create(
+                {
+                    "shop_id": shop.id,
+                    "operation": "products_page",
+                    "outcome": "ok" if cost else "throttled",
+                    "actual_cost": cost,
+                    "available_after": available,
+                    "sync_log_id": run.id,
+                }
+            )
+        Call.create({"shop_id": shop.id, "operation": "shop_info", "outcome": "ok", "actual_cost": 99})
         run._close(ok=7, failed=0, skipped=1)
         self.assertEqual((run.state, run.ok_count, run.skipped_count), ("done", 7, 1))
+        self.assertEqual((run.api_call_count, run.cost_used, run.bucket_min), (3, 50.0, 20.0))
         self.assertGreaterEqual(run.duration_s, 0)
