@@ -5,6 +5,7 @@ Rules (shopify-api-facts §2): scalars and enums 0, objects 1, a connection 2 + 
 of one node, an interface or union the most expensive of its possible selections, a mutation field 10.
 """
 
+import math
 import threading
 
 from graphql import (
@@ -272,12 +273,54 @@ def _root_type(schema, operation):
     return schema.query_type
 
 
+def _count(items):
+    return len(items) if isinstance(items, list) else 0
+
+
+def _product_set_extra(args):
+    data = args.get("input") or {}
+    variants = data.get("variants") if isinstance(data.get("variants"), list) else []
+    return (
+        0.2 * len(variants)
+        + 0.4 * (_count(data.get("metafields")) + sum(_count((v or {}).get("metafields")) for v in variants))
+        + 1.9 * _count(data.get("files"))
+        + 0.6 * sum(1 for v in variants if (v or {}).get("file"))
+    )
+
+
+def _product_create_extra(args):
+    data = args.get("product") or args.get("input") or {}
+    return 0.4 * _count(data.get("metafields")) + 1.9 * _count(args.get("media"))
+
+
+# Mutations whose cost grows with their input (shopify-api-facts §2): field name → extra points.
+DYNAMIC_MUTATION_COSTS = {
+    "productSet": _product_set_extra,
+    "productCreate": _product_create_extra,
+    "productUpdate": _product_create_extra,
+}
+
+
+def _mutation_cost(walker, root, operation):
+    total = 0
+    for field in walker._fields(root, operation.selection_set):
+        extra = DYNAMIC_MUTATION_COSTS.get(field.name.value)
+        if extra is None:
+            total += MUTATION_COST
+            continue
+        args = {
+            a.name.value: value_from_ast_untyped(a.value, walker.variables) for a in field.arguments or ()
+        }
+        total += math.ceil(MUTATION_COST + extra(args))
+    return total
+
+
 def requested_cost(schema, document, operation, variables):
     """The cost Shopify charges up front for `operation`, from the document and variables only."""
     walker = _Walker(schema, _fragments(document), variables)
     root = _root_type(schema, operation)
     if operation.operation == OperationType.MUTATION:
-        return MUTATION_COST * len(walker._fields(root, operation.selection_set))
+        return _mutation_cost(walker, root, operation)
     return walker.static_cost(root, operation.selection_set)
 
 
@@ -286,7 +329,7 @@ def actual_cost(schema, document, operation, variables, data):
     walker = _Walker(schema, _fragments(document), variables)
     root = _root_type(schema, operation)
     if operation.operation == OperationType.MUTATION:
-        return MUTATION_COST * len(walker._fields(root, operation.selection_set))
+        return _mutation_cost(walker, root, operation)
     return walker.actual_cost(root, operation.selection_set, data or {})
 
 

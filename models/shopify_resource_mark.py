@@ -22,17 +22,23 @@ class ShopifyResourceMark(models.Model):
 
     @api.model
     def _lock(self, shop, resource_gid):
-        """The mark of this resource, row-locked until the end of the transaction (or empty).
+        """The mark of this resource (or empty), with the resource locked until the end of the transaction.
 
-        The lock serialises two workers applying jobs of the same resource; the second one then sees
-        what the first applied.
+        A transaction-level advisory lock on (shop, resource) also covers a resource without a mark
+        yet: two workers applying jobs of one resource run one after the other, and the second one
+        sees what the first applied.
         """
         self.env.cr.execute(
-            "SELECT id FROM shopify_resource_mark WHERE shop_id = %s AND resource_gid = %s FOR UPDATE",
+            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [shop.id, f"shopify.resource:{resource_gid}"]
+        )
+        self.env.cr.execute(
+            "SELECT id FROM shopify_resource_mark WHERE shop_id = %s AND resource_gid = %s",
             [shop.id, resource_gid],
         )
         row = self.env.cr.fetchone()
-        return self.browse(row[0]) if row else self.browse()
+        mark = self.browse(row[0]) if row else self.browse()
+        mark.invalidate_recordset(["updated_at"])
+        return mark
 
     @api.model
     def _advance(self, shop, resource_gid, updated_at):

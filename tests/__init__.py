@@ -5,6 +5,7 @@ from . import test_emulator_products
 from . import test_emulator_inventory
 from . import test_emulator_costs
 from . import test_emulator_faults
+from . import test_emulator_concurrency
 from . import test_queue
 from . import test_webhook
 from . import test_order_mapping
@@ -23,5 +24,6 @@ from . import test_monitoring
 from . import test_sync_crons
 from . import test_fulfillment_mapping
 from . import test_order_webhooks
+from . import test_client_concurrency
 from . import test_onboarding
 from . import test_onboarding_tour

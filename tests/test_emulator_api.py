@@ -124,3 +124,28 @@ class TestEmulatorApi(EmulatorCase):
             "query($id: ID!) { node(id: $id) { id ... on Product { title } } }", {"id": product.gid}
         )
         self.assertEqual(body["data"]["node"], {"id": product.gid, "title": product.title})
+
+    def test_expired_tokens_are_refused(self):
+        grant = self.post(
+            "/admin/oauth/access_token",
+            json={
+                "grant_type": "client_credentials",
+                "client_id": self.emulator_client_id,
+                "client_secret": self.emulator_client_secret,
+            },
+        ).json()
+        self.graphql("{ shop { name } }", token=grant["access_token"])
+        self.emulator.expire_tokens(self.emulator_domain)
+        self.graphql("{ shop { name } }", token=grant["access_token"], expect_status=401)
+        self.graphql("{ shop { name } }")  # the static token is not affected
+
+    def test_product_variants_query(self):
+        self.emu_shop.seed_products(2, max_options=1, max_values=2)
+        sku = next(iter(self.emu_shop.variants.values())).sku
+        body = self.graphql(
+            "query($q: String) { productVariants(first: 10, query: $q) { nodes { sku product { title } } } }",
+            {"q": f"sku:{sku}"},
+        )
+        [variant] = body["data"]["productVariants"]["nodes"]
+        self.assertEqual(variant["sku"], sku)
+        self.assertTrue(variant["product"]["title"])

@@ -183,3 +183,127 @@ class TestEmulatorProducts(EmulatorCase):
         self.assertEqual(self.emu_shop.inventory_items, {})
         again = self.graphql(mutation, {"id": product["id"]})
         self.assertEqual(again["data"]["productDelete"]["userErrors"][0]["message"], "Product does not exist")
+
+
+class TestEmulatorProductMutations(EmulatorCase):
+    def test_product_create_then_variants_bulk(self):
+        body = self.graphql(
+            """mutation($product: ProductCreateInput!) {
+                 productCreate(product: $product) {
+                   product { id options { name values } variants(first: 5) { nodes { id title } } }
+                   userErrors { field message }
+                 }
+               }""",
+            {
+                "product": {
+                    "title": "Scarf",
+                    "productOptions": [{"name": "Color", "values": [{"name": "Red"}]}],
+                }
+            },
+        )
+        created = body["data"]["productCreate"]
+        self.assertEqual(created["userErrors"], [])
+        product = created["product"]
+        self.assertEqual(
+            [v["title"] for v in product["variants"]["nodes"]], ["Red"]
+        )  # only the initial variant
+        location = next(iter(self.emu_shop.locations.values()))
+        bulk_create = """mutation(
+              $id: ID!, $variants: [ProductVariantsBulkInput!]!, $strategy: ProductVariantsBulkCreateStrategy
+            ) {
+              productVariantsBulkCreate(productId: $id, variants: $variants, strategy: $strategy) {
+                productVariants { id title price inventoryItem { sku } }
+                userErrors { field message code }
+              }
+            }"""
+        new_variant = {
+            "optionValues": [{"optionName": "Color", "name": "Blue"}],
+            "price": "20",
+            "inventoryItem": {"sku": "SCARF-BLUE"},
+            "inventoryQuantities": [{"locationId": location.gid, "availableQuantity": 4}],
+        }
+        body = self.graphql(bulk_create, {"id": product["id"], "variants": [new_variant]})
+        result = body["data"]["productVariantsBulkCreate"]
+        self.assertEqual(result["userErrors"], [])
+        self.assertEqual(
+            [(v["title"], v["price"], v["inventoryItem"]["sku"]) for v in result["productVariants"]],
+            [("Blue", "20.00", "SCARF-BLUE")],
+        )
+        [blue] = [v for v in self.emu_shop.variants.values() if v.sku == "SCARF-BLUE"]
+        self.assertEqual(self.emu_shop.level(blue.inventory_item_id, location.id).quantity("available"), 4)
+        self.assertEqual(len(self.emu_shop.variants), 2)  # the custom standalone variant is preserved
+        again = self.graphql(bulk_create, {"id": product["id"], "variants": [new_variant]})
+        self.assertEqual(
+            again["data"]["productVariantsBulkCreate"]["userErrors"][0]["code"], "VARIANT_ALREADY_EXISTS"
+        )
+
+        body = self.graphql(
+            """mutation($id: ID!, $variants: [ProductVariantsBulkInput!]!) {
+                 productVariantsBulkUpdate(productId: $id, variants: $variants) {
+                   productVariants { price } userErrors { message }
+                 }
+               }""",
+            {"id": product["id"], "variants": [{"id": blue.gid, "price": "18.5"}]},
+        )
+        self.assertEqual(body["data"]["productVariantsBulkUpdate"]["productVariants"], [{"price": "18.50"}])
+        body = self.graphql(
+            """mutation($id: ID!, $ids: [ID!]!) {
+                 productVariantsBulkDelete(productId: $id, variantsIds: $ids) { userErrors { message } }
+               }""",
+            {"id": product["id"], "ids": [blue.gid]},
+        )
+        self.assertEqual(body["data"]["productVariantsBulkDelete"]["userErrors"], [])
+        self.assertNotIn(blue.id, self.emu_shop.variants)
+        body = self.graphql(
+            """mutation($product: ProductUpdateInput!) {
+                 productUpdate(product: $product) {
+                   product { title variantsCount { count } } userErrors { message }
+                 }
+               }""",
+            {"product": {"id": product["id"], "title": "Wool scarf"}},
+        )
+        self.assertEqual(
+            body["data"]["productUpdate"]["product"], {"title": "Wool scarf", "variantsCount": {"count": 1}}
+        )
+
+    def test_default_title_variant_is_replaced_by_bulk_create(self):
+        body = self.graphql(
+            'mutation { productCreate(product: {title: "Cap"}) { product { id } userErrors { message } } }'
+        )
+        product_id = body["data"]["productCreate"]["product"]["id"]
+        self.assertEqual([v.title for v in self.emu_shop.variants.values()], ["Default Title"])
+        body = self.graphql(
+            """mutation($id: ID!, $variants: [ProductVariantsBulkInput!]!) {
+                 productVariantsBulkCreate(productId: $id, variants: $variants) {
+                   productVariants { title } userErrors { message }
+                 }
+               }""",
+            {
+                "id": product_id,
+                "variants": [{"optionValues": [{"optionName": "Size", "name": "M"}], "price": "9"}],
+            },
+        )
+        self.assertEqual(body["data"]["productVariantsBulkCreate"]["productVariants"], [{"title": "M"}])
+        self.assertEqual([v.title for v in self.emu_shop.variants.values()], ["M"])
+
+    def test_product_set_cost_grows_with_variants(self):
+        variants = [
+            {"optionValues": [{"optionName": "Size", "name": size}], "price": "1"}
+            for size in ("S", "M", "L", "XL", "XXL", "3XL")
+        ]
+        body = self.graphql(
+            """mutation($input: ProductSetInput!) {
+                 productSet(input: $input) { product { id } userErrors { message } }
+               }""",
+            {
+                "input": {
+                    "title": "Tee",
+                    "productOptions": [
+                        {"name": "Size", "values": [{"name": v["optionValues"][0]["name"]} for v in variants]}
+                    ],
+                    "variants": variants,
+                }
+            },
+        )
+        self.assertEqual(body["data"]["productSet"]["userErrors"], [])
+        self.assertEqual(body["extensions"]["cost"]["requestedQueryCost"], 10 + 2)  # 10 + ceil(0.2 × 6)

@@ -1,3 +1,4 @@
+import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from unittest.mock import patch
@@ -375,6 +376,43 @@ class TestConcurrentWorkers(ShopifyCase):
             retaken = worker_a._claim(20).filtered(lambda job: job.shop_id.id == shop_id)
             self.assertEqual(set(retaken.ids), set(job_ids))
             cr_a.rollback()
+
+    def test_two_workers_processing_in_parallel_run_each_job_once(self):
+        registry = self.registry
+        with registry.cursor() as setup_cr:
+            env = api.Environment(setup_cr, SUPERUSER_ID, {})
+            shop = env["shopify.shop"].create(
+                {"name": "parallel", "shop_domain": "parallel-test.myshopify.com", "client_secret": "s"}
+            )
+            shop_id = shop.id
+            job_ids = [env["shopify.queue.job"]._enqueue(shop, "count_me").id for _ in range(20)]
+        self.addCleanup(self._drop_shop, shop_id)
+        processed = []
+        both_claimed = threading.Barrier(2, timeout=30)
+
+        def count_me(job):
+            processed.append((threading.current_thread().name, job.id))
+
+        def worker():
+            # Each worker is a cron run on its own connection; in tests it never commits, so its
+            # claim stays locked until the rollback below, as a slow real worker would hold it.
+            with registry.cursor() as cr:
+                jobs = api.Environment(cr, SUPERUSER_ID, {})["shopify.queue.job"]
+                claimed = jobs._claim(10)
+                both_claimed.wait()
+                for job in claimed:
+                    job._run()
+                cr.rollback()
+
+        with job_handler("count_me", count_me):
+            threads = [threading.Thread(target=worker, name=f"worker-{n}") for n in range(2)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        ours = [job_id for _name, job_id in processed if job_id in job_ids]
+        self.assertEqual(sorted(ours), sorted(job_ids), "every job ran exactly once")
+        self.assertEqual({name for name, _id in processed}, {"worker-0", "worker-1"})
 
     def _drop_shop(self, shop_id):
         with self.registry.cursor() as cr:

@@ -182,3 +182,27 @@ class TestWebhookProcessing(WebhookCase):
         events, jobs = self.stored()
         self.assertEqual(received, [("orders/create", "#1001")])
         self.assertEqual((events.state, jobs.state), ("done", "done"))
+
+    def test_autovacuum_deletes_processed_events_past_retention_and_keeps_counting_them(self):
+        from datetime import timedelta
+
+        from odoo import fields
+
+        self.post(headers={"X-Shopify-Topic": "shop/update"})
+        self.post(
+            headers={"X-Shopify-Topic": "shop/update", "X-Shopify-Webhook-Id": "2", "X-Shopify-Event-Id": "2"}
+        )
+        self.post(
+            headers={"X-Shopify-Topic": "orders/paid", "X-Shopify-Webhook-Id": "3", "X-Shopify-Event-Id": "3"}
+        )
+        self.env["shopify.queue.job"]._cron_process_queue()
+        events = self.stored()[0]
+        paid = events.filtered(lambda event: event.topic == "orders/paid")
+        paid.state = "failed"  # failed work stays until someone retries or ignores it
+        events.write({"received_at": fields.Datetime.now() - timedelta(days=15)})
+        self.env["shopify.webhook.event"]._gc_old_events()
+        self.assertEqual(self.stored()[0], paid)
+        purged = self.env["shopify.webhook.stat"].search(
+            [("kind", "=", "purged"), ("shop_id", "=", self.shop.id)]
+        )
+        self.assertEqual((purged.key, purged.count), ("shop/update", 2))

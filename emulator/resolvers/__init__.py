@@ -3,5 +3,6 @@
 from . import registry
 from . import shop
 from . import products
+from . import product_mutations
 from . import inventory
 from . import nodes
