@@ -94,7 +94,9 @@ def start_server(db, odoo_config, port):
         "--max-cron-threads=1",
         "--log-level=warn",
     ]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    log = open(os.path.join(os.environ.get("RUN", "/tmp"), "webhook_ack_server.log"), "w")  # noqa: SIM115
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=log, text=True)
+    server.log_path = log.name
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -103,10 +105,15 @@ def start_server(db, odoo_config, port):
         except requests.RequestException:  # not listening yet, or still loading
             pass
         if server.poll() is not None:
-            raise SystemExit(f"Odoo exited early:\n{server.stderr.read()[-3000:]}")
+            raise SystemExit(f"Odoo exited early:\n{server_log_tail(server)}")
         time.sleep(0.2)
     server.kill()
     raise SystemExit("Odoo did not answer within 120 s")
+
+
+def server_log_tail(server):
+    with open(server.log_path) as log:
+        return log.read()[-3000:]
 
 
 def post_all(url, bodies, domain, concurrency):
@@ -188,9 +195,12 @@ def main():
         )
         one_line = report("orders/create, 1 line", *post_all(url, small, DOMAIN, args.concurrency))
         many_lines = report("orders/create, 250 lines", *post_all(url, large, DOMAIN, args.concurrency))
+    except requests.RequestException:
+        print(server_log_tail(server), file=sys.stderr)
+        raise
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        server.wait(timeout=60)
     stored = count_events(args.db, args.odoo_config)
     expected = 20 + one_line["accepted"] + many_lines["accepted"]
     print(f"events stored: {stored} (expected {expected}); baseline p50 {baseline['p50_ms']} ms", flush=True)

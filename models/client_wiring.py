@@ -38,6 +38,8 @@ def build_client(shop, **options):
         "budget": DatabaseBudget(env.registry),
         "recorder": ApiCallRecorder(shop_sudo, env.context.get("shopify_sync_log_id")),
         "timeout": timeout,
+        # Every write to Shopify passes the outbound guard, whichever accessor built the client.
+        "mutation_guard": shop_sudo._check_outbound_allowed,
     }
     settings.update(options)
     return ShopifyClient(shop_sudo.effective_base_url, shop_sudo.api_version, auth, **settings)

@@ -89,13 +89,7 @@ class ShopifyHealth(models.AbstractModel):
 
     def _webhook_stats(self, shop_ids):
         """[(kind, key, shop_id or None, count)]: rejections, duplicates, purged events."""
-        return self._query(
-            """
-            SELECT kind, key, shop_id, count FROM shopify_webhook_stat
-             WHERE shop_id IS NULL OR shop_id = ANY(%s) ORDER BY kind, key, shop_id NULLS FIRST
-            """,
-            [shop_ids],
-        )
+        return self.env["shopify.webhook.stat"]._totals(shop_ids)
 
     def _api_calls(self, shop_ids):
         """{shop_id: dict} from shopify.api.call: cost, throttle waits, last success and error, bucket."""

@@ -292,7 +292,9 @@ class ShopifyQueueJob(models.Model):
                 )
             )
         result = handler()
-        if isinstance(result, tuple):  # a handler may return ("skipped", "why")
+        if isinstance(result, tuple) and result[:1] == (
+            "skipped",
+        ):  # a handler may return ("skipped", "why")
             return result
         return "done", None
 
@@ -399,15 +401,32 @@ class ShopifyQueueJob(models.Model):
 
     @api.model
     def _recover_stuck_jobs(self):
-        """A job left running by a crashed worker goes back to pending (its attempt still counts)."""
+        """A job left running by a crashed worker goes back to pending (its attempt still counts).
+
+        A job that keeps killing its worker (out of memory, time limit) would loop forever: once it
+        used all its attempts it is marked dead instead.
+        """
         minutes = self._param_int("shopify_sync.queue_stuck_minutes", DEFAULT_STUCK_MINUTES)
         limit = fields.Datetime.now() - timedelta(minutes=minutes)
         stuck = self.search([("state", "=", "running"), ("started_at", "<", limit)])
-        if stuck:
-            _logger.warning(
-                "Shopify queue: %s job(s) stuck in running put back to pending: %s", len(stuck), stuck.ids
-            )
-            stuck.write({"state": "pending", "next_attempt_at": fields.Datetime.now()})
+        if not stuck:
+            return stuck
+        _logger.warning("Shopify queue: %s job(s) stuck in running: %s", len(stuck), stuck.ids)
+        exhausted = stuck.filtered(lambda job: job.attempts >= (job.shop_id.queue_max_attempts or 1))
+        (stuck - exhausted).write({"state": "pending", "next_attempt_at": fields.Datetime.now()})
+        exhausted.write(
+            {
+                "state": "dead",
+                "finished_at": fields.Datetime.now(),
+                "last_error_type": "WorkerLost",
+                "last_error_message": _(
+                    "The worker running this job stopped (crash or time limit) on every attempt. "
+                    "Check the server log around the job's start time, then retry or ignore it."
+                ),
+            }
+        )
+        exhausted.webhook_event_id.state = "dead"
+        exhausted._notify_problems()
         return stuck
 
     @api.autovacuum

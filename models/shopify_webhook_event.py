@@ -114,7 +114,7 @@ class ShopifyWebhookEvent(models.Model):
         except ValueError as error:
             raise UserError(_("The stored body of this webhook is not valid JSON.")) from error
         result = handler(payload)
-        if isinstance(result, tuple):
+        if isinstance(result, tuple) and result[:1] == ("skipped",):
             return result
         return "done", None
 

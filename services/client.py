@@ -92,6 +92,7 @@ class ShopifyClient:
         backoff_base_s=0.5,
         backoff_max_s=30.0,
         max_query_cost=SINGLE_QUERY_MAX,
+        mutation_guard=None,
         sleep=time.sleep,
         clock=time.monotonic,
         wall_clock=time.time,
@@ -109,6 +110,8 @@ class ShopifyClient:
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
         self.max_query_cost = max_query_cost
+        # Called before any mutation is sent; raises to forbid writing (e.g. a staging copy).
+        self.mutation_guard = mutation_guard
         self._sleep = sleep
         self._clock = clock
         self._wall_clock = wall_clock
@@ -140,6 +143,8 @@ class ShopifyClient:
 
     def _execute(self, name, variables, idempotency_key):
         info = documents.operation_info(name)
+        if info.is_mutation and self.mutation_guard is not None:
+            self.mutation_guard()
         document = documents.load(name)
         variables = dict(variables or {})
         if info.idempotency_variable:

@@ -5,6 +5,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import fields
+from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import _super_send
 
 from ..models.api_budget import DatabaseBudget
@@ -110,6 +111,26 @@ class TestClientSuccess(ClientCase):
         state = DatabaseBudget(self.registry, clock=self.clock.time).state(self.budget_key)
         self.assertEqual((state.maximum_available, state.restore_rate, state.in_flight), (2000, 100, 0))
         self.assertAlmostEqual(state.currently_available, 2000 - self.calls().actual_cost)
+
+
+class TestApiCallLog(ClientCase):
+    def test_old_calls_are_purged_by_the_autovacuum(self):
+        self.client().execute("shop_info")
+        recent = self.calls()
+        old = recent.copy({"called_at": fields.Datetime.now() - timedelta(days=40)})
+        self.env["ir.config_parameter"].set_param("shopify_sync.api_call_retention_days", "30")
+        self.env["shopify.api.call"]._gc_old_calls()
+        self.assertFalse(old.exists())
+        self.assertTrue(recent.exists())
+
+    def test_shopify_user_reads_calls_but_cannot_change_them(self):
+        self.client().execute("shop_info")
+        call = self.calls().with_user(self.shopify_user)
+        self.assertEqual(call.operation, "shop_info")
+        with self.assertRaises(AccessError):
+            call.write({"outcome": "error"})
+        with self.assertRaises(AccessError):
+            self.calls().with_user(self.internal_user).read(["operation"])
 
 
 class TestClientRetries(ClientCase):
@@ -253,6 +274,14 @@ class TestClientFinalErrors(ClientCase):
         self.assertEqual(error.http_status, 401)
         self.assertIn("Invalid API key", error.message)
         self.assertEqual(len(self.calls()), 1)
+
+    def test_mutations_pass_the_outbound_guard(self):
+        client = self.client()
+        self.shop.state = "disconnected"
+        client.execute("shop_info")  # reading stays allowed
+        with self.assertRaisesRegex(UserError, "disconnected"):
+            client.execute("product_delete", {"input": {"id": "gid://shopify/Product/1"}})
+        self.assertEqual(self.emu_shop.operations["ProductDelete"], 0)
 
     def test_idempotency_key_only_for_idempotent_documents(self):
         with self.assertRaises(ValueError):

@@ -271,6 +271,18 @@ class TestProcessing(QueueCase):
             self.process()
         self.assertEqual((job.state, job.attempts), ("done", 2))
 
+    def test_job_that_keeps_killing_its_worker_goes_dead(self):
+        self.shop.queue_max_attempts = 2
+        job = self.Job._enqueue(self.shop, "crashes_worker")
+        messages_before = self.shop.message_ids
+        for _attempt in range(2):
+            self.Job._claim(10)  # the worker dies: nothing records an outcome
+            job.write({"started_at": fields.Datetime.now() - timedelta(hours=1)})
+            with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
+                self.Job._recover_stuck_jobs()
+        self.assertEqual((job.state, job.attempts, job.last_error_type), ("dead", 2, "WorkerLost"))
+        self.assertEqual(len(self.shop.message_ids - messages_before), 1)
+
     def test_jobs_of_archived_shops_wait(self):
         job = self.Job._enqueue(self.shop, "noop")
         self.shop.active = False

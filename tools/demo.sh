@@ -41,14 +41,14 @@ if [ -f "$REPO/emulator/__main__.py" ]; then
   say "configuring the demo shop"
   EMULATOR_URL="http://127.0.0.1:$EMULATOR_PORT" ODOO_URL="http://127.0.0.1:$DEMO_PORT" \
     "$PY" "$ODOO_SRC/odoo-bin" shell -c "$RUN/odoo.conf" -d "$DEMO_DB" --no-http --log-level=warn \
-      < "$REPO/tools/demo_setup.py"
+      < "$REPO/tools/demo_setup.py"  # the subcommand must come before the options
 else
   say "no bundled emulator in this checkout: the demo shop stays unconfigured"
 fi
 
 cat <<MSG
 
-  Odoo with shopify_sync:  http://127.0.0.1:$DEMO_PORT/odoo/action-shopify_sync.action_shopify_dashboard
+  Odoo with shopify_sync:  http://127.0.0.1:$DEMO_PORT/odoo/action-shopify_sync.action_shopify_shop
   Login:                   admin / admin
   Shopify emulator:        http://127.0.0.1:$EMULATOR_PORT  (log: $RUN/emulator.log)
   Stop with Ctrl-C.
