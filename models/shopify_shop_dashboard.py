@@ -99,23 +99,16 @@ class ShopifyShop(models.Model):
 
     def _compute_dash_api(self):
         since = fields.Datetime.now() - timedelta(hours=24)
-        calls = self.env.get("shopify.api.call")
+        Call = self.env["shopify.api.call"].sudo()
         for shop in self:
-            if calls is not None and "called_at" in calls._fields:
-                rows = calls.sudo().search([("shop_id", "=", shop.id), ("called_at", ">=", since)])
-                shop.dash_api_calls_24h = len(rows)
-                shop.dash_api_cost_24h = sum(row.actual_cost or row.requested_cost or 0 for row in rows)
-                levels = [row.available_after for row in rows if row.available_after]
-            else:
-                runs = (
-                    self.env["shopify.sync.log"]
-                    .sudo()
-                    .search([("shop_id", "=", shop.id), ("started_at", ">=", since)])
-                )
-                shop.dash_api_calls_24h = sum(runs.mapped("api_call_count"))
-                shop.dash_api_cost_24h = sum(runs.mapped("cost_used"))
-                levels = [run.bucket_min for run in runs if run.api_call_count]
-            shop.dash_api_bucket_min_24h = min(levels) if levels else 0.0
+            [(count, cost, lowest)] = Call._read_group(
+                [("shop_id", "=", shop.id), ("called_at", ">=", since)],
+                [],
+                ["__count", "actual_cost:sum", "available_after:min"],
+            )
+            shop.dash_api_calls_24h = count
+            shop.dash_api_cost_24h = cost or 0.0
+            shop.dash_api_bucket_min_24h = lowest or 0.0
 
     def _compute_dash_catalog(self):
         for shop in self:
@@ -197,20 +190,11 @@ class ShopifyShop(models.Model):
         )
 
     def action_dash_api(self):
-        if "shopify.api.call" in self.env and self.env.ref(
-            "shopify_sync.action_shopify_api_call", raise_if_not_found=False
-        ):
-            return self._dash_action(
-                "shopify_sync.action_shopify_api_call",
-                _("API budget, last 24 h"),
-                [("shop_id", "=", self.id), ("called_at", ">=", fields.Datetime.now() - timedelta(hours=24))],
-                view_mode="graph,pivot,list",
-            )
         return self._dash_action(
-            "shopify_sync.action_shopify_sync_log",
+            "shopify_sync.action_shopify_api_call",
             _("API budget, last 24 h"),
-            [("shop_id", "=", self.id), ("started_at", ">=", fields.Datetime.now() - timedelta(hours=24))],
-            view_mode="graph,pivot,list,form",
+            [("shop_id", "=", self.id), ("called_at", ">=", fields.Datetime.now() - timedelta(hours=24))],
+            view_mode="graph,pivot,list",
         )
 
     def action_dash_orders(self):

@@ -25,8 +25,11 @@ SETUP_TASKS = {
     "products_import": ("First product import", "_setup_task_products_import"),
     "inventory_push": ("Stock sync to Shopify", "_setup_task_inventory_push"),
     "orders_import": ("Order import", "_setup_task_orders_import"),
+    "products_export": ("First product export", "_setup_task_products_export"),
+    "inventory_reconcile": ("Stock reconciliation", "_setup_task_inventory_reconcile"),
 }
 PRODUCT_IMPORT_WIZARD = "shopify.product.import.wizard"
+PRODUCT_EXPORT_WIZARD = "shopify.product.export.wizard"
 
 
 class ShopifyShop(models.Model):
@@ -120,7 +123,8 @@ class ShopifyShop(models.Model):
             self.setup_locations_info = _("%s location(s) mapped", total)
 
     def _setup_webhooks_state(self):
-        """Owned by the webhook registration feature; it overrides this with the real answer."""
+        """The webhook registration feature overrides this ("todo" / "done" / "warning") and provides
+        `action_register_webhooks()`; without it the step is not available."""
         return "unavailable"
 
     def _compute_setup_products_state(self):
@@ -186,6 +190,12 @@ class ShopifyShop(models.Model):
             raise UserError(_("Fetching locations is not available in this version of the addon."))
         return self.action_fetch_locations()
 
+    def action_setup_register_webhooks(self):
+        self.ensure_one()
+        if not self._setup_has("action_register_webhooks"):
+            raise UserError(_("Registering webhooks is not available in this version of the addon."))
+        return self.action_register_webhooks()
+
     def action_setup_activate_crons(self):
         self.ensure_one()
         self._setup_crons().write({"active": True})
@@ -214,6 +224,10 @@ class ShopifyShop(models.Model):
             return self._setup_has("_inventory_sync")
         if step == "orders_import":
             return "shopify.order.binding" in self.env
+        if step == "products_export":
+            return PRODUCT_EXPORT_WIZARD in self.env
+        if step == "inventory_reconcile":
+            return self._setup_has("_inventory_reconcile")
         return False
 
     def _setup_start_task(self, step):
@@ -260,6 +274,32 @@ class ShopifyShop(models.Model):
             task._progress(done)
         return ", ".join(f"{action}: {count}" for action, count in sorted(counts.items()))
 
+    def _setup_task_products_export(self, task):
+        """The products feature's first export of every product that can be sold (its wizard's publish)."""
+        wizard = self.env[PRODUCT_EXPORT_WIZARD].create({"shop_id": self.id, "all_products": True})
+        task._progress(0, len(wizard._templates()))
+        wizard.action_publish()
+        task._progress(len(wizard._templates()))
+        return wizard.summary
+
+    def _setup_task_inventory_reconcile(self, task):
+        """The inventory feature's reconciliation: read every level, push what differs."""
+        drift = self._inventory_reconcile()
+        task._progress(drift.pairs_checked, drift.pairs_checked)
+        return _(
+            "%(checked)s stock levels checked, %(differed)s differed and are being pushed",
+            checked=drift.pairs_checked,
+            differed=drift.pairs_differed,
+        )
+
+    def action_setup_preview_export(self):
+        """The products feature's export wizard, on its dry-run preview (writes nothing)."""
+        self.ensure_one()
+        if not self._setup_task_available("products_export"):
+            raise UserError(_("Exporting products is not available in this version of the addon."))
+        wizard = self.env[PRODUCT_EXPORT_WIZARD].create({"shop_id": self.id, "all_products": True})
+        return wizard.action_preview()
+
     def action_setup_preview_import(self):
         """The products feature's import wizard, on its dry-run preview (writes nothing)."""
         self.ensure_one()
@@ -269,17 +309,23 @@ class ShopifyShop(models.Model):
         return wizard.action_preview()
 
     def _setup_task_inventory_push(self, task):
-        pushes = self._inventory_sync()
-        task._progress(0, len(pushes))
+        """The inventory feature's sync (prepare pushes, one job each), then those pushes sent now."""
+        self._inventory_sync()
         jobs = (
             self.env["shopify.queue.job"]
             .sudo()
             .search([("shop_id", "=", self.id), ("kind", "=", "inventory_push"), ("state", "=", "pending")])
         )
+        task._progress(0, len(jobs))
         for done, job in enumerate(jobs, start=1):
             job._run()
             task._progress(done)
-        return _("%(pushes)s stock push(es) sent", pushes=len(pushes))
+        pushes = self.env["shopify.inventory.push"].sudo().browse([job.payload["push_id"] for job in jobs])
+        return _(
+            "%(pushes)s stock push(es) sent with %(quantities)s changed quantities",
+            pushes=len(jobs),
+            quantities=sum(pushes.mapped("quantity_count")),
+        )
 
     def _setup_task_orders_import(self, task):
         result = self._sync_orders() or {}

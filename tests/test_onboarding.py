@@ -250,6 +250,14 @@ class TestSetupAgainstEmulator(EmulatorCase):
         self.assertEqual(task.message, "create: 3")
         self.assertEqual(self.shop.setup_products_state, "done")
         self.assertEqual(self.shop.dash_product_count, 3)
+        # Every call above went through the client and its call log: the dashboard's API budget.
+        calls = self.env["shopify.api.call"].search([("shop_id", "=", self.shop.id)])
+        self.assertGreaterEqual(self.shop.dash_api_calls_24h, 3)
+        self.assertEqual(self.shop.dash_api_calls_24h, len(calls))
+        self.assertEqual(self.shop.dash_api_cost_24h, sum(calls.mapped("actual_cost")))
+        self.assertEqual(self.shop.dash_api_bucket_min_24h, min(calls.mapped("available_after")))
+        action = self.shop.action_dash_api()
+        self.assertEqual(self.env["shopify.api.call"].search(action["domain"]), calls)
 
     def test_missing_scopes_need_attention(self):
         self.emu_shop.scopes = ("read_products",)
@@ -263,3 +271,27 @@ class TestSetupAgainstEmulator(EmulatorCase):
         self.shop.action_test_connection()
         self.assertEqual(self.shop.setup_connection_state, "warning")
         self.assertTrue(self.shop.last_connection_error)
+
+    def test_background_export_and_reconciliation(self):
+        self.shop.action_test_connection()
+        self.shop.action_setup_fetch_locations()
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.company.id)], limit=1)
+        self.shop.shopify_location_ids[:1].warehouse_id = warehouse
+        self.env["product.template"].search([("sale_ok", "=", True)]).write({"sale_ok": False})
+        self.env["product.template"].create({"name": "Setup export mug", "sale_ok": True, "list_price": 12})
+
+        preview = self.shop.action_setup_preview_export()
+        wizard = self.env[preview["res_model"]].browse(preview["res_id"])
+        self.assertEqual(wizard.line_ids.mapped("action"), ["create"])
+        self.assertFalse(self.emu_shop.products, "a preview sends nothing")
+
+        export = self.shop._setup_start_task("products_export")
+        self.run_queue()
+        self.assertEqual((export.state, export.done, export.total), ("done", 1, 1), export.message)
+        self.assertEqual([product.title for product in self.emu_shop.products.values()], ["Setup export mug"])
+
+        reconcile = self.shop._setup_start_task("inventory_reconcile")
+        self.run_queue()
+        self.assertEqual(reconcile.state, "done", reconcile.message)
+        self.assertEqual((reconcile.done, reconcile.total), (1, 1), "one variant at one mapped location")
+        self.assertIn("1 stock levels checked", reconcile.message)

@@ -28,7 +28,7 @@ class TestOnboardingTour(HttpCase):
         # What an integrator would set once: new shops talk to the emulator instead of *.myshopify.com.
         self.env["ir.default"].set("shopify.shop", "api_base_url", self.emulator.url)
 
-        self.start_tour("/odoo", "shopify_sync_onboarding_setup", login="admin")
+        self.start_tour("/odoo", "shopify_sync_onboarding_setup", login="admin", timeout=300)
         shop = self.env["shopify.shop"].search([("shop_domain", "=", TOUR_DOMAIN)])
         self.assertEqual(shop.state, "connected")
         self.assertEqual(shop.setup_last_task_id.state, "queued")
@@ -39,4 +39,4 @@ class TestOnboardingTour(HttpCase):
         self.assertEqual(shop.setup_last_task_id.state, "done", shop.setup_last_task_id.message)
         self.assertEqual(shop.dash_product_count, TOUR_PRODUCTS)
 
-        self.start_tour("/odoo", "shopify_sync_onboarding_dashboard", login="admin")
+        self.start_tour("/odoo", "shopify_sync_onboarding_dashboard", login="admin", timeout=300)

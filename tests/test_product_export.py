@@ -220,6 +220,20 @@ class TestExport(ProductExportCase):
         self.assertEqual(len(self.emu_shop.products), 1)
         self.assertEqual(binding.shopify_gid, next(iter(self.emu_shop.products.values())).gid)
 
+    def test_timeout_after_shopify_applied_it_creates_no_duplicate(self):
+        self.shop._shopify_ensure_custom_id_definition(self.client)
+        # Shopify applies every productSet but the answers are lost (504 after the work is done).
+        self.emu_shop.set_faults(lost_response_rate=1.0, timeout_seconds=0.01)
+        self.client.max_attempts = 3
+        binding, stats = self.publish()
+        self.assertEqual((stats["exported"], stats["failed"]), (0, 1))
+        self.assertEqual(self.emu_shop.counters["lost_responses"], 3)
+        self.assertEqual(len(self.emu_shop.products), 1)  # three attempts, one product
+        self.emu_shop.set_faults(reset=True)
+        self.shop._shopify_export_pending(client=self.client)
+        self.assertEqual(len(self.emu_shop.products), 1)
+        self.assertEqual(binding.shopify_gid, next(iter(self.emu_shop.products.values())).gid)
+
     def test_gateway_timeout_is_retried_without_duplicate(self):
         self.shop._shopify_ensure_custom_id_definition(self.client)
         self.emu_shop.set_faults(timeout_rate=1.0, timeout_seconds=1.5)

@@ -67,7 +67,7 @@ class Browser:
         result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
         return result.get("result", {}).get("value")
 
-    def wait_for(self, selector, timeout=30):
+    def wait_for(self, selector, timeout=120):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.evaluate(f"!!document.querySelector({json.dumps(selector)})"):
