@@ -15,13 +15,15 @@ DEMO_TOKEN = "demo-access-token"
 DEMO_CLIENT_ID = "demo-client-id"
 DEMO_CLIENT_SECRET = "demo-client-secret"
 DEMO_PRODUCTS = 36
+DEMO_ORDERS = 6
 SAVE_EVERY = 15  # seconds between snapshot saves while running
 
 _logger = logging.getLogger("emulator")
 
 
 def add_demo_shop(emulator, products=DEMO_PRODUCTS):
-    """The demo store: EUR, two locations, a catalog of a few dozen products with 1–3 options."""
+    """The demo store: EUR, prices with 21 % VAT, two locations, a catalog of a few dozen products with 1–3
+    options and a few orders (paid or pending, guests and customers)."""
     shop = emulator.add_shop(
         DEMO_DOMAIN,
         access_token=DEMO_TOKEN,
@@ -31,9 +33,13 @@ def add_demo_shop(emulator, products=DEMO_PRODUCTS):
         currency="EUR",
         timezone="Europe/Brussels",
         locations=("Main warehouse", "City store"),
+        taxes_included=True,
+        tax_rate="0.21",
+        tax_title="VAT",
     )
     shop.add_metafield_definition("odoo", "product_tmpl_id", "id", name="Odoo product id")
     shop.seed_products(products)
+    shop.seed_orders(DEMO_ORDERS)
     return shop
 
 

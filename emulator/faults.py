@@ -19,6 +19,10 @@ class Faults:
     throttle_status: int = 200  # 200 (Shopify's usual) or 429
     # Records whose writes fail with a userError: {"sku": [...], "custom_id": [...], "handle": [...]}.
     user_errors: dict = field(default_factory=dict)
+    # Webhook deliveries (drawn from the shop's own webhook RNG, one draw per delivery).
+    webhook_drop_rate: float = 0.0  # never sent
+    webhook_duplicate_rate: float = 0.0  # sent twice (same webhook id)
+    webhook_reorder_rate: float = 0.0  # held back and sent after the next delivery
 
     def as_dict(self):
         return asdict(self)

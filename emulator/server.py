@@ -10,10 +10,18 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import admin, executor
+from . import (
+    admin,
+    admin_orders,  # noqa: F401  (registers the order routes)
+    admin_webhooks,  # noqa: F401  (registers the webhook routes)
+    bulk,
+    executor,
+)
+from .bulk import BulkRunner
 from .clock import Clock
 from .schema import available_versions, load_schema
 from .shop_state import ShopState
+from .webhooks import WebhookDispatcher
 
 _logger = logging.getLogger(__name__)
 
@@ -43,6 +51,9 @@ class EmulatorServer:
         self._httpd = None
         self._thread = None
         self.snapshot_path = None
+        # Webhook delivery and bulk completion run in background threads of their own.
+        self.webhooks = WebhookDispatcher(self)
+        self.bulk = BulkRunner(self)
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def start(self):
@@ -65,6 +76,8 @@ class EmulatorServer:
         self._httpd.serve_forever()
 
     def stop(self):
+        self.webhooks.stop()
+        self.bulk.stop()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -108,6 +121,7 @@ class EmulatorServer:
             currency=currency,
             **options,
         )
+        shop.listeners.append(self.webhooks.on_change)
         with self._lock:
             self.shops[domain] = shop
         return shop
@@ -197,6 +211,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def _send_raw(self, status, data, content_type):
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def _json(self, raw):
         try:
             value = json.loads(raw or b"{}")
@@ -208,6 +229,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if path.startswith("/_emulator/"):
             return self._send(*admin.dispatch(self.emulator, "GET", path[len("/_emulator") :], {}))
+        if path.startswith("/_bulk/"):
+            return self._send_raw(*bulk.serve_file(self.emulator, path))
         return self._send(404, {"errors": "Not Found"})
 
     def do_POST(self):
@@ -220,6 +243,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(*admin.dispatch(self.emulator, "POST", path[len("/_emulator") :], body))
         if path == TOKEN_PATH:
             return self._token(raw)
+        if path.startswith("/_uploads/"):
+            return self._send_raw(
+                *bulk.receive_upload(self.emulator, path, self.headers.get("Content-Type"), raw)
+            )
         match = GRAPHQL_PATH.match(path)
         if match:
             return self._graphql(match["version"], raw)

@@ -5,6 +5,7 @@ calls the same methods.
 """
 
 import itertools
+import random
 import threading
 from collections import Counter
 
@@ -50,6 +51,10 @@ class ShopState:
         max_available=None,
         restore_rate=None,
         locations=("Main warehouse",),
+        taxes_included=False,
+        tax_rate="0",
+        tax_title="Tax",
+        bulk_delay=0.0,
     ):
         if plan not in PLANS:
             raise ValueError(f"unknown plan {plan!r}: one of {', '.join(PLANS)}")
@@ -64,6 +69,11 @@ class ShopState:
         self.name = name or domain.split(".")[0].replace("-", " ").title()
         self.timezone = timezone
         self.scopes = tuple(scopes)
+        # Checkout tax settings: one rate for everything, prices with or without tax.
+        self.taxes_included = taxes_included
+        self.tax_rate = tax_rate
+        self.tax_title = tax_title
+        self.bulk_delay = bulk_delay  # seconds (emulator clock) a bulk operation takes
         self.created_at = clock.now()
         # One lock per shop: requests execute one at a time against a shop's state (as a transaction would).
         self.lock = threading.RLock()
@@ -87,6 +97,20 @@ class ShopState:
         self.idempotency = {}  # key -> (fingerprint, payload)
         self.counters = Counter()
         self.operations = Counter()
+        # Orders and fulfillment (emulator/orders.py).
+        self.order_numbers = itertools.count(1001)
+        self.customers = {}
+        self.orders = {}
+        self.line_items = {}  # every order's line items by id
+        self.fulfillment_orders = {}
+        self.fulfillments = {}
+        # Webhooks (emulator/webhooks.py) and bulk operations (emulator/bulk.py).
+        self.webhook_subscriptions = {}
+        self.webhook_log = []  # every Delivery, in the order they were made
+        self.webhook_rng = random.Random(f"{self.seed}:{self.domain}:webhooks")
+        self.bulk_operations = {}
+        self.bulk_files = {}  # result file name -> JSONL bytes
+        self.staged_uploads = {}  # staged upload key -> uploaded bytes
         for location_name in self._default_locations:
             self.add_location(location_name)
 
@@ -167,6 +191,18 @@ class ShopState:
 
         return seed_products(self, count, **options)
 
+    def seed_orders(self, count, **options):
+        """Create `count` orders from the catalog as customers would (see emulator/orders.py)."""
+        from .orders import seed_orders
+
+        return seed_orders(self, count, **options)
+
+    def place_order(self, lines, **options):
+        """Check out `lines` ([{"sku" or "variant_id", "quantity"}]) as a customer (emulator/orders.py)."""
+        from .orders import place_order
+
+        return place_order(self, lines, **options)
+
     def reset(self):
         """Empty catalog, stock, counters and faults; settings and the default locations stay."""
         with self.lock:
@@ -202,6 +238,8 @@ class ShopState:
 
     def state(self):
         """A JSON-friendly picture of the shop (what the `/_emulator/shops/<domain>` endpoint returns)."""
+        from .admin_orders import order_summary  # orders build on this module
+
         with self.lock:
             return {
                 "domain": self.domain,
@@ -226,6 +264,14 @@ class ShopState:
                 "operations": dict(self.operations),
                 "throttleStatus": self.bucket.status(),
                 "faults": self.faults.faults.as_dict(),
+                "orders": [order_summary(order) for order in self.orders.values()],
+                "webhookSubscriptions": [
+                    {"id": s.gid, "topic": s.topic, "uri": s.uri} for s in self.webhook_subscriptions.values()
+                ],
+                "bulkOperations": [
+                    {"id": op.gid, "type": op.type, "status": op.status, "url": op.url}
+                    for op in self.bulk_operations.values()
+                ],
             }
 
     def _product_state(self, product):

@@ -27,7 +27,20 @@ STORES = {
     "variants": Variant,
     "inventory_items": InventoryItem,
 }
-SETTINGS = ("access_token", "client_id", "client_secret", "plan", "currency", "name", "timezone", "scopes")
+SETTINGS = (
+    "access_token",
+    "client_id",
+    "client_secret",
+    "plan",
+    "currency",
+    "name",
+    "timezone",
+    "scopes",
+    "taxes_included",
+    "tax_rate",
+    "tax_title",
+    "bulk_delay",
+)
 
 
 def _plain(value):

@@ -26,6 +26,7 @@ from . import shopify_inventory_drift
 from . import shopify_variant_binding_inventory
 from . import shopify_shop_inventory
 from . import stock_quant
+from . import shopify_product_jobs
 from . import shopify_health
 from . import res_config_settings
 from . import shopify_shop_health

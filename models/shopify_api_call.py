@@ -46,6 +46,19 @@ class ShopifyApiCall(models.Model):
         api_budget.create_table(self.env.cr)
         return result
 
+    @api.model
+    def _record_rolled_back(self, shop, error):
+        """Write again the calls of a failed request whose rows a rolled-back savepoint removed
+        (services.client puts them on the error it raises)."""
+        from .client_wiring import call_values
+
+        records = getattr(error, "call_records", None) or []
+        if not records or not shop:
+            return self.browse()
+        sync_log = self.env["shopify.sync.log"].browse(self.env.context.get("shopify_sync_log_id") or ())
+        sync_log_id = sync_log.exists().id
+        return self.sudo().create([call_values(shop, record, sync_log_id) for record in records])
+
     @api.autovacuum
     def _gc_old_calls(self):
         days = int(self.env["ir.config_parameter"].sudo().get_param(RETENTION_PARAM, DEFAULT_RETENTION_DAYS))

@@ -218,8 +218,8 @@ class ShopifyInventoryLevel(models.Model):
     # ------------------------------------------------------------------------------------------------
     def _read_remote(self, client):
         """Re-read these levels' quantities (configured name) and tracking from Shopify."""
-        binding_tracked = {}
-        now = fields.Datetime.now()
+        read = defaultdict(list)  # quantity or None -> level ids
+        tracked_by_binding = {}
         for location, levels in self.grouped("location_id").items():
             name = location.shop_id.inventory_quantity_name
             by_item = {level.inventory_item_gid: level for level in levels if level.inventory_item_gid}
@@ -232,16 +232,19 @@ class ShopifyInventoryLevel(models.Model):
                 for item_gid in chunk:
                     level = by_item[item_gid]
                     tracked, quantity = found.get(item_gid, (None, None))
-                    level.write(
-                        {
-                            "quantity_remote": quantity or 0,
-                            "remote_known": quantity is not None,
-                            "remote_read_at": now,
-                        }
-                    )
+                    read[quantity].append(level.id)
                     if tracked is not None:
-                        binding_tracked[level.variant_binding_id] = tracked
-        for binding, tracked in binding_tracked.items():
+                        tracked_by_binding[level.variant_binding_id] = tracked
+        now = fields.Datetime.now()
+        for quantity, level_ids in read.items():
+            self.browse(level_ids).write(
+                {
+                    "quantity_remote": quantity or 0,
+                    "remote_known": quantity is not None,
+                    "remote_read_at": now,
+                }
+            )
+        for binding, tracked in tracked_by_binding.items():
             if binding.inventory_tracked != tracked:
                 binding.inventory_tracked = tracked
 

@@ -40,7 +40,6 @@ class ShopifyOrderBinding(models.Model):
         [
             ("tax_mapping", "Missing tax mapping"),
             ("unknown_item", "Unknown item"),
-            ("invalid", "Invalid data"),
         ],
         readonly=True,
     )

@@ -15,6 +15,7 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
 from ..services.mapping import orders as mapping
@@ -198,7 +199,7 @@ class ShopifyOrderImport(models.AbstractModel):
             self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
         )
         if not currency:
-            raise OrderHeld("invalid", _("Unknown currency %s.", code))
+            raise UserError(_("The order is in currency “%s”, which Odoo does not know.", code))
         if not currency.active:
             # An order in a currency nobody enabled yet still has to be booked in it.
             currency.sudo().active = True

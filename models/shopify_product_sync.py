@@ -140,12 +140,16 @@ class ShopifyShop(models.Model):
     # Scheduled sync (engine hook)
     # ------------------------------------------------------------------------------------------------
     def _sync_products(self):
-        parent = getattr(super(), "_sync_products", None)
-        result = parent() if parent else None
+        """The 15-minute run: import what changed on Shopify, then export what is marked in Odoo."""
+        super()._sync_products()
+        totals = {"ok": 0, "failed": 0, "skipped": 0}
         for shop in self:
-            shop._shopify_poll_products()
-            shop._shopify_export_pending()
-        return result
+            polled = shop._shopify_poll_products()
+            exported = shop._shopify_export_pending()
+            totals["ok"] += polled["ok"] + exported["exported"]
+            totals["failed"] += polled["failed"] + exported["failed"]
+            totals["skipped"] += polled["skipped"]
+        return totals
 
     def _shopify_export_pending(self, bindings=None, window_s=EXPORT_WINDOW_S, client=None):
         """Export marked bindings, highest priority first, within this run's share of the API budget.
@@ -179,7 +183,11 @@ class ShopifyShop(models.Model):
                 binding._shopify_record_failure(error)
                 stats["failed"] += 1
                 continue
-            cost = estimate_cost(document, variables)
+            # productSet costs more with each variant sent (facts §2: +0.2 per variant).
+            cost = (
+                max(estimate_cost(document, variables), PRODUCT_SET_BASE_COST)
+                + 0.2 * variables["variantsFirst"]
+            )
             if allowance is not None and stats["points"] + cost > allowance:
                 stats["left"] = len(bindings) - index
                 _logger.info("Shopify shop %s: export budget spent, %d products left", self.id, stats["left"])
@@ -273,6 +281,13 @@ class ShopifyProductBinding(models.Model):
     _inherit = "shopify.product.binding"
 
     conflict_ids = fields.One2many("shopify.product.conflict", "binding_id", string="Conflicts")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        bindings = super().create(vals_list)
+        # A link without a Shopify product yet is a product to publish.
+        bindings.filtered(lambda binding: not binding.shopify_gid)._mark_for_export()
+        return bindings
 
     # ------------------------------------------------------------------------------------------------
     # Odoo side as a canonical product
@@ -431,7 +446,7 @@ class ShopifyProductBinding(models.Model):
                 "value": str(self.product_tmpl_id.id),
             }
         }
-        return {"input": data, "identifier": identifier}
+        return {"input": data, "identifier": identifier, "variantsFirst": max(1, len(data["variants"]))}
 
     def _shopify_export(self, client=None, variables=None):
         """Send this product with productSet and record what Shopify now holds."""

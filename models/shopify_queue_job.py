@@ -277,6 +277,8 @@ class ShopifyQueueJob(models.Model):
                     if outcome == "done":
                         job._advance_resource_mark()
         except Exception as error:  # every failure is recorded on the job, never lost
+            # The savepoint took the failing API call's log rows with it: write them again.
+            self.env["shopify.api.call"]._record_rolled_back(self.shop_id, error)
             self._record_error(error)
             return
         self._finish(outcome, reason)

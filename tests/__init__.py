@@ -17,6 +17,9 @@ from . import test_product_binding
 from . import test_api_budget
 from . import test_inventory_service
 from . import test_inventory_detection
+from . import test_product_export
+from . import test_inventory_sync
+from . import test_emulator_orders
 from . import test_client
 from . import test_product_mapping
 from . import test_product_import
@@ -25,5 +28,9 @@ from . import test_sync_crons
 from . import test_fulfillment_mapping
 from . import test_order_webhooks
 from . import test_client_concurrency
+from . import test_order_security
+from . import test_emulator_webhooks
+from . import test_emulator_bulk
+from . import test_emulator_webhooks_odoo
 from . import test_onboarding
 from . import test_onboarding_tour

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import timedelta
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
 from odoo import fields
@@ -131,6 +132,24 @@ class TestApiCallLog(ClientCase):
             call.write({"outcome": "error"})
         with self.assertRaises(AccessError):
             self.calls().with_user(self.internal_user).read(["operation"])
+
+
+class TestFailedJobKeepsItsCallLog(ClientCase):
+    def test_calls_of_a_failed_queue_job_survive_its_rollback(self):
+        client = self.client(max_attempts=2)
+        self.emu_shop.set_faults(error_rate=1.0, error_status=503)
+
+        def handler(job):
+            client.execute("shop_info")
+
+        Job = type(self.env["shopify.queue.job"])
+        with patch.object(Job, "_shopify_job_client_probe", handler, create=True):
+            job = self.env["shopify.queue.job"]._enqueue(self.shop, "client_probe")
+            job._run()
+        self.assertIn("503", job.last_error_message)
+        calls = self.calls()
+        self.assertEqual(calls.mapped("http_status"), [503, 503])
+        self.assertIn("503", self.shop.last_api_error)
 
 
 class TestClientRetries(ClientCase):

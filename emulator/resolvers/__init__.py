@@ -6,3 +6,6 @@ from . import products
 from . import product_mutations
 from . import inventory
 from . import nodes
+from . import orders
+from . import webhooks
+from . import bulk

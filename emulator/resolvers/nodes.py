@@ -11,6 +11,13 @@ NODE_STORES = {
     "Location": "locations",
     "MetafieldDefinition": "metafield_definitions",
     "InventoryAdjustmentGroup": "adjustment_groups",
+    "Order": "orders",
+    "LineItem": "line_items",
+    "Customer": "customers",
+    "FulfillmentOrder": "fulfillment_orders",
+    "Fulfillment": "fulfillments",
+    "WebhookSubscription": "webhook_subscriptions",
+    "BulkOperation": "bulk_operations",
 }
 
 

@@ -31,7 +31,7 @@ def resolve_shop(_root, info):
             "shopifyPlus": shop.plan in ("plus", "enterprise"),
         },
         "weightUnit": "KILOGRAMS",
-        "taxesIncluded": False,
+        "taxesIncluded": bool(shop.taxes_included),
         "createdAt": shop.created_at,
         "updatedAt": shop.created_at,
     }
@@ -82,7 +82,8 @@ def resolve_metafield_definition_create(_root, info, definition):
                 "createdDefinition": None,
                 "userErrors": [
                     user_error(
-                        "Key is in use for Product metafields on the 'namespace'.",
+                        f"Key is in use for {definition['ownerType'].lower()} metafields on the "
+                        f"'{existing.namespace}' namespace.",
                         ["definition", "key"],
                         "TAKEN",
                     )

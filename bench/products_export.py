@@ -1,0 +1,172 @@
+"""Benchmark: export N products (3 variants each) to the emulator on the Standard plan, against a naive loop.
+
+Ours: every product marked for export, then `shop._shopify_export_pending()` run after run (each run
+spends the bucket plus a minute of restore) until nothing is left: one productSet per product, keyed by
+customId, the shared budget pacing the calls so that Shopify never answers THROTTLED.
+Naive baseline, same run, on a sample of products: what the seed did — one productCreate-like call with
+the first variant, then one call per further variant, and a fixed sleep after every call. The emulator
+implements productSet only, so both steps of the naive loop are productSet calls carrying what
+productCreate / productVariantsBulkCreate would carry.
+
+Both start with the bucket drained (steady state: restore rate only, no burst). Theoretical maximum =
+restore rate ÷ points per product (emulator's actual cost of our calls ÷ products). The database is
+rolled back at the end. Default N = 1000 takes about 3–4 minutes on the Standard plan (100 points/s).
+Usage: python bench/products_export.py --db DB --odoo-config FILE [--n 1000] [--naive-n 30] [--sleep 0.5]
+"""
+
+import argparse
+import sys
+import time
+
+import odoo
+from odoo import SUPERUSER_ID, api
+
+DOMAIN = "bench-store.myshopify.com"
+TOKEN = "bench-token"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--odoo-config", required=True)
+    parser.add_argument("--n", type=int, default=1000, help="products exported by our export")
+    parser.add_argument("--naive-n", type=int, default=30, help="products exported by the naive loop")
+    parser.add_argument("--sleep", type=float, default=0.5, help="the naive loop's fixed sleep per call (s)")
+    parser.add_argument("--plan", default="standard")
+    return parser.parse_args()
+
+
+class Meter:
+    """Wall time and emulator counters over a block."""
+
+    def __init__(self, emu_shop):
+        self.emu_shop = emu_shop
+
+    def __enter__(self):
+        self.start = dict(self.emu_shop.counters)
+        self.wall = time.perf_counter()
+        return self
+
+    def __exit__(self, *_exc):
+        self.wall = time.perf_counter() - self.wall
+
+    def delta(self, name):
+        return self.emu_shop.counters[name] - self.start.get(name, 0)
+
+
+def make_templates(env, count, prefix):
+    size = env["product.attribute"].search([("name", "=", "Bench size")], limit=1) or env[
+        "product.attribute"
+    ].create({"name": "Bench size", "value_ids": [(0, 0, {"name": name}) for name in ("S", "M", "L")]})
+    templates = env["product.template"].create(
+        [
+            {
+                "name": f"{prefix} {index}",
+                "list_price": 19.90 + index % 7,
+                "attribute_line_ids": [
+                    (0, 0, {"attribute_id": size.id, "value_ids": [(6, 0, size.value_ids.ids)]})
+                ],
+            }
+            for index in range(count)
+        ]
+    )
+    for product in templates.product_variant_ids:
+        product.default_code = f"{prefix[:3].upper()}-{product.id}"
+    return templates
+
+
+def ours(env, shop, emu_shop, count):
+    templates = make_templates(env, count, "Bench export")
+    Binding = env["shopify.product.binding"]
+    Binding.create([{"shop_id": shop.id, "product_tmpl_id": template.id} for template in templates])
+    shop._shopify_ensure_custom_id_definition()
+    emu_shop.set_bucket(available=0)
+    with Meter(emu_shop) as meter:
+        runs = 0
+        while Binding.search_count([("shop_id", "=", shop.id), ("export_pending", "=", True)]):
+            stats = shop._shopify_export_pending()
+            runs += 1
+            if stats["failed"]:
+                raise RuntimeError(f"{stats['failed']} product(s) failed to export")
+    exported = Binding.search_count([("shop_id", "=", shop.id), ("sync_state", "=", "synced")])
+    if exported != count or len(emu_shop.products) != count:
+        raise RuntimeError(f"exported {exported}, emulator holds {len(emu_shop.products)}, expected {count}")
+    return meter, runs
+
+
+def naive(env, shop, emu_shop, count, sleep):
+    """One call creating the product with its first variant, one call per further variant, fixed sleeps."""
+    templates = make_templates(env, count, "Bench naive")
+    client = shop._shopify_client(for_write=True)
+    Binding = env["shopify.product.binding"].with_context(shopify_import=True)
+    emu_shop.set_bucket(available=0)
+    with Meter(emu_shop) as meter:
+        for template in templates:
+            binding = Binding.new({"shop_id": shop.id, "product_tmpl_id": template.id})
+            variables = binding._shopify_product_set_variables()
+            variants = variables["input"]["variants"]
+            variables.pop("identifier")  # the seed created products without an ERP id
+            product_id = None
+            for step in range(1, len(variants) + 1):
+                data = dict(variables["input"], variants=variants[:step])
+                identifier = {"id": product_id} if product_id else None
+                result = client.execute(
+                    "product_set", {"input": data, "identifier": identifier, "variantsFirst": step}
+                )
+                product_id = result["productSet"]["product"]["id"]
+                time.sleep(sleep)
+    return meter
+
+
+def main():
+    args = parse_args()
+    odoo.tools.config.parse_config(["-c", args.odoo_config, "-d", args.db, "--log-level=warn"])
+    from odoo.addons.shopify_sync.emulator import EmulatorServer
+
+    emulator = EmulatorServer().start()
+    try:
+        emu_shop = emulator.add_shop(DOMAIN, access_token=TOKEN, plan=args.plan)
+        registry = odoo.modules.registry.Registry(args.db)
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            shop = env["shopify.shop"].create(
+                {"name": "Bench", "shop_domain": DOMAIN, "access_token": TOKEN, "api_base_url": emulator.url}
+            )
+            restore_rate = emu_shop.bucket.restore_rate
+
+            meter, runs = ours(env, shop, emu_shop, args.n)
+            points = meter.delta("cost")
+            points_per_product = points / args.n
+            per_min = args.n / meter.wall * 60
+            theoretical = restore_rate / points_per_product * 60
+            throttled = meter.delta("throttled")
+            print(
+                f"ours:  {args.n} products in {meter.wall:.1f}s ({runs} runs) = {per_min:.1f}/min; "
+                f"{points_per_product:.2f} points/product; theoretical max {theoretical:.1f}/min; "
+                f"{meter.delta('requests')} requests, {throttled} THROTTLED",
+                flush=True,
+            )
+
+            naive_meter = naive(env, shop, emu_shop, args.naive_n, args.sleep)
+            naive_points = naive_meter.delta("cost") / args.naive_n
+            naive_per_min = args.naive_n / naive_meter.wall * 60
+            naive_throttled = naive_meter.delta("throttled")
+            print(
+                f"naive: {args.naive_n} products in {naive_meter.wall:.1f}s = {naive_per_min:.1f}/min; "
+                f"{naive_points:.2f} points/product; {naive_meter.delta('requests')} requests, "
+                f"{naive_throttled} THROTTLED (fixed sleep {args.sleep}s per call)",
+                flush=True,
+            )
+            cr.rollback()
+        efficiency = per_min / theoretical
+        print(
+            f"RESULT products_export efficiency={efficiency:.3f} throttled={throttled} "
+            f"points_per_product={points_per_product:.2f} ratio_vs_naive={per_min / naive_per_min:.2f}"
+        )
+    finally:
+        emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""In-memory records of orders, customers and fulfillment (same conventions as `records.py`: attribute =
+snake_case of the GraphQL field; amounts are `Decimal`s in the shop's currency)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from .records import Record, gid
+
+
+@dataclass
+class Customer(Record):
+    first_name: str = ""
+    last_name: str = ""
+    email: str | None = None
+    phone: str | None = None
+    default_address: dict | None = None  # MailingAddress-shaped (GraphQL keys)
+    tags: list = field(default_factory=list)
+
+    TYPENAME = "Customer"
+
+    @property
+    def display_name(self):
+        return f"{self.first_name} {self.last_name}".strip() or (self.email or "")
+
+
+@dataclass
+class TaxLine:
+    title: str
+    rate: Decimal
+    amount: Decimal
+
+
+@dataclass
+class LineItem:
+    id: int
+    variant_id: int | None
+    product_id: int | None
+    sku: str | None
+    title: str
+    variant_title: str | None
+    vendor: str | None
+    quantity: int  # as ordered (Shopify keeps removed units in `quantity`)
+    current_quantity: int  # after edits and cancellation
+    unit_price: Decimal
+    taxable: bool = True
+    requires_shipping: bool = True
+    inventory_item_id: int | None = None
+    location_id: int | None = None  # where its stock was committed
+    fulfilled_quantity: int = 0
+    tax_lines: list = field(default_factory=list)  # [TaxLine]
+    discount_allocations: list = field(default_factory=list)  # [(application index, Decimal)]
+    is_gift_card: bool = False
+    order_id: int = 0
+
+    TYPENAME = "LineItem"
+
+    @property
+    def gid(self):
+        return gid(self.TYPENAME, self.id)
+
+    @property
+    def discount(self):
+        return sum((amount for _index, amount in self.discount_allocations), Decimal("0"))
+
+
+@dataclass
+class ShippingLine:
+    id: int
+    title: str
+    code: str
+    price: Decimal
+    tax_lines: list = field(default_factory=list)  # [TaxLine]
+    is_removed: bool = False
+    order_id: int = 0
+
+    TYPENAME = "ShippingLine"
+
+    @property
+    def gid(self):
+        return gid(self.TYPENAME, self.id)
+
+
+@dataclass
+class Order(Record):
+    number: int = 1001
+    email: str | None = None
+    phone: str | None = None
+    customer_id: int | None = None
+    billing_address: dict | None = None
+    shipping_address: dict | None = None
+    presentment_currency: str = "USD"
+    exchange_rate: Decimal = Decimal("1")  # presentment units per shop unit
+    taxes_included: bool = False
+    line_items: list = field(default_factory=list)  # [LineItem]
+    shipping_lines: list = field(default_factory=list)  # [ShippingLine]
+    discount_applications: list = field(default_factory=list)  # [dict(type, code, value, value_type)]
+    financial_status: str = "PAID"  # OrderDisplayFinancialStatus
+    processed_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    cancel_reason: str | None = None
+    closed_at: datetime | None = None
+    note: str | None = None
+    tags: list = field(default_factory=list)
+    source_name: str = "web"
+    test: bool = False
+    edited: bool = False
+    original_total: Decimal = Decimal("0")
+    fulfillment_order_ids: list = field(default_factory=list)
+    fulfillment_ids: list = field(default_factory=list)
+
+    TYPENAME = "Order"
+
+    @property
+    def name(self):
+        return f"#{self.number}"
+
+
+@dataclass
+class FulfillmentOrderLine:
+    id: int
+    line_item_id: int
+    total_quantity: int
+    remaining_quantity: int
+
+    TYPENAME = "FulfillmentOrderLineItem"
+
+    @property
+    def gid(self):
+        return gid(self.TYPENAME, self.id)
+
+
+@dataclass
+class FulfillmentOrder(Record):
+    order_id: int = 0
+    location_id: int = 0
+    status: str = "OPEN"
+    line_items: list = field(default_factory=list)  # [FulfillmentOrderLine]
+    fulfillment_ids: list = field(default_factory=list)
+
+    TYPENAME = "FulfillmentOrder"
+
+
+@dataclass
+class Fulfillment(Record):
+    order_id: int = 0
+    location_id: int = 0
+    name: str = ""
+    status: str = "SUCCESS"
+    tracking_info: list = field(default_factory=list)  # [{company, number, url}]
+    lines: list = field(default_factory=list)  # [(line item id, quantity)]
+    fulfillment_order_ids: list = field(default_factory=list)
+
+    TYPENAME = "Fulfillment"
+
+
+@dataclass
+class OrderEdit(Record):
+    """What an edit changed (the body of `orders/edited`)."""
+
+    order_id: int = 0
+    additions: list = field(default_factory=list)  # [(line item id, quantity)]
+    removals: list = field(default_factory=list)  # [(line item id, quantity)]
+
+    TYPENAME = "OrderEditSession"

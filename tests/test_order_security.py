@@ -1,0 +1,46 @@
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .order_common import OrderCase
+
+
+@tagged("post_install", "-at_install")
+class TestOrderSecurity(OrderCase):
+    def test_shopify_user_reads_orders_but_changes_nothing(self):
+        binding = self.import_rest(self.eu_shop, self.payloads.eu_tax_included())
+        as_user = binding.with_user(self.shopify_user)
+        self.assertEqual(as_user.read(["name"])[0]["name"], "#1042")
+        with self.assertRaises(AccessError):
+            as_user.write({"needs_review": True})
+        with self.assertRaises(AccessError):
+            self.env["shopify.tax.mapping"].with_user(self.shopify_user).create(
+                {"shop_id": self.eu_shop.id, "rate_percent": 7.0, "tax_id": self.vat19_included.id}
+            )
+
+    def test_internal_user_without_shopify_group_sees_no_bindings(self):
+        binding = self.import_rest(self.eu_shop, self.payloads.eu_tax_included())
+        with self.assertRaises(AccessError):
+            binding.with_user(self.internal_user).read(["name"])
+
+    def test_other_company_orders_are_invisible(self):
+        binding = self.import_rest(self.eu_shop, self.payloads.eu_tax_included())
+        other = self.env["res.company"].create({"name": "Other Co"})
+        self.shopify_user.write({"company_ids": [(4, other.id)], "company_id": other.id})
+        visible = (
+            self.env["shopify.order.binding"]
+            .with_user(self.shopify_user)
+            .with_context(allowed_company_ids=[other.id])
+            .search([])
+        )
+        self.assertNotIn(binding, visible)
+        self.assertIn(binding, self.env["shopify.order.binding"].with_user(self.manager).search([]))
+
+    def test_unknown_currency_is_a_clear_error(self):
+        from odoo.exceptions import UserError
+
+        payload = self.payloads.eu_tax_included()
+        payload.update(currency="XQQ", total_price_set=None)
+        for line in payload["line_items"]:
+            line["price_set"] = None
+        with self.assertRaisesRegex(UserError, "XQQ"):
+            self.import_rest(self.eu_shop, payload)
