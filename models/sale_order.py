@@ -14,9 +14,11 @@ class SaleOrder(models.Model):
 
     @api.depends("shopify_binding_ids.admin_url")
     def _compute_shopify_binding_id(self):
+        # Salespeople without a Shopify role confirm and deliver these orders too: read the link as sudo.
         for order in self:
-            order.shopify_binding_id = order.shopify_binding_ids[:1]
-            order.shopify_admin_url = order.shopify_binding_id.admin_url
+            binding = order.sudo().shopify_binding_ids[:1]
+            order.shopify_binding_id = binding.id
+            order.shopify_admin_url = binding.admin_url
 
 
 class SaleOrderLine(models.Model):

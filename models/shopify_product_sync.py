@@ -455,6 +455,7 @@ class ShopifyProductBinding(models.Model):
         odoo_product = self._shopify_odoo_product()
         variables = variables or self._shopify_product_set_variables()
         client = client or shop._shopify_client(for_write=True)
+        shop._shopify_ensure_custom_id_definition(client)
         data = client.execute("product_set", variables)
         remote = (data.get("productSet") or {}).get("product")
         if not remote:

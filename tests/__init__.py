@@ -34,3 +34,4 @@ from . import test_emulator_bulk
 from . import test_emulator_webhooks_odoo
 from . import test_onboarding
 from . import test_onboarding_tour
+from . import test_product_webhooks

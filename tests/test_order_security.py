@@ -44,3 +44,30 @@ class TestOrderSecurity(OrderCase):
             line["price_set"] = None
         with self.assertRaisesRegex(UserError, "XQQ"):
             self.import_rest(self.eu_shop, payload)
+
+    def test_stock_and_sales_users_without_shopify_role_work_as_usual(self):
+        from odoo.tests import new_test_user
+
+        clerk = new_test_user(
+            self.env, login="stock_clerk", groups="stock.group_stock_user,sales_team.group_sale_salesman"
+        )
+        binding = self.import_rest(self.eu_shop, self.payloads.eu_tax_included())
+        picking = binding.sale_order_id.picking_ids.with_user(clerk)
+        picking.move_ids.quantity = 2
+        picking.button_validate()
+        self.assertEqual(picking.state, "done")
+        self.assertEqual(picking.shopify_fulfillment_state, "pending")
+        plain = (
+            self.env["sale.order"]
+            .with_user(clerk)
+            .create(
+                {
+                    "partner_id": self.env.user.partner_id.id,
+                    "order_line": [(0, 0, {"product_id": self.products["APR-NAT"].id})],
+                }
+            )
+        )
+        plain.action_confirm()
+        plain.picking_ids.move_ids.quantity = 1
+        plain.picking_ids.button_validate()
+        self.assertFalse(plain.picking_ids.shopify_fulfillment_state)
