@@ -27,8 +27,8 @@ from . import test_monitoring
 from . import test_sync_crons
 from . import test_fulfillment_mapping
 from . import test_order_webhooks
-from . import test_order_security
 from . import test_client_concurrency
+from . import test_order_security
 from . import test_emulator_webhooks
 from . import test_emulator_bulk
 from . import test_emulator_webhooks_odoo
@@ -38,3 +38,4 @@ from . import test_api_version_lifecycle
 from . import test_webhook_subscriptions
 from . import test_bulk_operations
 from . import test_product_webhooks
+from . import test_order_query_costs
