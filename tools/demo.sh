@@ -20,7 +20,7 @@ for port in "$DEMO_PORT" "$EMULATOR_PORT"; do
   fi
 done
 
-if [ -n "${DEMO_RESET:-}" ]; then dropdb --if-exists "$DEMO_DB"; rm -rf "$RUN/data/filestore/$DEMO_DB"; fi
+if [ -n "${DEMO_RESET:-}" ]; then dropdb --if-exists "$DEMO_DB"; rm -rf "$RUN/data/filestore/$DEMO_DB" "$RUN/emulator-state.json"; fi
 state="$(psql -d "$DEMO_DB" -tAc "select state from ir_module_module where name='$MODULE'" 2>/dev/null || true)"
 if [ "$state" = installed ]; then
   say "updating $MODULE in $DEMO_DB"
