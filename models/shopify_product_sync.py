@@ -439,13 +439,19 @@ class ShopifyProductBinding(models.Model):
             )
         export_fields = self.shop_id._shopify_export_fields()
         data = mapping.product_set_input(product, export_fields, self.shop_id._shopify_currency_digits())
-        identifier = {
-            "customId": {
-                "namespace": CUSTOM_ID_NAMESPACE,
-                "key": CUSTOM_ID_KEY,
-                "value": str(self.product_tmpl_id.id),
+        # A product we imported (or already created) is addressed by its GID: it never carried our
+        # customId, and keying it by customId would make Shopify create a second product.
+        identifier = (
+            {"id": self.shopify_gid}
+            if self.shopify_gid
+            else {
+                "customId": {
+                    "namespace": CUSTOM_ID_NAMESPACE,
+                    "key": CUSTOM_ID_KEY,
+                    "value": str(self.product_tmpl_id.id),
+                }
             }
-        }
+        )
         return {"input": data, "identifier": identifier, "variantsFirst": max(1, len(data["variants"]))}
 
     def _shopify_export(self, client=None, variables=None):
