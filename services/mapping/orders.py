@@ -111,22 +111,39 @@ def _rest_discount(allocations):
     )
 
 
-def _rest_address(address):
+# Our address keys ← the payload's keys; webhook bodies and GraphQL name the same fields differently.
+_REST_ADDRESS_KEYS = {
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "name": "name",
+    "company": "company",
+    "street": "address1",
+    "street2": "address2",
+    "city": "city",
+    "zip": "zip",
+    "state_code": "province_code",
+    "country_code": "country_code",
+    "phone": "phone",
+}
+_GQL_ADDRESS_KEYS = {
+    **_REST_ADDRESS_KEYS,
+    "first_name": "firstName",
+    "last_name": "lastName",
+    "state_code": "provinceCode",
+    "country_code": "countryCodeV2",
+}
+
+
+def _address(address, source_keys):
     if not address:
         return None
-    return {
-        "first_name": (address.get("first_name") or "").strip(),
-        "last_name": (address.get("last_name") or "").strip(),
-        "name": (address.get("name") or "").strip(),
-        "company": (address.get("company") or "").strip(),
-        "street": (address.get("address1") or "").strip(),
-        "street2": (address.get("address2") or "").strip(),
-        "city": (address.get("city") or "").strip(),
-        "zip": (address.get("zip") or "").strip(),
-        "state_code": (address.get("province_code") or "").strip(),
-        "country_code": (address.get("country_code") or "").strip().upper(),
-        "phone": (address.get("phone") or "").strip(),
-    }
+    values = {ours: (address.get(theirs) or "").strip() for ours, theirs in source_keys.items()}
+    values["country_code"] = values["country_code"].upper()
+    return values
+
+
+def _rest_address(address):
+    return _address(address, _REST_ADDRESS_KEYS)
 
 
 def _rest_customer(customer):
@@ -231,21 +248,7 @@ def _gql_discount(allocations):
 
 
 def _gql_address(address):
-    if not address:
-        return None
-    return {
-        "first_name": (address.get("firstName") or "").strip(),
-        "last_name": (address.get("lastName") or "").strip(),
-        "name": (address.get("name") or "").strip(),
-        "company": (address.get("company") or "").strip(),
-        "street": (address.get("address1") or "").strip(),
-        "street2": (address.get("address2") or "").strip(),
-        "city": (address.get("city") or "").strip(),
-        "zip": (address.get("zip") or "").strip(),
-        "state_code": (address.get("provinceCode") or "").strip(),
-        "country_code": (address.get("countryCodeV2") or "").strip().upper(),
-        "phone": (address.get("phone") or "").strip(),
-    }
+    return _address(address, _GQL_ADDRESS_KEYS)
 
 
 def _gql_customer(customer):
