@@ -10,6 +10,7 @@ from odoo import Command
 from odoo.tests import TransactionCase
 from odoo.tools import mute_logger
 
+from ..emulator import bulk as emulator_bulk
 from ..emulator import webhooks as emulator_webhooks
 from ..services import completeness
 from .common import EmulatorCase
@@ -202,6 +203,29 @@ class TestOrderCompleteness(EmulatorCase):
         self.assertEqual(failed["gid"], broken.gid)
         self.assertIn("UserError", failed["reason"])
 
+    def test_a_held_order_is_missing_with_what_to_fix(self):
+        self.addCleanup(setattr, self.emu_shop, "tax_rate", self.emu_shop.tax_rate)  # a setting: not reset
+        self.emu_shop.tax_rate = "0.19"  # a tax Odoo has no mapping for: the import holds the order
+        [held] = self.place_with_webhooks_dropped(1)
+        self.reconcile()
+        report = self.today_report()
+        binding = self.Binding.search([("shopify_gid", "=", held.gid)])
+        self.assertEqual(binding.state, "held")
+        self.assertEqual((report.state, report.backfilled_count, report.missing_count), ("red", 1, 1))
+        self.assertIn("held in Odoo", report.missing_orders)
+        self.assertIn("Tax Mapping", report.missing_orders)
+
+    def test_the_views_render(self):
+        Report = self.env["shopify.completeness.report"]
+        views = Report.get_views([(False, "list"), (False, "form"), (False, "graph"), (False, "search")])
+        self.assertEqual(set(views["views"]), {"list", "form", "graph", "search"})
+        dashboard = self.env.ref("shopify_sync.shopify_shop_view_form_dashboard")
+        arch = self.shop.get_views([(dashboard.id, "form")])["views"]["form"]["arch"]
+        self.assertIn("dash_completeness_ids", arch)
+        shop_form = self.shop.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("action_view_completeness_reports", shop_form)
+        self.assertIn("order_reconcile_days", shop_form)
+
     def test_metrics_and_health_show_the_figures(self):
         self.place_with_webhooks_dropped(2)
         self.reconcile(shopify_reconcile_dry_run=True)
@@ -250,6 +274,22 @@ class TestOrderCompleteness(EmulatorCase):
         start = completeness.day_start_utc(report.day - timedelta(days=2), self.zone)
         self.assertIn("processed_at:>=", emulated.query)
         self.assertIn(start.strftime("%Y-%m-%dT%H:%M:%SZ"), emulated.query)
+
+    def test_the_bulk_finish_webhook_completes_the_report(self):
+        with self.emu_shop.lock:
+            _subscription, errors = emulator_webhooks.create_subscription(
+                self.emu_shop, "BULK_OPERATIONS_FINISH", {"uri": HOOK_URI}, self.shop.api_version
+            )
+        self.assertEqual(errors, [])
+        dropped = self.place_with_webhooks_dropped(1)
+        self.shop._run_sync("reconcile", "_reconcile")
+        report = self.today_report()
+        self.assertEqual(report.state, "pending")
+        emulator_bulk.complete_due(self.emulator, self.emu_shop)  # what the emulator's runner does
+        with mute_logger(*IMPORT_LOGGERS):
+            self.deliver_webhooks()  # bulk_operations/finish, processed by the queue
+        self.assertEqual(report.state, "green")
+        self.assertEqual(self.bound_gids(), {dropped[0].gid})
 
     def test_orders_outside_the_window_are_left_alone(self):
         self.shop.order_reconcile_days = 2
