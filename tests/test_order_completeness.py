@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase
 from odoo.tools import mute_logger
 
@@ -214,6 +215,18 @@ class TestOrderCompleteness(EmulatorCase):
         self.assertEqual((report.state, report.backfilled_count, report.missing_count), ("red", 1, 1))
         self.assertIn("held in Odoo", report.missing_orders)
         self.assertIn("Tax Mapping", report.missing_orders)
+
+    def test_shopify_users_read_the_reports_and_others_do_not(self):
+        self.reconcile(shopify_reconcile_dry_run=True)
+        reports = self.Report.search([("shop_id", "=", self.shop.id)])
+        self.assertEqual(len(reports), 3)
+        self.assertEqual(
+            self.Report.with_user(self.shopify_user).search([("shop_id", "=", self.shop.id)]), reports
+        )
+        with self.assertRaises(AccessError):
+            reports.with_user(self.shopify_user).write({"state": "green"})
+        with self.assertRaises(AccessError):
+            self.Report.with_user(self.internal_user).search([])
 
     def test_the_views_render(self):
         Report = self.env["shopify.completeness.report"]
