@@ -69,6 +69,10 @@ class ShopifyCompletenessReport(models.Model):
     shopify_orders = fields.Json(string="Orders Read From Shopify", readonly=True)
     backfill_results = fields.Json(string="Backfill Results", readonly=True)
 
+    hint = fields.Char(
+        compute="_compute_hint", string="What to Do", help="How to turn an incomplete or failed day green."
+    )
+
     _sql_constraints = [
         ("shop_day_unique", "unique(shop_id, day)", "There is one completeness report per shop and day."),
     ]
@@ -77,6 +81,47 @@ class ShopifyCompletenessReport(models.Model):
     def _compute_display_name(self):
         for report in self:
             report.display_name = f"{report.shop_id.name} {report.day}" if report.day else report.shop_id.name
+
+    @api.depends("state", "dry_run", "missing_count", "differing_count", "backfill_failed_count")
+    def _compute_hint(self):
+        for report in self:
+            report.hint = report._what_to_do()
+
+    def _what_to_do(self):
+        """The admin's next step for a red or failed day; nothing for green or pending days."""
+        self.ensure_one()
+        again = _("then click “Check orders now” on the shop's dashboard (or wait for the nightly check).")
+        if self.state == "error":
+            return _(
+                "The check itself failed (see the message): test the shop's connection; if Shopify already "
+                "runs 5 bulk operations, wait for them to finish; %s",
+                again,
+            )
+        if self.state != "red":
+            return False
+        steps = []
+        if self.missing_count and self.dry_run:
+            steps.append(_("Dry run: the missing orders were only listed; check again without dry run."))
+        if self.backfill_failed_count:
+            steps.append(
+                _("Fix why the orders in the Backfilled tab could not be imported (the error names it).")
+            )
+        if self.missing_count and not self.dry_run and not self.backfill_failed_count:
+            steps.append(
+                _(
+                    "Held orders name the mapping or product to fix (Shopify › Orders › Needing "
+                    "Attention): fix it and Retry the order."
+                )
+            )
+        if self.differing_count:
+            steps.append(
+                _(
+                    "Orders in the Differing tab have another total in Odoo: open the sale order, correct "
+                    "the lines, taxes or shipping to match Shopify."
+                )
+            )
+        steps.append(again[:1].upper() + again[1:])
+        return " ".join(steps)
 
     # ------------------------------------------------------------------------------------------------
     # A check: reset, fill, compare

@@ -1,6 +1,8 @@
 """The order completeness panel of the shop dashboard: the reports of the last 7 days."""
 
 from odoo import _, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 from ..services.completeness import shop_zone, window_days
 
@@ -21,6 +23,19 @@ class ShopifyShop(models.Model):
     dash_completeness_missing = fields.Integer(
         compute="_compute_dash_completeness", string="Orders Missing (7 days)"
     )
+    dash_completeness_line = fields.Char(
+        compute="_compute_dash_completeness",
+        string="Order Completeness",
+        help="Days of the last 7 whose check found every Shopify order in Odoo, or the days that are not.",
+    )
+    dash_completeness_state = fields.Selection(
+        [("none", "Not checked"), ("pending", "Checking"), ("green", "Complete"), ("red", "Incomplete")],
+        compute="_compute_dash_completeness",
+        string="Order Completeness State",
+    )
+    dash_completeness_hint = fields.Char(
+        compute="_compute_dash_completeness", string="What to Do (completeness)"
+    )
 
     def _dash_completeness_days(self):
         self.ensure_one()
@@ -35,6 +50,9 @@ class ShopifyShop(models.Model):
                         "dash_completeness_ids": False,
                         "dash_completeness_summary": False,
                         "dash_completeness_missing": 0,
+                        "dash_completeness_line": False,
+                        "dash_completeness_state": "none",
+                        "dash_completeness_hint": False,
                     }
                 )
                 continue
@@ -49,6 +67,60 @@ class ShopifyShop(models.Model):
                 else _("Not checked yet")
             )
             shop.dash_completeness_missing = sum(checked.mapped("missing_count"))
+            shop._dash_completeness_verdict(reports)
+
+    def _dash_completeness_verdict(self, reports):
+        """The one-line verdict of the week's reports, its state and the next step when days are red."""
+        self.ensure_one()
+        # A failed check counts as a red day: nobody knows whether that day is complete.
+        red = reports.filtered(lambda report: report.state in ("red", "error")).sorted("day")
+        green = reports.filtered(lambda report: report.state == "green")
+        finished = len(red) + len(green)
+        if red:
+            days = ", ".join(format_date(self.env, report.day) for report in red)
+            line = _(
+                "Orders incomplete: %(red)s of %(days)s days red (%(list)s)",
+                red=len(red),
+                days=finished,
+                list=days,
+            )
+            state, hint = "red", red[0].hint
+        elif green:
+            line = _("Orders complete: %(green)s/%(days)s days green", green=len(green), days=finished)
+            state, hint = "green", False
+        elif reports:
+            line, state, hint = _("Order completeness: checking…"), "pending", False
+        else:
+            line = _("Order completeness: not checked yet")
+            state = "none"
+            hint = _("Click “Check orders now” on the dashboard, or wait for the nightly check.")
+        self.update(
+            {"dash_completeness_line": line, "dash_completeness_state": state, "dash_completeness_hint": hint}
+        )
+
+    def action_dash_check_completeness(self):
+        """Run the orders part of the reconciliation now; the days fill in once the bulk query is read."""
+        self.ensure_one()
+        self.check_access("write")  # starts Shopify work: shop managers only
+        if self.state == "draft":
+            raise UserError(_("Test the connection on the shop's Setup tab first."))
+        started, failed = self.sudo()._order_reconcile_start()
+        if failed:
+            report = self.sudo().completeness_report_ids.filtered(lambda r: r.state == "error")[:1]
+            return self._notify(
+                _("The completeness check could not start"),
+                f"{report.error_message or ''} {report.hint or ''}".strip(),
+                "danger",
+            )
+        return self._notify(
+            _("Completeness check started"),
+            _(
+                "Shopify prepares the orders of the last %s days; the days turn green or red once it is "
+                "read (reload the dashboard in a minute).",
+                started,
+            ),
+            "success",
+        )
 
     def action_dash_completeness(self):
         self.ensure_one()

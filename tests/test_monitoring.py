@@ -264,3 +264,36 @@ shopify_order_completeness_days_checked{{{shop}}} 0
         self.assertEqual(self.shop.health_failed_count, 1)
         self.assertEqual(self.shop.health_dead_count, 1)
         self.assertIn('"orders/create"', self.shop.health_details)
+        # Readable fields, not JSON: the last call, the cost bucket, the sync and webhook tables.
+        self.assertTrue(self.shop.health_api_reachable)
+        self.assertFalse(self.shop.health_api_hint)
+        self.assertEqual(self.shop.health_api_last_success_at, at(11, 0))
+        self.assertEqual(self.shop.health_api_last_error, "Internal error")
+        self.assertEqual(self.shop.health_api_last_error_at, at(10, 30))
+        self.assertEqual((self.shop.health_bucket_available, self.shop.health_bucket_maximum), (1990, 2000))
+        self.assertAlmostEqual(self.shop.health_bucket_percent, 99.5)
+        self.assertEqual(self.shop.health_bucket_at, at(11, 0))
+        products = self.shop.dash_sync_kind_ids.filtered(lambda row: row.kind == "products")
+        self.assertEqual(products.last_success_at, at(11, 30))
+        topic = self.shop.dash_webhook_topic_ids.filtered(lambda row: row.topic == "orders/create")
+        self.assertEqual(topic.last_received_at, at(11, 50))
+        arch = self.shop.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('name="health_bucket_percent"', arch)
+        self.assertIn('name="dash_webhook_topic_ids"', arch)
+
+    def test_health_tab_says_what_to_do_when_the_api_fails(self):
+        self.env["shopify.api.call"].create(
+            {
+                "shop_id": self.shop.id,
+                "operation": "shop_info",
+                "called_at": at(11, 55),
+                "outcome": "error",
+                "requested_cost": 1,
+                "error_code": "ACCESS_DENIED",
+                "error_message": "Invalid API key or access token",
+            }
+        )
+        self.shop.invalidate_recordset()
+        self.assertFalse(self.shop.health_api_reachable)
+        self.assertEqual(self.shop.health_api_last_error, "Invalid API key or access token")
+        self.assertIn("Test connection", self.shop.health_api_hint)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from odoo import Command
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase
 from odoo.tools import mute_logger
 
@@ -333,6 +333,80 @@ class TestOrderCompleteness(EmulatorCase):
         self.assertEqual(report.state, "error")
         self.assertIn("already runs 5 bulk operation", report.error_message)
         self.assertFalse(report.bulk_operation_id)
+        # The failed check says what to do, on the report and on the dashboard.
+        self.assertIn("wait for them to finish", report.hint)
+        self.assertEqual(self.shop.dash_completeness_state, "red")
+        self.assertEqual(self.shop.dash_completeness_hint, report.hint)
+
+    # ------------------------------------------------------------------------------------------------
+    # The dashboard's verdict and what to do (issue #9)
+    # ------------------------------------------------------------------------------------------------
+    def test_red_days_say_what_to_do(self):
+        self.place_with_webhooks_dropped(1)
+        self.reconcile(shopify_reconcile_dry_run=True)
+        report = self.today_report()
+        self.assertEqual(report.state, "red")
+        self.assertIn("Dry run", report.hint)
+        self.assertIn("Check orders now", report.hint)
+        self.shop.invalidate_recordset()
+        self.assertEqual(self.shop.dash_completeness_state, "red")
+        self.assertTrue(
+            self.shop.dash_completeness_line.startswith("Orders incomplete: 1 of 3 days red ("),
+            self.shop.dash_completeness_line,
+        )
+        self.assertEqual(self.shop.dash_completeness_hint, report.hint)
+        green = self.Report.search([("shop_id", "=", self.shop.id), ("state", "=", "green")])
+        self.assertEqual(len(green), 2)
+        self.assertFalse(any(green.mapped("hint")))
+
+    def test_a_held_order_day_points_to_the_fix(self):
+        self.addCleanup(setattr, self.emu_shop, "tax_rate", self.emu_shop.tax_rate)
+        self.emu_shop.tax_rate = "0.19"
+        self.place_with_webhooks_dropped(1)
+        self.reconcile()
+        report = self.today_report()
+        self.assertEqual(report.state, "red")
+        self.assertIn("Needing Attention", report.hint)
+
+    def test_check_orders_now_from_the_dashboard(self):
+        self.assertEqual(self.shop.dash_completeness_state, "none")
+        self.assertEqual(self.shop.dash_completeness_line, "Order completeness: not checked yet")
+        self.assertIn("Check orders now", self.shop.dash_completeness_hint)
+        dropped = self.place_with_webhooks_dropped(1)
+        with self.assertRaises(AccessError):
+            self.shop.with_user(self.shopify_user).action_dash_check_completeness()
+        action = self.shop.action_dash_check_completeness()
+        self.assertEqual(action["params"]["type"], "success")
+        self.shop.invalidate_recordset()
+        self.assertEqual(self.shop.dash_completeness_state, "pending")
+        self.assertEqual(self.shop.dash_completeness_line, "Order completeness: checking…")
+        with mute_logger(*IMPORT_LOGGERS):
+            self.Bulk._cron_poll()  # what the bulk poll cron (or the finish webhook) does next
+        self.shop.invalidate_recordset()
+        self.assertEqual(self.shop.dash_completeness_state, "green")
+        self.assertEqual(self.shop.dash_completeness_line, "Orders complete: 3/3 days green")
+        self.assertFalse(self.shop.dash_completeness_hint)
+        self.assertEqual(self.bound_gids(), {order.gid for order in dropped})
+        # The dashboard's kanban card and form show the line.
+        for xmlid, view_type in (
+            ("shopify_sync.shopify_shop_view_kanban_dashboard", "kanban"),
+            ("shopify_sync.shopify_shop_view_form_dashboard", "form"),
+        ):
+            view = self.env.ref(xmlid)
+            arch = self.shop.get_views([(view.id, view_type)])["views"][view_type]["arch"]
+            self.assertIn("dash_completeness_line", arch)
+        form = self.env.ref("shopify_sync.shopify_shop_view_form_dashboard")
+        self.assertIn(
+            "action_dash_check_completeness",
+            self.shop.get_views([(form.id, "form")])["views"]["form"]["arch"],
+        )
+
+    def test_a_draft_shop_cannot_be_checked_yet(self):
+        draft = self.env["shopify.shop"].create(
+            {"name": "draft", "shop_domain": "draft-store.myshopify.com", "client_secret": "s"}
+        )
+        with self.assertRaisesRegex(UserError, "Test the connection"):
+            draft.action_dash_check_completeness()
 
 
 class TestCompletenessService(TransactionCase):

@@ -3,10 +3,14 @@
 # `env` is provided by the Odoo shell. Each step runs only if its feature is installed, and a failing step
 # is reported without stopping the others.
 import os
+import time
 
 DEMO_DOMAIN = "demo-shop.myshopify.com"
 # Demo opening stock moved in Odoo after the import, so the stock sync has something to push.
 DEMO_SOLD = 3
+# Seconds the setup waits for the completeness check's bulk query (the emulator answers at once).
+COMPLETENESS_POLLS = 60
+DASHBOARD_WEEK = 7
 
 env = env  # noqa: F821 — provided by the Odoo shell
 Shop = env["shopify.shop"].with_context(active_test=False)
@@ -54,6 +58,8 @@ values = {
     "client_secret": "demo-client-secret",
     "active": True,
 }
+if "order_reconcile_days" in Shop._fields:
+    values["order_reconcile_days"] = DASHBOARD_WEEK  # the completeness check covers the dashboard's week
 env["ir.config_parameter"].sudo().set_param("web.base.url", os.environ["ODOO_URL"])
 if shop:
     shop.write(values)
@@ -130,6 +136,44 @@ def opening_stock():
     return f"{len(levels)} stock levels read from Shopify and set in Odoo"
 
 
+def fix_held_orders():
+    """What the admin does with an order held for an unmapped tax: the one-click “Fix tax mapping”."""
+    Binding = env["shopify.order.binding"]
+    held = Binding.search([("shop_id", "=", shop.id), ("state", "=", "held")])
+    held.action_fix_tax_mapping()
+    still_held = held.filtered(lambda binding: binding.state == "held")
+    if still_held:
+        raise RuntimeError("; ".join(f"{b.name}: {b.hold_reason}" for b in still_held))
+    return f"{len(held)} held order(s) imported after mapping their taxes"
+
+
+def check_order_completeness():
+    """The orders part of the daily reconciliation, run once and waited for (what the bulk poll cron does
+    in the served Odoo): the dashboard's completeness week has checked days from the start."""
+    if not shop._setup_has("_order_reconcile_start"):
+        return "not available in this checkout"
+    started, failed = shop._order_reconcile_start()
+    env.cr.commit()
+    reports = shop.completeness_report_ids.filtered(lambda report: report.bulk_operation_id)
+    Bulk = env["shopify.bulk.operation"]
+    for _attempt in range(COMPLETENESS_POLLS):
+        Bulk._cron_poll()
+        env.cr.commit()
+        reports.invalidate_recordset()
+        if not reports.filtered(lambda report: report.state == "pending"):
+            break
+        time.sleep(1)
+    green = reports.filtered(lambda report: report.state == "green")
+    summary = f"{len(green)}/{started + failed} days complete"
+    not_green = (shop.completeness_report_ids - green).filtered(lambda report: report.state != "green")
+    if failed or len(green) != started or not_green:
+        details = "; ".join(
+            f"{r.day} {r.state}: {r.error_message or r.missing_orders or ''}" for r in not_green
+        )
+        raise RuntimeError(f"{summary} ({details})")
+    return summary
+
+
 if connection is not None:
     step("fetch and map locations")(map_locations)
     step("register webhooks")(register_webhooks)
@@ -137,6 +181,8 @@ if connection is not None:
     step("opening stock")(opening_stock)
     step("stock sync")(lambda: run_task("inventory_push"))
     step("import orders")(lambda: run_task("orders_import"))
+    step("map the taxes of held orders")(fix_held_orders)
+    step("check order completeness")(check_order_completeness)
     step("activate scheduled syncs")(lambda: shop.action_setup_activate_crons() and shop.setup_crons_info)
     step("process the queue")(lambda: f"{run_queue()} job(s) processed")
 
@@ -144,5 +190,5 @@ shop.invalidate_recordset()
 say(
     f"{shop.shop_domain}: {shop.state}; setup {shop.setup_done_count}/5 steps done; "
     f"{shop.dash_product_count} products, {shop.dash_stock_level_count} stock levels synced, "
-    f"{shop.dash_orders_7d} orders"
+    f"{shop.dash_orders_7d} orders; order completeness: {shop.dash_completeness_summary}"
 )
