@@ -6,6 +6,9 @@ from ..emulator import EmulatorServer
 
 TOUR_DOMAIN = "tour-store.myshopify.com"
 TOUR_PRODUCTS = 4
+COMPLETENESS_DAYS = 3  # the shop's default reconciliation window
+# The whole tour (each step waits up to 60 s): generous, for a loaded CI machine.
+TOUR_TIMEOUT = 600
 
 
 @tagged("post_install", "-at_install")
@@ -28,7 +31,7 @@ class TestOnboardingTour(HttpCase):
         # What an integrator would set once: new shops talk to the emulator instead of *.myshopify.com.
         self.env["ir.default"].set("shopify.shop", "api_base_url", self.emulator.url)
 
-        self.start_tour("/odoo", "shopify_sync_onboarding_setup", login="admin", timeout=300)
+        self.start_tour("/odoo", "shopify_sync_onboarding_setup", login="admin", timeout=TOUR_TIMEOUT)
         shop = self.env["shopify.shop"].search([("shop_domain", "=", TOUR_DOMAIN)])
         self.assertEqual(shop.state, "connected")
         self.assertEqual(shop.setup_last_task_id.state, "queued")
@@ -39,4 +42,22 @@ class TestOnboardingTour(HttpCase):
         self.assertEqual(shop.setup_last_task_id.state, "done", shop.setup_last_task_id.message)
         self.assertEqual(shop.dash_product_count, TOUR_PRODUCTS)
 
-        self.start_tour("/odoo", "shopify_sync_onboarding_dashboard", login="admin", timeout=300)
+        # The nightly orders check and the bulk poll cron that reads its result.
+        started, failed = shop._order_reconcile_start()
+        self.assertEqual((started, failed), (COMPLETENESS_DAYS, 0))
+        Bulk = self.env["shopify.bulk.operation"]
+        Bulk._cron_poll()
+        shop.invalidate_recordset()
+        self.assertEqual(
+            shop.dash_completeness_line,
+            f"Orders complete: {COMPLETENESS_DAYS}/{COMPLETENESS_DAYS} days green",
+        )
+
+        self.start_tour("/odoo", "shopify_sync_onboarding_dashboard", login="admin", timeout=TOUR_TIMEOUT)
+        # The tour's "Check orders now" started a second check of the same days.
+        operations = Bulk.search([("shop_id", "=", shop.id), ("kind", "=", "order_reconcile")])
+        self.assertEqual(len(operations), 2)
+        Bulk._cron_poll()
+        reports = shop.completeness_report_ids
+        self.assertEqual(reports.mapped("state"), ["green"] * COMPLETENESS_DAYS)
+        self.assertEqual(reports.bulk_operation_id, operations.sorted("id")[-1])

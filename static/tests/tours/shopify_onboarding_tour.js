@@ -4,12 +4,22 @@
  *  1. shopify_sync_onboarding_setup: open the Shopify app, create a shop (the API URL defaults to the
  *     test's emulator), Test connection, Fetch locations, start the first product import.
  *  2. shopify_sync_onboarding_dashboard: see the import finished on the Setup tab, open the Dashboard
- *     and read its numbers.
+ *     and read its numbers, the order completeness of the checked days included (the test runs the
+ *     orders check before), then start a new check with "Check orders now".
+ * Steps wait for the server (RPCs, reloads): each gets the longest timeout a tour step may have, so a
+ * slow, loaded machine does not fail a correct run.
  */
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const SHOP_NAME = "Emulator store";
+// What the test's check of the orders leaves: the default window of 3 days, no order missing.
+const COMPLETENESS_LINE = "Orders complete: 3/3 days green";
+const STEP_TIMEOUT = 60000; // the maximum web_tour accepts
+
+function patient(steps) {
+    return steps.map((step) => ({ timeout: STEP_TIMEOUT, ...step }));
+}
 
 function openShops() {
     return [
@@ -39,7 +49,7 @@ function openSetupTab() {
 
 registry.category("web_tour.tours").add("shopify_sync_onboarding_setup", {
     url: "/odoo",
-    steps: () => [
+    steps: () => patient([
         ...openShops(),
         {
             content: "Create a shop",
@@ -115,12 +125,12 @@ registry.category("web_tour.tours").add("shopify_sync_onboarding_setup", {
             content: "The import is queued, its progress shows on the form",
             trigger: 'div[name="setup_last_task_state"] .badge:contains("Queued")',
         },
-    ],
+    ]),
 });
 
 registry.category("web_tour.tours").add("shopify_sync_onboarding_dashboard", {
     url: "/odoo",
-    steps: () => [
+    steps: () => patient([
         ...openShops(),
         {
             content: "Open the shop",
@@ -151,6 +161,10 @@ registry.category("web_tour.tours").add("shopify_sync_onboarding_dashboard", {
             trigger: `.o_kanban_record:contains("${SHOP_NAME}") .o_shopify_dash_product_count:contains("4")`,
         },
         {
+            content: "The shop's card shows the order completeness of the checked days",
+            trigger: `.o_kanban_record:contains("${SHOP_NAME}") .o_shopify_dash_completeness.text-success:contains("${COMPLETENESS_LINE}")`,
+        },
+        {
             content: "Open the shop's dashboard",
             trigger: `.o_kanban_record:contains("${SHOP_NAME}")`,
             run: "click",
@@ -164,9 +178,39 @@ registry.category("web_tour.tours").add("shopify_sync_onboarding_dashboard", {
             trigger: 'div[name="dash_jobs_failed"]:contains("0")',
         },
         {
+            content: "and the order completeness of the checked days",
+            trigger: `div[name="dash_completeness_line"]:contains("${COMPLETENESS_LINE}")`,
+        },
+        {
+            content: "Open the completeness of the last 7 days",
+            trigger: '.o_notebook a.nav-link[name="dash_completeness"]',
+            run: "click",
+        },
+        {
+            content: "One row per checked day, all complete",
+            trigger: 'div[name="dash_completeness_ids"] .o_data_row:nth-child(3) .badge:contains("Complete")',
+        },
+        {
+            content: "Check the orders again now",
+            trigger: 'button[name="action_dash_check_completeness"]',
+            run: "click",
+        },
+        {
+            content: "The check started in the background",
+            trigger: '.o_notification:contains("Completeness check started")',
+        },
+        {
+            content: "The dashboard shows the days being checked",
+            trigger: 'div[name="dash_completeness_line"]:contains("checking")',
+        },
+        {
             content: "and the last sync per kind",
             trigger: '.o_notebook a.nav-link[name="dash_sync"]',
             run: "click",
         },
-    ],
+        {
+            content: "The last sync per kind is shown",
+            trigger: '.o_notebook a.nav-link.active[name="dash_sync"]',
+        },
+    ]),
 });
