@@ -28,6 +28,12 @@ DEFAULT_HINT = (
 )
 
 
+SYNC_FAILED_HINT = (
+    "The next scheduled run tries again. If it fails again, open Runs for the full error, fix what it "
+    "names (connection, mapping, product), then run that step again from the shop's Setup tab."
+)
+
+
 def failure_hint(error_type):
     return FAILURE_HINTS.get(error_type or "", DEFAULT_HINT)
 
@@ -109,7 +115,9 @@ class ShopifyDashboardSyncKind(models.Model):
     last_state = fields.Selection(
         [("running", "Running"), ("done", "Done"), ("failed", "Failed")], readonly=True
     )
-    last_error = fields.Text(readonly=True)
+    last_error = fields.Text(string="Last Error (full)", readonly=True)
+    last_error_line = fields.Char(compute="_compute_last_error_line", string="Last Error")
+    hint = fields.Char(compute="_compute_last_error_line", string="What to do")
     run_count_24h = fields.Integer(string="Runs (24 h)", readonly=True)
 
     def init(self):
@@ -131,6 +139,13 @@ class ShopifyDashboardSyncKind(models.Model):
              ORDER BY log.shop_id, log.kind, log.started_at DESC, log.id DESC
             """
         )
+
+    @api.depends("last_error", "last_state")
+    def _compute_last_error_line(self):
+        """The error's first line (the traceback stays on the run) and the next step when it failed."""
+        for row in self:
+            row.last_error_line = (row.last_error or "").strip().split("\n")[0] or False
+            row.hint = SYNC_FAILED_HINT if row.last_state == "failed" else False
 
     def action_open_runs(self):
         self.ensure_one()

@@ -177,14 +177,20 @@ class TestDashboard(ShopifyCase):
     def test_last_sync_per_kind_and_last_webhook_per_topic(self):
         Log = self.env["shopify.sync.log"]
         Log._open(self.shop, "products")._close(ok=3)
-        Log._open(self.shop, "products")._close(error_summary="Shopify was down")
+        Log._open(self.shop, "products")._close(
+            error_summary="Shopify was down\n\nTraceback (most recent call last):"
+        )
         Log._open(self.shop, "orders")._close(ok=1)
         self.env.flush_all()
         self.env.invalidate_all()  # the views are read from the database, not from the ORM cache
         rows = {row.kind: row for row in self.shop.dash_sync_kind_ids}
         self.assertEqual(set(rows), {"products", "orders"})
         self.assertEqual(rows["products"].last_state, "failed")
-        self.assertEqual(rows["products"].last_error, "Shopify was down")
+        self.assertIn("Traceback", rows["products"].last_error)
+        # The lists show the error's first line and what to do; the traceback stays on the run.
+        self.assertEqual(rows["products"].last_error_line, "Shopify was down")
+        self.assertIn("Setup tab", rows["products"].hint)
+        self.assertFalse(rows["orders"].hint)
         self.assertTrue(rows["products"].last_success_at)
         self.assertEqual(rows["products"].run_count_24h, 2)
 
