@@ -280,6 +280,8 @@ shopify_order_completeness_days_checked{{{shop}}} 0
         arch = self.shop.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('name="health_bucket_percent"', arch)
         self.assertIn('name="dash_webhook_topic_ids"', arch)
+        self.assertIn('name="dash_completeness_line"', arch)
+        self.assertEqual(self.shop.dash_completeness_line, "Order completeness: not checked yet")
 
     def test_health_tab_says_what_to_do_when_the_api_fails(self):
         self.env["shopify.api.call"].create(
