@@ -82,6 +82,9 @@ class Browser:
         time.sleep(1.5)  # let the web client finish rendering (fonts, lazy widgets)
 
     def screenshot(self, path):
+        # Transient toasts (e.g. the bus's "page is out of date" after the previous page's websocket
+        # closed) are not part of the screen being documented.
+        self.evaluate("document.querySelectorAll('.o_notification').forEach((toast) => toast.remove())")
         data = self.call("Page.captureScreenshot", format="png")["data"]
         Path(path).write_bytes(base64.b64decode(data))
         print(f"saved {path}")
