@@ -1,6 +1,12 @@
-"""What a full reconciliation found: how many (variant, location) pairs differed, and the largest gaps."""
+"""What a full reconciliation found: how many (variant, location) pairs differed, and the largest gaps.
+
+A paged reconciliation fills its report in one go; a bulk one creates it `running`, adds each batch of the
+streamed result to it, and finishes it when the result has been read to the end.
+"""
 
 from odoo import fields, models
+
+from ..services import inventory as inventory_service
 
 
 class ShopifyInventoryDrift(models.Model):
@@ -11,6 +17,24 @@ class ShopifyInventoryDrift(models.Model):
     shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, readonly=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     create_date = fields.Datetime(string="Reconciled At", readonly=True)
+    state = fields.Selection(
+        [("running", "Reading Shopify"), ("done", "Done"), ("failed", "Failed")],
+        default="done",
+        required=True,
+        readonly=True,
+    )
+    method = fields.Selection(
+        [("paged", "Pages of levels"), ("bulk", "Bulk query")],
+        default="paged",
+        required=True,
+        readonly=True,
+        help="A bulk query reads every level in one operation when the catalog is large.",
+    )
+    started_at = fields.Datetime(readonly=True)
+    dry_run = fields.Boolean(readonly=True, help="Only reported: nothing was pushed.")
+    bulk_operation_id = fields.Many2one(
+        "shopify.bulk.operation", readonly=True, ondelete="set null", index="btree_not_null"
+    )
     pairs_checked = fields.Integer(readonly=True)
     pairs_differed = fields.Integer(readonly=True)
     pairs_pushed = fields.Integer(readonly=True, help="Differences queued to be pushed to Shopify.")
@@ -28,3 +52,17 @@ class ShopifyInventoryDrift(models.Model):
                 f"{'—' if item['shopify'] is None else item['shopify']} ({item['difference']:+d})"
                 for item in drift.largest or []
             )
+
+    def _add(self, checked, differences, pushed):
+        """Add one batch: `checked` pairs, `differences` as (label, odoo, shopify), `pushed` flagged."""
+        self.ensure_one()
+        known = [(item["pair"], item["odoo"], item["shopify"]) for item in self.largest or []]
+        summary = inventory_service.drift_summary(known + list(differences))
+        self.write(
+            {
+                "pairs_checked": self.pairs_checked + checked,
+                "pairs_differed": self.pairs_differed + len(differences),
+                "pairs_pushed": self.pairs_pushed + pushed,
+                "largest": summary["largest"],
+            }
+        )
