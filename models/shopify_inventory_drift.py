@@ -4,7 +4,7 @@ A paged reconciliation fills its report in one go; a bulk one creates it `runnin
 streamed result to it, and finishes it when the result has been read to the end.
 """
 
-from odoo import fields, models
+from odoo import _, api, fields, models
 
 from ..services import inventory as inventory_service
 
@@ -41,9 +41,20 @@ class ShopifyInventoryDrift(models.Model):
     largest = fields.Json(readonly=True, help="The largest differences: pair, odoo, shopify, difference.")
     largest_text = fields.Text(string="Largest Differences", compute="_compute_largest_text")
 
+    @api.depends("state", "dry_run", "pairs_checked", "pairs_differed")
     def _compute_display_name(self):
+        states = dict(self._fields["state"].selection)
         for drift in self:
-            drift.display_name = f"{drift.shop_id.name} · {drift.create_date or ''}"
+            if drift.state == "done":
+                status = _(
+                    "%(differed)s of %(checked)s differ",
+                    differed=drift.pairs_differed,
+                    checked=drift.pairs_checked,
+                )
+            else:
+                status = states[drift.state]
+            dry = _(", dry run") if drift.dry_run else ""
+            drift.display_name = f"{drift.shop_id.name} · {drift.create_date or ''} ({status}{dry})"
 
     def _compute_largest_text(self):
         for drift in self:

@@ -402,8 +402,9 @@ class ShopifyInventoryLevel(models.Model):
             _(
                 "Shopify changed %(product)s by %(delta)+d at %(location)s, but it is tracked by "
                 "%(kind)s and Shopify does not say which. Count it in Inventory › Physical Inventory "
-                "(filter “To Count”; its quants there are marked) and apply the count: the next push "
-                "then sends Odoo's quantity back to Shopify.",
+                "(filter “To Count”; its quants there are marked) and apply the count. Until then "
+                "Odoo's quantity stays the reference: the next push or reconciliation sends it to "
+                "Shopify.",
                 product=product.display_name,
                 delta=delta,
                 location=location.display_name,
