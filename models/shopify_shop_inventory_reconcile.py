@@ -155,7 +155,7 @@ class ShopifyShop(models.Model):
         """Record what Shopify holds on `levels` and add their differences with Odoo to `drift`.
 
         `remote`: {inventory item gid: (tracked, quantity or None)}; an item absent from it is not stocked
-        at the location (unknown quantity). A level whose push is in flight, or read after the reconciliation
+        at the location (unknown quantity). A level whose push is in flight, or (bulk) read after the bulk query
         started (a webhook, a push), keeps its fresher value. Differences are flagged for pushing unless the
         reconciliation is a dry run.
         """
@@ -165,7 +165,10 @@ class ShopifyShop(models.Model):
         tracked_by_binding = {}
         for level in levels:
             tracked, quantity = remote.get(level.inventory_item_gid, (None, None))
-            fresher = level.remote_read_at and drift.started_at and level.remote_read_at > drift.started_at
+            # A page is read live; a bulk file is a snapshot that a later read can be newer than.
+            fresher = (
+                drift.method == "bulk" and level.remote_read_at and level.remote_read_at > drift.started_at
+            )
             key = None if level.push_id or fresher else (quantity or 0, quantity is not None)
             writes[key].append(level.id)
             if tracked is not None and level.variant_binding_id.inventory_tracked != tracked:
