@@ -30,6 +30,32 @@ BULK_DOCUMENT = "bulk_inventory_levels"
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"
 
+    inventory_reconcile_progress = fields.Char(
+        string="Stock Reconciliation",
+        compute="_compute_inventory_reconcile_progress",
+        help="A bulk stock reconciliation under way: Shopify building the file, then Odoo reading it.",
+    )
+
+    def _compute_inventory_reconcile_progress(self):
+        Drift = self.env["shopify.inventory.drift"].sudo()
+        for shop in self:
+            drift = Drift.search([("shop_id", "=", shop.id), ("state", "=", "running")], limit=1)
+            operation = drift.bulk_operation_id
+            if not operation:
+                shop.inventory_reconcile_progress = False
+            elif operation.status != "completed":
+                shop.inventory_reconcile_progress = _(
+                    "Shopify is reading every stock level (%(status)s, %(count)s objects so far).",
+                    status=operation.status,
+                    count=operation.object_count,
+                )
+            else:
+                shop.inventory_reconcile_progress = _(
+                    "Comparing with Odoo: %(done)s / %(total)s lines.",
+                    done=operation.processed_count,
+                    total=operation.object_count,
+                )
+
     def _reconcile(self):
         """The daily hook (and "Run reconciliation now"): the inventory part."""
         result = super()._reconcile()
@@ -155,9 +181,9 @@ class ShopifyShop(models.Model):
         """Record what Shopify holds on `levels` and add their differences with Odoo to `drift`.
 
         `remote`: {inventory item gid: (tracked, quantity or None)}; an item absent from it is not stocked
-        at the location (unknown quantity). A level whose push is in flight, or (bulk) read after the bulk query
-        started (a webhook, a push), keeps its fresher value. Differences are flagged for pushing unless the
-        reconciliation is a dry run.
+        at the location (unknown quantity). A level whose push is in flight, or (bulk) read after the bulk
+        query started (a webhook, a push), keeps its fresher value. Differences are flagged for pushing
+        unless the reconciliation is a dry run.
         """
         Level = self.env["shopify.inventory.level"].sudo()
         now = fields.Datetime.now()

@@ -141,6 +141,8 @@ class TestBulkOperationsScreens(InventoryBulkCase):
         operation.action_refresh()
         self.assertIn(operation.status, ("created", "running"))
         self.assertEqual(drift.state, "running")
+        self.shop.invalidate_recordset()
+        self.assertIn("Shopify is reading every stock level", self.shop.inventory_reconcile_progress)
         self.emu_shop.bulk_delay = 0.0
         for bulk_operation in self.emu_shop.bulk_operations.values():
             bulk_operation.due_at = 0.0
@@ -149,6 +151,8 @@ class TestBulkOperationsScreens(InventoryBulkCase):
         self.assertEqual(operation.status, "completed")
         self.assertTrue(operation.processed)
         self.assertEqual(drift.state, "done")
+        self.shop.invalidate_recordset()
+        self.assertFalse(self.shop.inventory_reconcile_progress)
         # Done: refreshing again asks nothing.
         requests = self.emu_shop.counters["requests"]
         operation.action_refresh()
