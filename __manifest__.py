@@ -34,6 +34,8 @@
         "data/shopify_bulk_data.xml",
         "views/shopify_bulk_operation_views.xml",
         "views/shopify_reconcile_views.xml",
+        "views/shopify_completeness_views.xml",
+        "security/shopify_completeness_security.xml",
     ],
     "assets": {
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],

@@ -42,3 +42,4 @@ from . import test_order_query_costs
 from . import test_inventory_reconcile_bulk
 from . import test_inventory_gaps
 from . import test_reconcile_wizard
+from . import test_order_completeness
