@@ -285,6 +285,8 @@ class ShopifyShop(models.Model):
     def _setup_task_inventory_reconcile(self, task):
         """The inventory feature's reconciliation: read every level, push what differs."""
         drift = self._inventory_reconcile()
+        if drift.state == "running":
+            return _("Shopify is reading every stock level (bulk operation): see Inventory › Reconciliations")
         task._progress(drift.pairs_checked, drift.pairs_checked)
         return _(
             "%(checked)s stock levels checked, %(differed)s differed and are being pushed",

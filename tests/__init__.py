@@ -39,4 +39,7 @@ from . import test_webhook_subscriptions
 from . import test_bulk_operations
 from . import test_product_webhooks
 from . import test_order_query_costs
+from . import test_inventory_reconcile_bulk
+from . import test_inventory_gaps
+from . import test_reconcile_wizard
 from . import test_order_completeness
