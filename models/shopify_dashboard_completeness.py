@@ -99,25 +99,19 @@ class ShopifyShop(models.Model):
         )
 
     def action_dash_check_completeness(self):
-        """Run the orders part of the reconciliation now; the days fill in once the bulk query is read."""
+        """Queue the orders part of the reconciliation (what "Run reconciliation now" does for orders);
+        the days turn green or red once the queue cron started it and its bulk query was read."""
         self.ensure_one()
         self.check_access("write")  # starts Shopify work: shop managers only
         if self.state == "draft":
             raise UserError(_("Test the connection on the shop's Setup tab first."))
-        started, failed = self.sudo()._order_reconcile_start()
-        if failed:
-            report = self.sudo().completeness_report_ids.filtered(lambda r: r.state == "error")[:1]
-            return self._notify(
-                _("The completeness check could not start"),
-                f"{report.error_message or ''} {report.hint or ''}".strip(),
-                "danger",
-            )
+        self._enqueue_reconcile_now(["orders"])
         return self._notify(
-            _("Completeness check started"),
+            _("Orders check queued"),
             _(
-                "Shopify prepares the orders of the last %s days; the days turn green or red once it is "
-                "read (reload the dashboard in a minute).",
-                started,
+                "It runs in the background: the days of the last %s turn green or red once Shopify's "
+                "answer is read (reload the dashboard in a minute).",
+                self.order_reconcile_days,
             ),
             "success",
         )

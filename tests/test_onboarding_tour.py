@@ -54,7 +54,10 @@ class TestOnboardingTour(HttpCase):
         )
 
         self.start_tour("/odoo", "shopify_sync_onboarding_dashboard", login="admin", timeout=TOUR_TIMEOUT)
-        # The tour's "Check orders now" started a second check of the same days.
+        # The tour's "Check orders now" queued a second check of the same days: the queue cron starts it.
+        shop.invalidate_recordset()
+        self.assertEqual(shop.reconcile_job_state, "queued")
+        self.env["shopify.queue.job"]._cron_process_queue()
         operations = Bulk.search([("shop_id", "=", shop.id), ("kind", "=", "order_reconcile")])
         self.assertEqual(len(operations), 2)
         Bulk._cron_poll()

@@ -378,6 +378,13 @@ class TestOrderCompleteness(EmulatorCase):
         action = self.shop.action_dash_check_completeness()
         self.assertEqual(action["params"]["type"], "success")
         self.shop.invalidate_recordset()
+        self.assertEqual(self.shop.reconcile_job_state, "queued")
+        with self.assertRaisesRegex(UserError, "already waiting or running"):
+            self.shop.action_dash_check_completeness()
+        self.env["shopify.queue.job"]._cron_process_queue()  # the queue cron starts the check
+        self.shop.invalidate_recordset()
+        self.assertFalse(self.shop.reconcile_job_state)
+        self.assertEqual(self.shop.reconcile_last_run_id.state, "done")
         self.assertEqual(self.shop.dash_completeness_state, "pending")
         self.assertEqual(self.shop.dash_completeness_line, "Order completeness: checking…")
         with mute_logger(*IMPORT_LOGGERS):

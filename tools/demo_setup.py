@@ -148,13 +148,18 @@ def fix_held_orders():
 
 
 def check_order_completeness():
-    """The orders part of the daily reconciliation, run once and waited for (what the bulk poll cron does
-    in the served Odoo): the dashboard's completeness week has checked days from the start."""
-    if not shop._setup_has("_order_reconcile_start"):
+    """The orders part of the reconciliation, run once and waited for: the dashboard's "Check orders now"
+    queues it, the queue starts its bulk query, then the poll (the bulk poll cron's work in the served
+    Odoo) reads the result. The dashboard's completeness week has checked days from the start."""
+    if not shop._setup_has("action_dash_check_completeness"):
         return "not available in this checkout"
-    started, failed = shop._order_reconcile_start()
+    shop.action_dash_check_completeness()  # the dashboard's "Check orders now": queued
     env.cr.commit()
+    run_queue()
+    shop.invalidate_recordset()
     reports = shop.completeness_report_ids.filtered(lambda report: report.bulk_operation_id)
+    started = len(reports)
+    failed = len(shop.completeness_report_ids.filtered(lambda report: report.state == "error"))
     Bulk = env["shopify.bulk.operation"]
     for _attempt in range(COMPLETENESS_POLLS):
         Bulk._cron_poll()

@@ -5,7 +5,7 @@
  *     test's emulator), Test connection, Fetch locations, start the first product import.
  *  2. shopify_sync_onboarding_dashboard: see the import finished on the Setup tab, open the Dashboard
  *     and read its numbers, the order completeness of the checked days included (the test runs the
- *     orders check before), then start a new check with "Check orders now".
+ *     orders check before), then queue a new check with "Check orders now".
  * Steps wait for the server (RPCs, reloads): each gets the longest timeout a tour step may have, so a
  * slow, loaded machine does not fail a correct run.
  */
@@ -196,12 +196,12 @@ registry.category("web_tour.tours").add("shopify_sync_onboarding_dashboard", {
             run: "click",
         },
         {
-            content: "The check started in the background",
-            trigger: '.o_notification:contains("Completeness check started")',
+            content: "The check is queued for the background",
+            trigger: '.o_notification:contains("Orders check queued")',
         },
         {
-            content: "The dashboard shows the days being checked",
-            trigger: 'div[name="dash_completeness_line"]:contains("checking")',
+            content: "The dashboard shows it queued (no second check can be asked for meanwhile)",
+            trigger: ".o_shopify_dash_reconcile_queued:visible",
         },
         {
             content: "and the last sync per kind",
