@@ -25,7 +25,7 @@ class ShopifyShop(models.Model):
     )
     dash_completeness_line = fields.Char(
         compute="_compute_dash_completeness",
-        string="Order Completeness",
+        string="Completeness Check",
         help="Days of the last 7 whose check found every Shopify order in Odoo, or the days that are not.",
     )
     dash_completeness_state = fields.Selection(

@@ -195,5 +195,5 @@ shop.invalidate_recordset()
 say(
     f"{shop.shop_domain}: {shop.state}; setup {shop.setup_done_count}/5 steps done; "
     f"{shop.dash_product_count} products, {shop.dash_stock_level_count} stock levels synced, "
-    f"{shop.dash_orders_7d} orders; order completeness: {shop.dash_completeness_summary}"
+    f"{shop.dash_orders_7d} orders; {shop.dash_completeness_line}"
 )
