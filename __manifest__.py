@@ -32,6 +32,8 @@
         "data/shopify_webhook_cron.xml",
         "views/shopify_webhook_subscription_views.xml",
         "data/shopify_bulk_data.xml",
+        "security/shopify_product_reconcile_security.xml",
+        "views/shopify_product_reconcile_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],
