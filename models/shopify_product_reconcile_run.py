@@ -250,7 +250,10 @@ class ShopifyBulkOperation(models.Model):
         if lines:
             self.env["shopify.product.reconcile.line"].sudo().create(lines)
         run.report._add_counts(counts)
-        return len(batch)
+        # Memory stays flat: this batch's bindings leave the cache (their values were written already).
+        self.env.flush_all()
+        bindings.invalidate_recordset()
+        return len(batch) + sum(len(kids) for root in batch for kids in root.get("__children", {}).values())
 
     def _product_reconcile_odoo_written(self, bindings):
         """Ids of `bindings` whose Odoo product (template or a variant) was written since the last sync."""
