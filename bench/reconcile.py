@@ -24,8 +24,10 @@ python bench/reconcile.py --db DB --odoo-config FILE [--products 50000] [--small
 """
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import resource
 import subprocess
 import sys
@@ -293,10 +295,16 @@ def phase_bulk(args):
         env.flush_all()
         rss_before = rss_mb()
         queries = cr.sql_log_count
+        profile = cProfile.Profile() if os.environ.get("BENCH_PROFILE") else None
         start = time.perf_counter()
+        if profile:
+            profile.enable()
         rows = operation._process()
         env.flush_all()
         elapsed = time.perf_counter() - start
+        if profile:  # where the time goes: BENCH_PROFILE=1 prints the top functions on stderr
+            profile.disable()
+            pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
         queries = cr.sql_log_count - queries
         result = {
             "rows": rows,

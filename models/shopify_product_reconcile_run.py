@@ -52,6 +52,7 @@ class _Run:
             if direction in (mapping.BOTH, mapping.TO_SHOPIFY)
         }
         self.digits = shop._shopify_currency_digits()
+        self.weight_digits = shop.env["decimal.precision"].precision_get("Stock Weight")
         self.seen = reconcile_service.SeenIds()
 
 
@@ -192,14 +193,13 @@ class ShopifyBulkOperation(models.Model):
         lines = []
         products = []
         for root in batch:
-            counts["checked_count"] += 1
             try:
                 if root.get("__orphan"):
                     raise mapping.MappingError(_("its product is not in Shopify's file"))
+                counts["checked_count"] += 1
                 node = reconcile_service.product_node(root)
-                products.append(
-                    Binding._shopify_round_weights(mapping.product_from_graphql(node, run.digits))
-                )
+                product = mapping.product_from_graphql(node, run.digits)
+                products.append(reconcile_service.round_weights(product, run.weight_digits))
             except (mapping.MappingError, KeyError, TypeError, ValueError) as error:
                 _logger.warning(
                     "Shopify shop %s: reconciliation row %s unreadable", self.shop_id.id, root.get("id")
@@ -208,28 +208,28 @@ class ShopifyBulkOperation(models.Model):
                 lines.append(
                     self._product_reconcile_error_line(run, root.get("id"), root.get("title"), error)
                 )
-        bindings = Binding.search(
-            [("shop_id", "=", self.shop_id.id), ("shopify_gid", "in", [p["gid"] for p in products])]
-        )
-        by_gid = {binding.shopify_gid: binding for binding in bindings}
-        odoo_written = self._product_reconcile_odoo_written(bindings)
+        states = self._product_reconcile_states([product["gid"] for product in products])
+        merged = False
         for product in products:
-            binding = by_gid.get(product["gid"])
-            if not binding or not binding.active:
+            state = states.get(product["gid"])
+            if not state or not state.active:
                 counts["unbound_count"] += 1
+                binding = Binding.browse(state.id) if state else Binding
                 lines.append(self._product_reconcile_unbound_line(run, product, binding))
                 continue
-            run.seen.add(binding.id)
-            base = binding.synced_values
+            run.seen.add(state.id)
+            base = state.synced_values
             shopify_unchanged = bool(base) and mapping.snapshot_hash_of(
                 mapping.snapshot(product), run.rules
             ) == mapping.snapshot_hash_of(base, run.rules)
-            if shopify_unchanged and binding.export_pending:
+            if shopify_unchanged and state.export_pending:
                 counts["pending_count"] += 1
                 continue
-            if shopify_unchanged and binding.id not in odoo_written:
+            if shopify_unchanged and not state.odoo_written:
                 counts["in_sync_count"] += 1
                 continue
+            binding = Binding.browse(state.id)
+            merged = True
             try:
                 with self.env.cr.savepoint():
                     count_name, line = self._product_reconcile_one(run, binding, product, shopify_unchanged)
@@ -250,30 +250,32 @@ class ShopifyBulkOperation(models.Model):
         if lines:
             self.env["shopify.product.reconcile.line"].sudo().create(lines)
         run.report._add_counts(counts)
-        # Memory stays flat: this batch's bindings leave the cache (their values were written already).
-        self.env.flush_all()
-        bindings.invalidate_recordset()
+        if merged:  # memory stays flat: what the merges loaded leaves the cache (already written)
+            self.env.flush_all()
+            self.env.invalidate_all()
         return len(batch) + sum(len(kids) for root in batch for kids in root.get("__children", {}).values())
 
-    def _product_reconcile_odoo_written(self, bindings):
-        """Ids of `bindings` whose Odoo product (template or a variant) was written since the last sync."""
-        if not bindings:
-            return set()
+    def _product_reconcile_states(self, gids):
+        """`{gid: BindingState}` of this shop's bindings of `gids`, in one query: the snapshot of the last
+        sync, and whether the Odoo product (template or a variant) was written since. Read without the
+        ORM cache, so that memory and queries per batch stay the same however many batches come."""
+        if not gids:
+            return {}
         self.env.flush_all()
         self.env.cr.execute(
             """
-            SELECT b.id
-              FROM shopify_product_binding b
-              JOIN product_template t ON t.id = b.product_tmpl_id
-             WHERE b.id = ANY(%s)
-               AND (b.synced_at IS NULL
+            SELECT b.shopify_gid, b.id, b.active, b.export_pending, b.synced_values,
+                   (b.synced_at IS NULL
                     OR t.write_date > b.synced_at
                     OR EXISTS (SELECT 1 FROM product_product p
                                 WHERE p.product_tmpl_id = t.id AND p.write_date > b.synced_at))
+              FROM shopify_product_binding b
+              JOIN product_template t ON t.id = b.product_tmpl_id
+             WHERE b.shop_id = %s AND b.shopify_gid = ANY(%s)
             """,
-            [bindings.ids],
+            [self.shop_id.id, gids],
         )
-        return {row[0] for row in self.env.cr.fetchall()}
+        return {row[0]: reconcile_service.BindingState(*row[1:]) for row in self.env.cr.fetchall()}
 
     def _product_reconcile_one(self, run, binding, product, shopify_unchanged):
         """Check one product that may have drifted; `(count field, report line or None)`."""

@@ -2,7 +2,19 @@
 bindings a run has seen, kept as a bitmap so memory stays flat however large the catalog.
 """
 
+from typing import NamedTuple
+
 from .bulk import CHILDREN_KEY
+
+
+class BindingState(NamedTuple):
+    """What the fast path needs of a binding (one row of one query per batch)."""
+
+    id: int
+    active: bool
+    export_pending: bool
+    synced_values: dict | None
+    odoo_written: bool  # the Odoo product was written since the last sync
 
 
 def product_node(root):
@@ -11,6 +23,18 @@ def product_node(root):
     node = {key: value for key, value in root.items() if key != CHILDREN_KEY}
     node["variants"] = {"nodes": variants}
     return node
+
+
+def round_weights(product, digits):
+    """The canonical product with variant weights at Odoo's precision (`digits`), so a weight Odoo
+    cannot store exactly is not seen as a change (as the import does)."""
+    variants = []
+    for variant in product["variants"]:
+        weight = variant["fields"].get("weight")
+        if weight is not None:
+            variant = dict(variant, fields=dict(variant["fields"], weight=round(weight, digits)))
+        variants.append(variant)
+    return dict(product, variants=variants)
 
 
 class SeenIds:

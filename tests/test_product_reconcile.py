@@ -21,6 +21,9 @@ mutation Variants($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
   }
 }
 """
+BULK_CANCEL = """
+mutation Cancel($id: ID!) { bulkOperationCancel(id: $id) { userErrors { field message } } }
+"""
 PRODUCT_DELETE = """
 mutation Delete($input: ProductDeleteInput!) {
   productDelete(input: $input) { deletedProductId userErrors { field message } }
@@ -246,6 +249,22 @@ class TestProductReconcile(ProductReconcileCase):
         self.assertIn("Would apply", line.action)
         self.assertIn("Would re-export", line.action)
         self.assertEqual(report.drift_count, 1)
+
+    def test_a_bulk_query_canceled_on_shopify_fails_the_report(self):
+        self.emu_shop.bulk_delay = 3600.0
+        self.shop._run_sync("reconcile", "_reconcile")
+        report = self.Report.search([("shop_id", "=", self.shop.id)])
+        data = self.graphql(BULK_CANCEL, {"id": report.bulk_operation_id.operation_gid})
+        self.assertFalse(data["data"]["bulkOperationCancel"]["userErrors"])
+        self.Bulk._cron_poll()
+        self.assertEqual(report.bulk_operation_id.status, "canceled")
+        self.assertEqual(report.state, "failed")
+        self.assertIn("canceled", report.error_message)
+
+    def test_reports_are_listed_from_the_shop(self):
+        report, _run = self.reconcile()
+        action = self.shop.action_view_product_reconciliations()
+        self.assertEqual(self.env[action["res_model"]].search(action["domain"]), report)
 
     def test_only_the_requested_parts_run(self):
         run = self.shop.with_context(shopify_reconcile_parts=["inventory"])._run_sync(
