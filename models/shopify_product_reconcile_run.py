@@ -78,7 +78,7 @@ class ShopifyShop(models.Model):
         if parts is not None and "products" not in parts:
             return result
         counts = {}
-        for shop in self:
+        for shop in self.filtered(lambda shop: shop.state != "draft"):  # never connected: no credentials
             counts = _sum_counts(counts, shop._product_reconcile_start())
         return _sum_counts(result, counts)
 

@@ -40,6 +40,7 @@ class ProductReconcileCase(EmulatorCase):
         cls.size = cls.env["product.attribute"].create(
             {"name": "Size", "value_ids": [(0, 0, {"name": n}) for n in ("S", "M")]}
         )
+        cls.shop.state = "connected"
         cls.Bulk = cls.env["shopify.bulk.operation"]
         cls.Report = cls.env["shopify.product.reconcile"]
 
@@ -275,6 +276,12 @@ class TestProductReconcile(ProductReconcileCase):
         self.assertFalse(
             self.Bulk.search([("shop_id", "=", self.shop.id), ("kind", "=", "product_reconcile")])
         )
+
+    def test_a_shop_never_connected_is_left_alone(self):
+        self.shop.state = "draft"
+        run = self.shop._run_sync("reconcile", "_reconcile")
+        self.assertEqual(run.state, "done")
+        self.assertFalse(self.Report.search([("shop_id", "=", self.shop.id)]))
 
     def test_a_second_run_while_one_is_pending_is_not_started(self):
         self.emu_shop.bulk_delay = 3600.0
