@@ -39,4 +39,5 @@ from . import test_webhook_subscriptions
 from . import test_bulk_operations
 from . import test_product_webhooks
 from . import test_order_query_costs
+from . import test_order_completeness
 from . import test_product_reconcile
