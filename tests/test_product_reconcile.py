@@ -111,7 +111,9 @@ class ProductReconcileCase(EmulatorCase):
         return mapping.product_from_graphql(node)
 
     def reconcile(self, **context):
-        """The daily cron's path for this shop, then the polling cron finishing the bulk query."""
+        """The daily cron's path for this shop (products only: the other parts have tests of their own),
+        then the polling cron finishing the bulk query."""
+        context.setdefault("shopify_reconcile_parts", ["products"])
         run = self.shop.with_context(**context)._run_sync("reconcile", "_reconcile")
         report = self.Report.search([("shop_id", "=", self.shop.id)], limit=1)
         self.assertEqual(report.state, "running")
@@ -261,6 +263,14 @@ class TestProductReconcile(ProductReconcileCase):
         self.assertEqual(report.bulk_operation_id.status, "canceled")
         self.assertEqual(report.state, "failed")
         self.assertIn("canceled", report.error_message)
+
+    def test_the_daily_cron_reconciles_products_with_the_other_parts(self):
+        self.env["shopify.shop"]._cron_reconcile()
+        report = self.Report.search([("shop_id", "=", self.shop.id)])
+        self.assertEqual(report.sync_log_id.kind, "reconcile")
+        self.Bulk._cron_poll()
+        self.assertEqual((report.state, report.in_sync_count), ("done", 2))
+        self.assertGreaterEqual(report.sync_log_id.ok_count, 2)
 
     def test_reports_are_listed_from_the_shop(self):
         report, _run = self.reconcile()
