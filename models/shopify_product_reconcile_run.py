@@ -266,11 +266,12 @@ class ShopifyBulkOperation(models.Model):
             """
             SELECT b.shopify_gid, b.id, b.active, b.export_pending, b.synced_values,
                    (b.synced_at IS NULL
-                    OR t.write_date > b.synced_at
+                    -- subqueries, not a join: an index lookup per binding, never a scan of the catalog
+                    OR (SELECT t.write_date FROM product_template t WHERE t.id = b.product_tmpl_id)
+                       > b.synced_at
                     OR EXISTS (SELECT 1 FROM product_product p
-                                WHERE p.product_tmpl_id = t.id AND p.write_date > b.synced_at))
+                                WHERE p.product_tmpl_id = b.product_tmpl_id AND p.write_date > b.synced_at))
               FROM shopify_product_binding b
-              JOIN product_template t ON t.id = b.product_tmpl_id
              WHERE b.shop_id = %s AND b.shopify_gid = ANY(%s)
             """,
             [self.shop_id.id, gids],
