@@ -40,3 +40,4 @@ from . import shopify_shop_dashboard
 from . import shopify_api_lifecycle
 from . import shopify_webhook_subscription
 from . import shopify_bulk_operation
+from . import shopify_product_bulk_import

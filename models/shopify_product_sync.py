@@ -28,6 +28,8 @@ EXPORT_WINDOW_S = 60  # one export run spends at most what the bucket holds plus
 PRODUCT_SET_BASE_COST = 10
 READ_MAX_COST = 500  # one pre-export read of current values stays well below the 1000-point maximum
 READ_MAX_IDS = 50
+BULK_IMPORT_THRESHOLD_PARAM = "shopify_sync.product_bulk_import_threshold"
+DEFAULT_BULK_IMPORT_THRESHOLD = 500
 
 
 def _naive_utc(value):
@@ -200,6 +202,29 @@ class ShopifyShop(models.Model):
                 )
             )
             return False
+
+    # ------------------------------------------------------------------------------------------------
+    # First import of a large catalog
+    # ------------------------------------------------------------------------------------------------
+    def _shopify_products_count(self, client=None):
+        client = client or self._shopify_client()
+        return int(client.execute("products_count")["productsCount"]["count"])
+
+    def _shopify_product_import_uses_bulk(self, client=None):
+        """Whether a full import should run as a bulk query: the shop holds more products than the
+        `shopify_sync.product_bulk_import_threshold` parameter (paging them would take too many calls)."""
+        threshold = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(BULK_IMPORT_THRESHOLD_PARAM, DEFAULT_BULK_IMPORT_THRESHOLD)
+        )
+        return self._shopify_products_count(client) > threshold
+
+    def _shopify_start_product_bulk_import(self):
+        """Start the bulk query of the whole catalog; its result is imported by
+        `shopify.bulk.operation._bulk_process_product_import` when it completes (webhook or poll)."""
+        self.ensure_one()
+        return self.env["shopify.bulk.operation"]._start_query(self, "product_import", "bulk_products_import")
 
     # ------------------------------------------------------------------------------------------------
     # Scheduled sync (engine hook)
