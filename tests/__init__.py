@@ -40,3 +40,5 @@ from . import test_bulk_operations
 from . import test_product_webhooks
 from . import test_product_export_merge
 from . import test_order_query_costs
+from . import test_product_vendor_tag
+from . import test_product_custom_id_setup
