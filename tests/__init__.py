@@ -42,3 +42,4 @@ from . import test_product_export_merge
 from . import test_order_query_costs
 from . import test_product_vendor_tag
 from . import test_product_custom_id_setup
+from . import test_product_wizards
