@@ -41,3 +41,7 @@ from . import shopify_api_lifecycle
 from . import shopify_webhook_subscription
 from . import shopify_bulk_operation
 from . import shopify_product_bulk_import
+from . import shopify_completeness_report
+from . import shopify_order_reconcile
+from . import shopify_health_completeness
+from . import shopify_dashboard_completeness
