@@ -25,13 +25,12 @@ from ..services import reconcile as reconcile_service
 from ..services.errors import ShopifyError
 from ..services.mapping import products as mapping
 from .shopify_bulk_operation import ACTIVE_STATUSES
+from .shopify_shop_reconcile import add_counts
 
 _logger = logging.getLogger(__name__)
 
 KIND = "product_reconcile"
 DOCUMENT = "bulk_product_reconcile"
-DRY_RUN_KEY = "shopify_reconcile_dry_run"
-PARTS_KEY = "shopify_reconcile_parts"
 ID_CHUNK = 5000  # bindings read per query when looking for the ones Shopify did not list
 FINAL_STATUSES = ("failed", "canceled", "expired")
 
@@ -56,14 +55,6 @@ class _Run:
         self.seen = reconcile_service.SeenIds()
 
 
-def _sum_counts(*results):
-    total = {}
-    for result in results:
-        for key, value in (result or {}).items():
-            total[key] = total.get(key, 0) + value
-    return total
-
-
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"
 
@@ -74,13 +65,10 @@ class ShopifyShop(models.Model):
     def _reconcile(self):
         """The daily hook: start the product reconciliation (its result arrives with Shopify's file)."""
         result = super()._reconcile()
-        parts = self.env.context.get(PARTS_KEY)
-        if parts is not None and "products" not in parts:
-            return result
-        counts = {}
         for shop in self.filtered(lambda shop: shop.state != "draft"):  # never connected: no credentials
-            counts = _sum_counts(counts, shop._product_reconcile_start())
-        return _sum_counts(result, counts)
+            if shop._reconcile_part_enabled("products"):
+                result = add_counts(result, shop._product_reconcile_start())
+        return result
 
     def _product_reconcile_start(self):
         """Start the bulk query and open the report; returns counts for the sync run."""
@@ -90,7 +78,7 @@ class ShopifyShop(models.Model):
         values = {
             "shop_id": self.id,
             "sync_log_id": self._current_sync_log().id or False,
-            "dry_run": bool(self.env.context.get(DRY_RUN_KEY)),
+            "dry_run": self._reconcile_dry_run(),
         }
         busy = Bulk.search_count(
             [
