@@ -259,6 +259,12 @@ class ShopifyShop(models.Model):
         """The products feature's import (its wizard's reading and per-product import), with progress."""
         wizard = self.env[PRODUCT_IMPORT_WIZARD].create({"shop_id": self.id, "mode": "all"})
         client = self._shopify_client()
+        if self._shopify_product_import_uses_bulk(client):
+            operation = self._shopify_start_product_bulk_import()
+            return _(
+                "Large catalog: imported by bulk operation %s when Shopify has it ready.",
+                operation.operation_gid,
+            )
         products = list(wizard._shopify_products(client))
         task._progress(0, len(products))
         Binding = self.env["shopify.product.binding"]
