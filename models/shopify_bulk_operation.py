@@ -9,7 +9,7 @@ A feature using bulk queries starts one with `_start_query(shop, kind, document)
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..services import bulk, documents
 from ..services.errors import ShopifyError
@@ -189,9 +189,12 @@ class ShopifyBulkOperation(models.Model):
 
     def _process_mutation_results(self):
         """Each result line back to its record by `__lineNumber`; its errors recorded against it. A kind
-        may define `_bulk_result_<kind>(record, result)` to use the data of successful lines."""
+        may define `_bulk_result_<kind>(record, result)` to use the data of successful lines (in a
+        savepoint: what it raises becomes that line's error) and `_bulk_error_<kind>(record, messages)`
+        to show a failed line on its record."""
         refs = self.line_refs or []
         on_result = getattr(self, f"_bulk_result_{self.kind}", None)
+        on_error = getattr(self, f"_bulk_error_{self.kind}", None)
         LineError = self.env["shopify.bulk.line.error"]
         done = failed = 0
         lines = bulk.parse_lines(bulk.stream_lines(self.url)) if self.url else ()
@@ -200,6 +203,18 @@ class ShopifyBulkOperation(models.Model):
             ref = refs[number] if isinstance(number, int) and 0 <= number < len(refs) else None
             record = self.env[ref[0]].browse(ref[1]).exists() if ref else None
             messages = bulk.line_errors(result)
+            if not messages and on_result is not None and record:
+                try:
+                    with self.env.cr.savepoint():
+                        on_result(record, result)
+                except (ShopifyError, UserError, ValidationError, ValueError, KeyError) as error:
+                    _logger.warning(
+                        "Shopify bulk operation %s: line %s not applied (%s)",
+                        self.id,
+                        number,
+                        type(error).__name__,
+                    )
+                    messages = [str(error)]
             if messages:
                 failed += 1
                 LineError.create(
@@ -211,8 +226,8 @@ class ShopifyBulkOperation(models.Model):
                         "message": "\n".join(messages),
                     }
                 )
-            elif on_result is not None and record is not None:
-                on_result(record, result)
+                if on_error is not None and record:
+                    on_error(record, messages)
             done += 1
             if done % bulk.DEFAULT_BATCH_SIZE == 0:
                 self.processed_count = done
@@ -245,7 +260,18 @@ class ShopifyBulkLineError(models.Model):
     line_number = fields.Integer(required=True)
     res_model = fields.Char(string="Record Model", index=True)
     res_id = fields.Many2oneReference(string="Record", model_field="res_model", index=True)
+    record_name = fields.Char(string="Record Name", compute="_compute_record_name")
     message = fields.Text(required=True)
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_name(self):
+        for line in self:
+            record = (
+                self.env[line.res_model].browse(line.res_id).exists()
+                if line.res_model in self.env and line.res_id
+                else None
+            )
+            line.record_name = record.display_name if record else False
 
 
 class ShopifyWebhookEvent(models.Model):

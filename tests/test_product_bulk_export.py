@@ -1,0 +1,224 @@
+"""Large exports as one bulk mutation of productSet, against the emulator: GIDs and complete variants,
+a rejected line recorded against its product while the others succeed, a re-run sends only what is still
+marked, finish by poll and by webhook, and no duplicate when an export whose answer was lost is re-run."""
+
+import json
+
+from ..emulator import bulk as emulator_bulk
+from .test_product_export import ProductExportCase
+
+THRESHOLD_PARAM = "shopify_sync.product_bulk_export_threshold"
+
+
+class TestProductBulkExport(ProductExportCase):
+    emulator_fake_clock = True
+
+    def setUp(self):
+        super().setUp()
+        self.emu_shop.bulk_delay = 60.0
+        self.env["ir.config_parameter"].sudo().set_param(THRESHOLD_PARAM, "2")
+        self.shop._shopify_ensure_custom_id_definition()
+        self.towels = self.env["product.template"].create(
+            [
+                {"name": f"Tea towel {n}", "default_code": f"TOWEL-{n}", "list_price": 9.5 + n}
+                for n in range(1, 4)
+            ]
+        )
+        self.templates = self.template | self.towels
+        self.Bulk = self.env["shopify.bulk.operation"]
+
+    def publish(self, templates=None):
+        wizard = self.env["shopify.product.export.wizard"].create(
+            {"shop_id": self.shop.id, "product_tmpl_ids": [(6, 0, (templates or self.templates).ids)]}
+        )
+        wizard.action_publish()
+        return wizard
+
+    def bindings(self):
+        return {
+            binding.product_tmpl_id: binding
+            for binding in self.env["shopify.product.binding"].search([("shop_id", "=", self.shop.id)])
+        }
+
+    def finish_on_shopify(self):
+        self.clock.advance(61)
+        emulator_bulk.complete_due(self.emulator, self.emu_shop)
+
+    def emulator_product(self, binding):
+        return self.emu_shop.products[int(binding.shopify_gid.rsplit("/", 1)[1])]
+
+    def test_publish_runs_one_bulk_mutation_finished_by_poll(self):
+        mutations_before = self.emu_shop.counters["mutations"]
+        wizard = self.publish()
+        operation = wizard.bulk_operation_id
+        self.assertEqual((operation.kind, operation.operation_type), ("product_export", "mutation"))
+        self.assertEqual(len(operation.line_refs), 4)
+        # Staged upload + bulkOperationRunMutation: no productSet call per product.
+        self.assertEqual(self.emu_shop.counters["mutations"] - mutations_before, 2)
+        self.assertFalse(self.emu_shop.products)
+        self.assertIn("one bulk operation", wizard.summary)
+        self.assertIn("0 of 4 products answered", wizard.bulk_progress)
+        bindings = self.bindings()
+        self.assertEqual(
+            operation.export_binding_ids, self.env["shopify.product.binding"].concat(*bindings.values())
+        )
+        self.assertTrue(all(binding.export_pending for binding in bindings.values()))
+        # Neither the immediate export jobs nor the scheduled export send them meanwhile.
+        self.assertFalse(self.env["shopify.queue.job"].search([("kind", "=", "product_export")]))
+        self.assertEqual(self.shop._shopify_export_pending()["exported"], 0)
+        self.assertFalse(self.emu_shop.products)
+
+        # Changed in Odoo while Shopify runs the operation: sent again by the next export.
+        self.towels[2].list_price = 42.0
+
+        self.finish_on_shopify()
+        self.Bulk._cron_poll()
+        self.assertEqual(operation.status, "completed")
+        self.assertTrue(operation.processed)
+        self.assertEqual((operation.processed_count, operation.line_error_count), (4, 0))
+        wizard.invalidate_recordset(["bulk_progress"])  # what reopening the form does
+        self.assertIn("4 of 4 products answered, 0 not exported", wizard.bulk_progress)
+        self.assertFalse(operation.export_binding_ids)
+        self.assertEqual(len(self.emu_shop.products), 4)
+
+        mug = bindings[self.template]
+        product = self.emulator_product(mug)
+        self.assertEqual(product.title, "Enamel mug")
+        variants = [self.emu_shop.variants[v] for v in product.variant_ids]
+        self.assertEqual(len(variants), 9)
+        self.assertEqual(
+            sorted(v.sku for v in variants), sorted(self.template.product_variant_ids.mapped("default_code"))
+        )
+        self.assertEqual(
+            {
+                (line.product_id.default_code, line.shopify_gid, line.inventory_item_gid)
+                for line in mug.variant_binding_ids
+            },
+            {(v.sku, v.gid, self.emu_shop.inventory_items[v.inventory_item_id].gid) for v in variants},
+        )
+        self.assertEqual((mug.sync_state, mug.export_pending), ("synced", False))
+        self.assertTrue(mug.synced_hash)
+        self.assertEqual(mug.synced_values["product"]["title"], "Enamel mug")
+        # The binding's snapshot is what Shopify holds: a re-import finds nothing to apply.
+        result = self.env["shopify.product.binding"]._shopify_import(self.shop, self.remote(mug))
+        self.assertEqual(result["action"], "nothing")
+
+        changed = bindings[self.towels[2]]
+        self.assertTrue(changed.shopify_gid)
+        self.assertEqual((changed.sync_state, changed.export_pending), ("pending", True))
+        [sent_variant] = changed.synced_values["variants"].values()
+        self.assertEqual(sent_variant["price"], "12.5")  # what was sent, not the price set meanwhile
+        stats = self.shop._shopify_export_marked()
+        self.assertEqual(stats["exported"], 1)
+        [remote_variant] = self.remote(changed)["variants"]
+        self.assertEqual(str(remote_variant["fields"]["price"]), "42.00")
+        self.assertFalse(changed.export_pending)
+
+    def test_rejected_line_is_recorded_against_its_product_and_only_it_is_sent_again(self):
+        self.addCleanup(self.emu_shop.set_faults, reset=True)
+        self.emu_shop.set_faults(user_errors={"sku": ["TOWEL-2"]})
+        operation = self.publish().bulk_operation_id
+        self.finish_on_shopify()
+        self.Bulk._cron_poll()
+        self.assertTrue(operation.processed)
+        bindings = self.bindings()
+        refused = bindings[self.towels[1]]
+        [error] = operation.line_error_ids
+        self.assertEqual((error.res_model, error.res_id), ("shopify.product.binding", refused.id))
+        self.assertEqual(
+            error.line_number, operation.line_refs.index(["shopify.product.binding", refused.id])
+        )
+        self.assertIn("TOWEL-2", error.message)
+        self.assertEqual(error.record_name, refused.display_name)
+        self.assertEqual(operation.line_error_count, 1)
+        self.assertEqual((refused.sync_state, refused.export_pending), ("error", True))
+        self.assertIn("TOWEL-2", refused.last_error)
+        self.assertFalse(refused.shopify_gid)
+        others = [binding for template, binding in bindings.items() if template != self.towels[1]]
+        self.assertTrue(all(binding.shopify_gid and not binding.export_pending for binding in others))
+        self.assertEqual(len(self.emu_shop.products), 3)
+        updated = {p.id: p.updated_at for p in self.emu_shop.products.values()}
+
+        # Fixed, then re-run (threshold 0: as a bulk mutation again): only the refused product is sent.
+        self.emu_shop.set_faults(reset=True)
+        self.env["ir.config_parameter"].sudo().set_param(THRESHOLD_PARAM, "0")
+        self.clock.advance(5)
+        stats = self.shop._shopify_export_marked()
+        self.assertEqual(stats["failed"], 0)
+        rerun = self.Bulk.search([("kind", "=", "product_export"), ("id", "!=", operation.id)])
+        self.assertEqual(rerun.line_refs, [["shopify.product.binding", refused.id]])
+        self.finish_on_shopify()
+        self.Bulk._cron_poll()
+        self.assertEqual((rerun.processed, rerun.line_error_count), (True, 0))
+        self.assertEqual((refused.sync_state, refused.export_pending), ("synced", False))
+        self.assertFalse(refused.last_error)
+        self.assertEqual(self.emulator_product(refused).title, "Tea towel 2")
+        self.assertEqual(len(self.emu_shop.products), 4)
+        for product_id, updated_at in updated.items():
+            self.assertEqual(self.emu_shop.products[product_id].updated_at, updated_at)
+
+    def test_finish_webhook_applies_the_answers(self):
+        posted = []
+        original = self.emulator.webhooks.post
+        self.addCleanup(setattr, self.emulator.webhooks, "post", original)
+        self.emulator.webhooks.post = lambda uri, body, headers: posted.append((body, headers)) or 200
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://odoo.example.com")
+        self.shop.action_confirm_database()
+        self.shop._webhook_sync_subscriptions()
+        operation = self.publish().bulk_operation_id
+        self.finish_on_shopify()
+        self.assertTrue(self.emulator.webhooks.flush(timeout=30))
+        self.assertFalse(operation.processed)
+        [(body, headers)] = [p for p in posted if p[1]["X-Shopify-Topic"] == "bulk_operations/finish"]
+        event = self.env["shopify.webhook.event"]._ingest(
+            self.shop,
+            "bulk_operations/finish",
+            headers["X-Shopify-Webhook-Id"],
+            body.decode(),
+            json.loads(body),
+        )
+        job = self.env["shopify.queue.job"].search([("webhook_event_id", "=", event.id)])
+        job._run()
+        self.assertEqual(job.state, "done")
+        self.assertTrue(operation.processed)
+        bindings = self.bindings()
+        self.assertEqual(
+            {binding.shopify_gid for binding in bindings.values()},
+            {product.gid for product in self.emu_shop.products.values()},
+        )
+        self.assertTrue(all(not binding.export_pending for binding in bindings.values()))
+
+    def test_rerun_after_a_lost_answer_updates_the_same_products(self):
+        operation = self.publish().bulk_operation_id
+        self.finish_on_shopify()
+        created = {product.gid for product in self.emu_shop.products.values()}
+        self.assertEqual(len(created), 4)
+        # Shopify ran it, but Odoo never got the answer (the operation is gone before anyone asked).
+        self.emu_shop.bulk_operations.clear()
+        self.Bulk._cron_poll()
+        self.assertEqual(operation.error_message, "Shopify no longer knows it.")
+        self.assertEqual(operation.status, "expired")
+        bindings = self.bindings()
+        for binding in bindings.values():
+            self.assertFalse(binding.bulk_export_operation_id)
+            self.assertFalse(binding.shopify_gid)
+            self.assertEqual((binding.sync_state, binding.export_pending), ("error", True))
+            self.assertIn(operation.operation_gid, binding.last_error)
+
+        # The same export again: keyed by customId, Shopify updates what the lost run created.
+        rerun = self.publish().bulk_operation_id
+        self.assertNotEqual(rerun, operation)
+        self.finish_on_shopify()
+        self.Bulk._cron_poll()
+        self.assertEqual((rerun.processed, rerun.line_error_count), (True, 0))
+        self.assertEqual({product.gid for product in self.emu_shop.products.values()}, created)
+        self.assertEqual({binding.shopify_gid for binding in bindings.values()}, created)
+        self.assertEqual(len(self.emulator_product(bindings[self.template]).variant_ids), 9)
+
+    def test_under_the_threshold_the_publish_stays_direct(self):
+        self.env["ir.config_parameter"].sudo().set_param(THRESHOLD_PARAM, "4")
+        wizard = self.publish()
+        self.assertFalse(wizard.bulk_operation_id)
+        self.assertFalse(self.Bulk.search([]))
+        self.assertIn("4 exported, 0 failed", wizard.summary)
+        self.assertEqual(len(self.emu_shop.products), 4)
