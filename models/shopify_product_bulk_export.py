@@ -15,11 +15,12 @@ import logging
 
 import requests
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..services.errors import ShopifyError
 from ..services.mapping import products as mapping
+from .shopify_bulk_operation import ACTIVE_STATUSES
 
 _logger = logging.getLogger(__name__)
 
@@ -53,6 +54,30 @@ class ShopifyProductBinding(models.Model):
             ShopifyProductBinding, self.filtered(lambda binding: not binding.bulk_export_operation_id)
         )._shopify_enqueue_export()
 
+    @api.model
+    def _shopify_import(self, shop, product, dry_run=False):
+        """While a bulk export of the shop awaits its answers, a Shopify product not linked yet may be one
+        it created (its `products/create` echo, or the poll reading it): it is left for later instead of
+        being matched or created a second time. The poll reads it again once the answers are applied
+        (its watermark is moved back to the start of the export)."""
+        if not dry_run and product.get("gid") and shop._shopify_product_export_in_flight():
+            linked = (
+                self.sudo()
+                .with_context(active_test=False)
+                .search_count([("shop_id", "=", shop.id), ("shopify_gid", "=", product["gid"])])
+            )
+            if not linked:
+                return {
+                    "action": "skipped",
+                    "binding": self.browse(),
+                    "diffs": [],
+                    "message": _(
+                        "A bulk export to this shop awaits its answers and may have created this product: it "
+                        "is read again once they are applied."
+                    ),
+                }
+        return super()._shopify_import(shop, product, dry_run=dry_run)
+
     def _shopify_bulk_export_answered(self, remote):
         """A successful line of the bulk export: GIDs and snapshot stored as for a direct export."""
         self.ensure_one()
@@ -73,6 +98,26 @@ class ShopifyProductBinding(models.Model):
 
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"
+
+    def _shopify_product_export_in_flight(self):
+        """Whether a bulk export of this shop has been sent and its answers are not applied yet."""
+        self.ensure_one()
+        return bool(
+            self.env["shopify.bulk.operation"]
+            .sudo()
+            .search_count(
+                [
+                    ("shop_id", "=", self.id),
+                    ("kind", "=", BULK_EXPORT_KIND),
+                    "|",
+                    ("status", "in", ACTIVE_STATUSES),
+                    "&",
+                    ("status", "=", "completed"),
+                    ("processed", "=", False),
+                ],
+                limit=1,
+            )
+        )
 
     def _shopify_product_export_uses_bulk(self, count):
         """Whether exporting `count` products should run as one bulk mutation."""
@@ -226,6 +271,10 @@ class ShopifyBulkOperation(models.Model):
         bindings = self.sudo().export_binding_ids
         if bindings:
             bindings._shopify_bulk_export_failed(message)
+        # Products read while the answers were awaited were left for later: the poll reads them again.
+        shop = self.shop_id.sudo()
+        if shop.product_poll_watermark and shop.product_poll_watermark > self.create_date:
+            shop.product_poll_watermark = self.create_date
 
 
 class ShopifyQueueJob(models.Model):

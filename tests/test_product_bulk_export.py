@@ -5,7 +5,7 @@ marked, finish by poll and by webhook, and no duplicate when an export whose ans
 import json
 
 from ..emulator import bulk as emulator_bulk
-from .test_product_export import ProductExportCase
+from .test_product_export import ProductExportCase, rest_body
 
 THRESHOLD_PARAM = "shopify_sync.product_bulk_export_threshold"
 
@@ -214,6 +214,40 @@ class TestProductBulkExport(ProductExportCase):
         self.assertEqual({product.gid for product in self.emu_shop.products.values()}, created)
         self.assertEqual({binding.shopify_gid for binding in bindings.values()}, created)
         self.assertEqual(len(self.emulator_product(bindings[self.template]).variant_ids), 9)
+
+    def test_echoes_and_the_poll_while_the_answers_are_awaited_create_nothing(self):
+        self.shop._shopify_poll_products()  # a watermark exists (the catalog is empty)
+        operation = self.publish().bulk_operation_id
+        self.finish_on_shopify()
+        self.clock.advance(5)
+        towel = next(p for p in self.emu_shop.products.values() if p.title == "Tea towel 1")
+        # Meanwhile a merchant creates a product on Shopify.
+        [newcomer] = self.emu_shop.seed_products(1, max_options=1, max_values=1)
+        templates_before = self.env["product.template"].search_count([])
+        body = rest_body(self.emu_shop, towel.gid)
+        self.env["shopify.webhook.event"]._ingest(
+            self.shop, "products/create", "w-echo", json.dumps(body), body
+        )
+        [job] = self.env["shopify.queue.job"].search([("kind", "=", "webhook")])
+        job._run()
+        self.assertEqual(job.state, "skipped")
+        polled = self.shop._shopify_poll_products()
+        self.assertEqual(polled["ok"], 0)
+        self.assertEqual(self.env["product.template"].search_count([]), templates_before)
+
+        self.Bulk._cron_poll()
+        self.assertTrue(operation.processed)
+        self.assertLessEqual(self.shop.product_poll_watermark, operation.create_date)
+        polled = self.shop._shopify_poll_products()
+        self.assertEqual(self.env["product.template"].search_count([]), templates_before + 1)
+        bindings = self.env["shopify.product.binding"].search([("shop_id", "=", self.shop.id)])
+        self.assertEqual(
+            set(bindings.mapped("shopify_gid")), {p.gid for p in self.emu_shop.products.values()}
+        )
+        self.assertEqual(
+            bindings.filtered(lambda b: b.shopify_gid == newcomer.gid).product_tmpl_id.name, newcomer.title
+        )
+        self.assertTrue(all(b.sync_state == "synced" for b in bindings))
 
     def test_under_the_threshold_the_publish_stays_direct(self):
         self.env["ir.config_parameter"].sudo().set_param(THRESHOLD_PARAM, "4")
