@@ -11,6 +11,7 @@ one shows the error on its binding and stays marked, so a later run retries it. 
 fails, is canceled or is forgotten by Shopify releases its bindings, still marked.
 """
 
+import json
 import logging
 
 import requests
@@ -28,6 +29,8 @@ BULK_EXPORT_THRESHOLD_PARAM = "shopify_sync.product_bulk_export_threshold"
 DEFAULT_BULK_EXPORT_THRESHOLD = 250
 BULK_EXPORT_KIND = "product_export"
 ENDED_WITHOUT_RESULT = ("failed", "canceled", "expired")
+# Shopify takes a variables file of at most 100 MB (facts §3); what does not fit waits for the next run.
+MAX_VARIABLES_BYTES = 90 * 1024 * 1024
 
 
 class ShopifyProductBinding(models.Model):
@@ -185,8 +188,10 @@ class ShopifyShop(models.Model):
             self._shopify_ensure_custom_id_definition(client)
         except ShopifyError as error:
             raise UserError(_("The bulk export cannot start: %s", error)) from error
-        rows, failed = [], 0
+        rows, failed, size = [], 0, 0
         for chunk, _read_cost in self._shopify_export_chunks(bindings):
+            if size >= MAX_VARIABLES_BYTES:
+                break
             try:
                 current = self._shopify_read_current(chunk, client)
             except ShopifyError as error:
@@ -207,6 +212,11 @@ class ShopifyShop(models.Model):
                     binding._shopify_record_failure(error)
                     failed += 1
                     continue
+                line_size = len(json.dumps(variables, separators=(",", ":"))) + 1
+                if size + line_size > MAX_VARIABLES_BYTES:
+                    size = MAX_VARIABLES_BYTES
+                    break
+                size += line_size
                 rows.append((binding, variables))
         if not rows:
             return None, failed

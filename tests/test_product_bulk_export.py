@@ -3,8 +3,10 @@ a rejected line recorded against its product while the others succeed, a re-run 
 marked, finish by poll and by webhook, and no duplicate when an export whose answer was lost is re-run."""
 
 import json
+from unittest.mock import patch
 
 from ..emulator import bulk as emulator_bulk
+from ..models import shopify_product_bulk_export as bulk_export
 from .test_product_export import ProductExportCase, rest_body
 
 THRESHOLD_PARAM = "shopify_sync.product_bulk_export_threshold"
@@ -248,6 +250,44 @@ class TestProductBulkExport(ProductExportCase):
             bindings.filtered(lambda b: b.shopify_gid == newcomer.gid).product_tmpl_id.name, newcomer.title
         )
         self.assertTrue(all(b.sync_state == "synced" for b in bindings))
+
+    def test_bound_products_are_merged_with_shopify_first_and_sent_by_gid(self):
+        self.env["ir.config_parameter"].sudo().set_param(THRESHOLD_PARAM, "10")
+        self.publish()
+        bindings = self.bindings()
+        gids = {binding.shopify_gid for binding in bindings.values()}
+        towel = bindings[self.towels[0]]
+        # A merchant renames a towel on Shopify; Odoo changes its price.
+        variables = towel._shopify_product_set_variables()
+        variables["input"]["title"] = "Renamed on Shopify"
+        self.client.execute("product_set", variables)
+        self.clock.advance(5)
+        self.towels[0].list_price = 15.0
+        self.env["ir.config_parameter"].sudo().set_param(THRESHOLD_PARAM, "2")
+        operation = self.publish().bulk_operation_id
+        self.assertEqual(len(operation.line_refs), 4)
+        self.finish_on_shopify()
+        self.Bulk._cron_poll()
+        self.assertEqual((operation.processed, operation.line_error_count), (True, 0))
+        self.assertEqual({p.gid for p in self.emu_shop.products.values()}, gids)
+        self.assertEqual(self.towels[0].name, "Renamed on Shopify")  # kept, not overwritten
+        remote = self.remote(towel)
+        self.assertEqual(remote["fields"]["title"], "Renamed on Shopify")
+        self.assertEqual(str(remote["variants"][0]["fields"]["price"]), "15.00")
+        self.assertEqual((towel.sync_state, towel.export_pending), ("synced", False))
+
+    def test_what_exceeds_the_file_size_limit_waits_for_the_next_run(self):
+        first = self.env["shopify.product.binding"].create(
+            {"shop_id": self.shop.id, "product_tmpl_id": self.towels[0].id}
+        )
+        line = len(json.dumps(first._shopify_product_set_variables(), separators=(",", ":"))) + 1
+        with patch.object(bulk_export, "MAX_VARIABLES_BYTES", 2 * line + 50):
+            operation = self.publish(self.towels).bulk_operation_id
+        self.assertEqual(len(operation.line_refs), 2)
+        bindings = self.bindings()
+        left = [b for b in bindings.values() if not b.bulk_export_operation_id]
+        self.assertEqual(len(left), 1)
+        self.assertTrue(left[0].export_pending)
 
     def test_under_the_threshold_the_publish_stays_direct(self):
         self.env["ir.config_parameter"].sudo().set_param(THRESHOLD_PARAM, "4")
