@@ -2,7 +2,8 @@
 
 Odoo → Shopify: `binding._shopify_export()` sends one `productSet` keyed by our customId with the full
 variant list; `shop._shopify_export_pending()` exports the marked bindings, highest priority first,
-as many as the shop's API budget allows.
+as many as the shop's API budget allows; the scheduled run (`shop._shopify_export_marked()`) hands more than
+a threshold of them to one bulk mutation instead (models/shopify_product_bulk_export.py).
 Shopify → Odoo: `binding._shopify_import(shop, product)` applies one canonical product (from a webhook
 or the poll) through the three-way merge; `shop._shopify_poll_products()` reads what changed since
 an overlapping watermark.
