@@ -8,6 +8,8 @@ A feature using bulk queries starts one with `_start_query(shop, kind, document)
 
 import logging
 
+from psycopg2 import IntegrityError
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -207,7 +209,14 @@ class ShopifyBulkOperation(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         on_result(record, result)
-                except (ShopifyError, UserError, ValidationError, ValueError, KeyError) as error:
+                except (
+                    ShopifyError,
+                    UserError,
+                    ValidationError,
+                    ValueError,
+                    KeyError,
+                    IntegrityError,
+                ) as error:
                     _logger.warning(
                         "Shopify bulk operation %s: line %s not applied (%s)",
                         self.id,

@@ -5,6 +5,8 @@ marked, finish by poll and by webhook, and no duplicate when an export whose ans
 import json
 from unittest.mock import patch
 
+from odoo.tools import mute_logger
+
 from ..emulator import bulk as emulator_bulk
 from ..models import shopify_product_bulk_export as bulk_export
 from .test_product_export import ProductExportCase, rest_body
@@ -158,6 +160,30 @@ class TestProductBulkExport(ProductExportCase):
         self.assertEqual(len(self.emu_shop.products), 4)
         for product_id, updated_at in updated.items():
             self.assertEqual(self.emu_shop.products[product_id].updated_at, updated_at)
+
+    def test_an_answer_that_cannot_be_applied_fails_only_its_line(self):
+        operation = self.publish().bulk_operation_id
+        self.finish_on_shopify()
+        towel = next(p for p in self.emu_shop.products.values() if p.title == "Tea towel 1")
+        # Meanwhile someone linked another Odoo product to that Shopify product by hand.
+        other = self.env["product.template"].create({"name": "Linked by hand"})
+        self.env["shopify.product.binding"].create(
+            {"shop_id": self.shop.id, "product_tmpl_id": other.id, "shopify_gid": towel.gid}
+        )
+        with mute_logger("odoo.sql_db"):
+            self.Bulk._cron_poll()
+        self.assertTrue(operation.processed)
+        self.assertFalse(operation.error_message)
+        [error] = operation.line_error_ids
+        bindings = self.bindings()
+        failed = bindings[self.towels[0]]
+        self.assertEqual(error.res_id, failed.id)
+        self.assertEqual((failed.sync_state, failed.export_pending), ("error", True))
+        self.assertFalse(failed.shopify_gid)
+        self.assertEqual(failed.last_error, error.message)
+        for template in self.template | self.towels[1:]:
+            self.assertEqual(bindings[template].sync_state, "synced")
+            self.assertTrue(bindings[template].shopify_gid)
 
     def test_finish_webhook_applies_the_answers(self):
         posted = []
