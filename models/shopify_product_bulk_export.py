@@ -149,30 +149,43 @@ class ShopifyShop(models.Model):
             return super()._shopify_export_pending(bindings, client=client)
         return super()._shopify_export_pending(bindings, window_s=window_s, client=client)
 
-    def _shopify_export_marked(self):
-        """The scheduled export: one bulk mutation when more products wait than the threshold (if it
-        cannot start, batch by batch as usual), else batch by batch within the API budget."""
+    def _shopify_export_waiting(self):
+        """Bindings marked for export and not held by a running bulk export, in export order."""
         self.ensure_one()
-        waiting = self.env["shopify.product.binding"].search(
+        return self.env["shopify.product.binding"].search(
             [
                 ("shop_id", "=", self.id),
                 ("export_pending", "=", True),
+                ("active", "=", True),
                 ("bulk_export_operation_id", "=", False),
             ],
             order="export_priority, odoo_changed_at, id",
         )
+
+    def _shopify_export_marked(self):
+        """The scheduled export: one bulk mutation when more products wait than the threshold (if it
+        cannot start, batch by batch as usual), else batch by batch within the API budget."""
+        self.ensure_one()
+        waiting = self._shopify_export_waiting()
         if self._shopify_product_export_uses_bulk(len(waiting)):
-            try:
-                _operation, failed = self._shopify_start_product_bulk_export(waiting)
-            except UserError as error:
-                _logger.warning(
-                    "Shopify shop %s: bulk export not started, exporting batch by batch (%s)",
-                    self.id,
-                    type(error).__name__,
-                )
-            else:
+            started = self._shopify_try_product_bulk_export(waiting)
+            if started is not None:
+                failed = started[1]
                 return {"exported": 0, "failed": failed, "left": len(waiting) - failed, "points": 0.0}
         return self._shopify_export_pending(waiting)
+
+    def _shopify_try_product_bulk_export(self, bindings):
+        """`_shopify_start_product_bulk_export`, or None (logged) when it cannot start: the caller then
+        exports batch by batch."""
+        try:
+            return self._shopify_start_product_bulk_export(bindings)
+        except UserError as error:
+            _logger.warning(
+                "Shopify shop %s: bulk export not started, exporting batch by batch (%s)",
+                self.id,
+                type(error).__name__,
+            )
+            return None
 
     def _shopify_start_product_bulk_export(self, bindings):
         """Send `bindings` as one bulk mutation of productSet; `(operation or None, failures)`.
@@ -291,7 +304,14 @@ class ShopifyQueueJob(models.Model):
     _inherit = "shopify.queue.job"
 
     def _shopify_job_product_export(self):
+        """Many products marked at once (e.g. a mass price change) go as one bulk export, started by the
+        first of their jobs; the others find their product held by it and are skipped."""
         binding = self.env["shopify.product.binding"].browse((self.payload or {}).get("binding_id")).exists()
+        if binding and binding.export_pending and binding.active and not binding.bulk_export_operation_id:
+            shop = binding.shop_id
+            waiting = shop._shopify_export_waiting()
+            if shop._shopify_product_export_uses_bulk(len(waiting)):
+                shop._shopify_try_product_bulk_export(waiting)
         if binding.bulk_export_operation_id:
             return "skipped", _(
                 "Sent with the bulk export %s: its answer is applied when it completes.",

@@ -315,6 +315,42 @@ class TestProductBulkExport(ProductExportCase):
         self.assertEqual(len(left), 1)
         self.assertTrue(left[0].export_pending)
 
+    def test_export_jobs_of_many_marked_products_start_one_bulk_mutation(self):
+        bindings = self.env["shopify.product.binding"].create(
+            [{"shop_id": self.shop.id, "product_tmpl_id": template.id} for template in self.templates]
+        )
+        jobs = self.env["shopify.queue.job"].search([("kind", "=", "product_export")])
+        self.assertEqual(len(jobs), 4)
+        for job in jobs:
+            job._run()
+        self.assertEqual(set(jobs.mapped("state")), {"skipped"})
+        operation = self.Bulk.search([("kind", "=", "product_export")])
+        self.assertEqual(len(operation.line_refs), 4)
+        self.assertEqual(operation.export_binding_ids, bindings)
+        self.assertFalse(self.emu_shop.products)
+        self.finish_on_shopify()
+        self.Bulk._cron_poll()
+        self.assertEqual(set(bindings.mapped("sync_state")), {"synced"})
+
+    def test_scheduled_sync_sends_many_marked_products_as_one_bulk_mutation(self):
+        Binding = self.env["shopify.product.binding"]
+        bindings = Binding.create(
+            [{"shop_id": self.shop.id, "product_tmpl_id": template.id} for template in self.templates]
+        )
+        self.assertTrue(all(bindings.mapped("export_pending")))
+        self.shop._sync_products()
+        operation = self.Bulk.search([("kind", "=", "product_export")])
+        self.assertEqual(len(operation.line_refs), 4)
+        self.assertEqual(operation.export_binding_ids, bindings)
+        self.assertFalse(self.emu_shop.products)
+        self.shop._sync_products()  # the next run leaves them to the operation
+        self.assertEqual(self.Bulk.search_count([("kind", "=", "product_export")]), 1)
+        self.finish_on_shopify()
+        self.Bulk._cron_poll()
+        self.assertEqual(len(self.emu_shop.products), 4)
+        self.assertEqual(set(bindings.mapped("sync_state")), {"synced"})
+        self.assertFalse(any(bindings.mapped("export_pending")))
+
     def test_under_the_threshold_the_publish_stays_direct(self):
         self.env["ir.config_parameter"].sudo().set_param(THRESHOLD_PARAM, "4")
         wizard = self.publish()
