@@ -351,6 +351,21 @@ class TestProductBulkExport(ProductExportCase):
         self.assertEqual(set(bindings.mapped("sync_state")), {"synced"})
         self.assertFalse(any(bindings.mapped("export_pending")))
 
+    def test_a_shopify_manager_can_publish_and_refresh_a_bulk_export(self):
+        wizard = (
+            self.env["shopify.product.export.wizard"]
+            .with_user(self.manager)
+            .create({"shop_id": self.shop.id, "product_tmpl_ids": [(6, 0, self.templates.ids)]})
+        )
+        wizard.action_publish()
+        operation = wizard.bulk_operation_id
+        self.assertEqual(len(operation.line_refs), 4)
+        self.finish_on_shopify()
+        wizard.action_refresh_bulk()
+        self.assertTrue(operation.processed)
+        self.assertEqual(len(self.emu_shop.products), 4)
+        self.assertIn("4 of 4 products answered", wizard.bulk_progress)
+
     def test_under_the_threshold_the_publish_stays_direct(self):
         self.env["ir.config_parameter"].sudo().set_param(THRESHOLD_PARAM, "4")
         wizard = self.publish()
