@@ -3,7 +3,8 @@
 Entry points: `_import_rest(shop, payload)` (webhook bodies), `_import_graphql(shop, node)` (the poll),
 `_reapply(binding)` (buttons). All end in `_apply(shop, order, raw, source)`, which:
 
-1. locks the (shop, order GID) key, so a webhook and the poll racing on one order make one binding;
+1. locks the (shop, order GID) key, so a webhook and the poll racing on one order make one binding
+   (the one that waited ends in a retryable OrderCreatedConcurrently: see `_create_binding`);
 2. ignores a payload older than the last one applied (out-of-order deliveries);
 3. creates the sale order (or holds the binding), updates a draft one, or records a change of a
    confirmed one for review (never a silent rewrite);
@@ -14,9 +15,11 @@ import logging
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
+import psycopg2.errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, mute_logger
 
 from ..services.mapping import orders as mapping
 
@@ -24,6 +27,13 @@ _logger = logging.getLogger(__name__)
 
 PAID_STATUSES = ("paid", "partially_refunded")
 CENT = Decimal("0.01")
+
+
+class OrderCreatedConcurrently(psycopg2.errors.SerializationFailure):
+    """Another transaction created the order's binding while this one waited for the lock.
+
+    A serialization conflict, and typed as one: the queue retries it (the retry sees the binding) and
+    the poll leaves its watermark before the order, so nothing is lost and nothing is made twice."""
 
 
 class OrderHeld(Exception):
@@ -76,14 +86,7 @@ class ShopifyOrderImport(models.AbstractModel):
             _logger.info("Shopify order %s: payload not newer than the applied one, ignored", order["name"])
             return binding
         if not binding:
-            binding = Binding.create(
-                {
-                    "shop_id": shop.id,
-                    "shopify_gid": order["gid"],
-                    "name": order["name"],
-                    "state": "held",
-                }
-            )
+            binding = self._create_binding(shop, order)
         previous = self._order_dict(binding.payload, binding.payload_source) if binding.payload else None
         binding.write(self._binding_values(order, raw, source))
         if binding.state == "held":
@@ -95,6 +98,23 @@ class ShopifyOrderImport(models.AbstractModel):
         self._apply_cancellation(binding, order)
         self._apply_confirmation_policy(binding)
         return binding
+
+    @api.model
+    def _create_binding(self, shop, order):
+        """The order's binding; raises OrderCreatedConcurrently when another transaction made it first.
+
+        The lock serialises the two transactions, but Odoo reads in REPEATABLE READ: the one that waited
+        still cannot see the row the other committed, so its insert meets the unique key instead.
+        """
+        values = {"shop_id": shop.id, "shopify_gid": order["gid"], "name": order["name"], "state": "held"}
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                return self.env["shopify.order.binding"].create(values)
+        except psycopg2.errors.UniqueViolation as error:
+            raise OrderCreatedConcurrently(
+                f"Shopify order {order['name']} ({order['gid']}) was imported by a concurrent transaction: "
+                "try again (the retry finds it)."
+            ) from error
 
     @api.model
     def _is_stale(self, binding, order):

@@ -40,3 +40,4 @@ from . import test_bulk_operations
 from . import test_product_webhooks
 from . import test_order_query_costs
 from . import test_order_sync_emulator
+from . import test_order_race
