@@ -13,6 +13,7 @@ Entry points: `_import_rest(shop, payload)` (webhook bodies), `_import_graphql(s
 
 import logging
 from collections import defaultdict
+from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
 
 import psycopg2.errors
@@ -24,6 +25,10 @@ from odoo.tools import float_compare, mute_logger
 from ..services.mapping import orders as mapping
 
 _logger = logging.getLogger(__name__)
+
+# Lookups repeated within one order (currency, tax mapping, country, state), answered once per `_apply`.
+# A context variable, not a cache across orders: a mapping fixed between two imports is seen at once.
+_LOOKUPS = ContextVar("shopify_order_lookups", default=None)
 
 PAID_STATUSES = ("paid", "partially_refunded")
 CENT = Decimal("0.01")
@@ -78,7 +83,25 @@ class ShopifyOrderImport(models.AbstractModel):
         )
 
     @api.model
+    def _lookup(self, key, compute):
+        """`compute()` once per key while one order is applied (and every time outside `_apply`)."""
+        lookups = _LOOKUPS.get()
+        if lookups is None:
+            return compute()
+        if key not in lookups:
+            lookups[key] = compute()
+        return lookups[key]
+
+    @api.model
     def _apply(self, shop, order, raw, source, force=False):
+        token = _LOOKUPS.set({})
+        try:
+            return self._apply_order(shop, order, raw, source, force)
+        finally:
+            _LOOKUPS.reset(token)
+
+    @api.model
+    def _apply_order(self, shop, order, raw, source, force):
         Binding = self.env["shopify.order.binding"]
         self._lock_order_key(shop, order["gid"])
         binding = Binding.search([("shop_id", "=", shop.id), ("shopify_gid", "=", order["gid"])])
@@ -109,7 +132,12 @@ class ShopifyOrderImport(models.AbstractModel):
         values = {"shop_id": shop.id, "shopify_gid": order["gid"], "name": order["name"], "state": "held"}
         try:
             with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
-                return self.env["shopify.order.binding"].create(values)
+                # No "created" note and no follower: the sale order's chatter tells the import.
+                return (
+                    self.env["shopify.order.binding"]
+                    .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+                    .create(values)
+                )
         except psycopg2.errors.UniqueViolation as error:
             raise OrderCreatedConcurrently(
                 f"Shopify order {order['name']} ({order['gid']}) was imported by a concurrent transaction: "
@@ -215,8 +243,13 @@ class ShopifyOrderImport(models.AbstractModel):
 
     @api.model
     def _currency(self, code):
-        currency = (
-            self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        currency = self._lookup(
+            ("currency", code),
+            lambda: (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", code)], limit=1)
+            ),
         )
         if not currency:
             raise UserError(_("The order is in currency “%s”, which Odoo does not know.", code))
@@ -246,23 +279,29 @@ class ShopifyOrderImport(models.AbstractModel):
     @api.model
     def _missing_taxes(self, shop, order):
         """(rate %, title) of the order's tax lines that have no mapping, sorted."""
-        Mapping = self.env["shopify.tax.mapping"]
         missing = []
         for rate, title in mapping.tax_keys(order):
             rate_percent = float(rate * 100)
-            if not Mapping._find_tax(shop, rate_percent, order["taxes_included"], title):
+            if not self._mapped_tax(shop, rate_percent, order["taxes_included"], title):
                 missing.append((rate_percent, title))
         return missing
 
     @api.model
+    def _mapped_tax(self, shop, rate_percent, price_include, title):
+        return self._lookup(
+            ("tax", shop.id, rate_percent, price_include, title),
+            lambda: self.env["shopify.tax.mapping"]._find_tax(shop, rate_percent, price_include, title),
+        )
+
+    @api.model
     def _taxes(self, shop, order, taxes):
-        Mapping = self.env["shopify.tax.mapping"]
         tax_ids = []
         for tax in taxes:
             if not tax["rate"]:
                 continue
-            found = Mapping._find_tax(shop, float(tax["rate"] * 100), order["taxes_included"], tax["title"])
-            tax_ids.append(found.id)
+            tax_ids.append(
+                self._mapped_tax(shop, float(tax["rate"] * 100), order["taxes_included"], tax["title"]).id
+            )
         return [fields.Command.set(tax_ids)]
 
     @api.model
@@ -463,11 +502,17 @@ class ShopifyOrderImport(models.AbstractModel):
 
     @api.model
     def _address_values(self, address):
-        country = self.env["res.country"].search([("code", "=", address["country_code"])], limit=1)
+        country = self._lookup(
+            ("country", address["country_code"]),
+            lambda: self.env["res.country"].search([("code", "=", address["country_code"])], limit=1),
+        )
         state = self.env["res.country.state"]
         if country and address["state_code"]:
-            state = state.search(
-                [("country_id", "=", country.id), ("code", "=", address["state_code"])], limit=1
+            state = self._lookup(
+                ("state", country.id, address["state_code"]),
+                lambda: state.search(
+                    [("country_id", "=", country.id), ("code", "=", address["state_code"])], limit=1
+                ),
             )
         return {
             "name": self._address_name(address) or False,
