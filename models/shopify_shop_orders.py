@@ -136,7 +136,11 @@ class ShopifyShop(models.Model):
             try:
                 if ((node.get("lineItems") or {}).get("pageInfo") or {}).get("hasNextPage"):
                     # A poll page holds 20 lines per order (cost cap): read the long order on its own.
-                    node = self._shopify_read_order(client, node["id"]) or node
+                    full = self._shopify_read_order(client, node["id"])
+                    if not full:  # deleted since the page was read: nothing to import
+                        _logger.info("Shopify shop %s: order %s is gone, skipped", self.id, node.get("name"))
+                        continue
+                    node = full
                 with self.env.cr.savepoint():
                     importer._import_graphql(self, node)
                 ok += 1
