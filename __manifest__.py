@@ -32,6 +32,10 @@
         "data/shopify_webhook_cron.xml",
         "views/shopify_webhook_subscription_views.xml",
         "data/shopify_bulk_data.xml",
+        "views/shopify_bulk_operation_views.xml",
+        "views/shopify_reconcile_views.xml",
+        "views/shopify_completeness_views.xml",
+        "security/shopify_completeness_security.xml",
     ],
     "assets": {
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],

@@ -3,10 +3,10 @@
 Ours: every product marked for export, then `shop._shopify_export_pending()` run after run (each run
 spends the bucket plus a minute of restore) until nothing is left: one productSet per product, keyed by
 customId, the shared budget pacing the calls so that Shopify never answers THROTTLED.
-Naive baseline, same run, on a sample of products: what the seed did — one productCreate-like call with
-the first variant, then one call per further variant, and a fixed sleep after every call. The emulator
-implements productSet only, so both steps of the naive loop are productSet calls carrying what
-productCreate / productVariantsBulkCreate would carry.
+Naive baseline, same run, on a sample of products: what the seed did, in today's API (2026-01+, where
+per-variant create/update mutations are gone) — one `productCreate` with the options (Shopify makes
+the first variant), one `productVariantsBulkUpdate` pricing that variant, then one
+`productVariantsBulkCreate` per further variant, with a fixed sleep after every call.
 
 Both start with the bucket drained (steady state: restore rate only, no burst). Theoretical maximum =
 restore rate ÷ points per product (emulator's actual cost of our calls ÷ products). The database is
@@ -95,7 +95,7 @@ def ours(env, shop, emu_shop, count):
 
 
 def naive(env, shop, emu_shop, count, sleep):
-    """One call creating the product with its first variant, one call per further variant, fixed sleeps."""
+    """productCreate, then one variant mutation per variant, a fixed sleep after every call."""
     templates = make_templates(env, count, "Bench naive")
     client = shop._shopify_client(for_write=True)
     Binding = env["shopify.product.binding"].with_context(shopify_import=True)
@@ -103,19 +103,40 @@ def naive(env, shop, emu_shop, count, sleep):
     with Meter(emu_shop) as meter:
         for template in templates:
             binding = Binding.new({"shop_id": shop.id, "product_tmpl_id": template.id})
-            variables = binding._shopify_product_set_variables()
-            variants = variables["input"]["variants"]
-            variables.pop("identifier")  # the seed created products without an ERP id
-            product_id = None
-            for step in range(1, len(variants) + 1):
-                data = dict(variables["input"], variants=variants[:step])
-                identifier = {"id": product_id} if product_id else None
-                result = client.execute(
-                    "product_set", {"input": data, "identifier": identifier, "variantsFirst": step}
+            data = binding._shopify_product_set_variables()["input"]
+            product = {key: data[key] for key in PRODUCT_KEYS if key in data}
+            product["productOptions"] = data["productOptions"]
+            created = client.execute("product_create", {"product": product})["productCreate"]["product"]
+            time.sleep(sleep)
+            first, *others = [bulk_variant(variant) for variant in data["variants"]]
+            first["id"] = created["variants"]["nodes"][0]["id"]
+            client.execute("product_variants_bulk_update", {"productId": created["id"], "variants": [first]})
+            time.sleep(sleep)
+            for variant in others:
+                client.execute(
+                    "product_variants_bulk_create", {"productId": created["id"], "variants": [variant]}
                 )
-                product_id = result["productSet"]["product"]["id"]
                 time.sleep(sleep)
+    made = [p for p in emu_shop.products.values() if p.title.startswith("Bench naive")]
+    if len(made) != count or any(len(p.variant_ids) != len(template.product_variant_ids) for p in made):
+        raise RuntimeError("the naive loop did not create every product with its variants")
     return meter
+
+
+PRODUCT_KEYS = ("title", "descriptionHtml", "vendor", "productType", "tags", "status")
+
+
+def bulk_variant(variant):
+    """A productSet variant input as a ProductVariantsBulkInput (the SKU lives on the inventory item)."""
+    data = {
+        key: variant[key] for key in ("optionValues", "price", "compareAtPrice", "barcode") if key in variant
+    }
+    item = dict(variant.get("inventoryItem") or {})
+    if variant.get("sku"):
+        item["sku"] = variant["sku"]
+    if item:
+        data["inventoryItem"] = item
+    return data
 
 
 def main():

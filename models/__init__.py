@@ -25,6 +25,8 @@ from . import shopify_inventory_change
 from . import shopify_inventory_drift
 from . import shopify_variant_binding_inventory
 from . import shopify_shop_inventory
+from . import shopify_shop_reconcile
+from . import shopify_shop_inventory_reconcile
 from . import stock_quant
 from . import shopify_product_jobs
 from . import shopify_health
@@ -40,3 +42,10 @@ from . import shopify_shop_dashboard
 from . import shopify_api_lifecycle
 from . import shopify_webhook_subscription
 from . import shopify_bulk_operation
+from . import shopify_bulk_inventory
+from . import shopify_bulk_operation_ui
+from . import shopify_product_bulk_import
+from . import shopify_completeness_report
+from . import shopify_order_reconcile
+from . import shopify_health_completeness
+from . import shopify_dashboard_completeness

@@ -86,10 +86,12 @@ class ShopifyBulkOperation(models.Model):
             )
 
     @api.model
-    def _start_query(self, shop, kind, document):
-        """Start the bulk query in `services/documents/<document>.graphql`; the recorded operation."""
+    def _start_query(self, shop, kind, document, query_text=None):
+        """Start the bulk query in `services/documents/<document>.graphql`; the recorded operation.
+
+        `query_text`: that document with values written in (a bulk query takes no variables)."""
         self._check_concurrency(shop)
-        query = documents.path_of(document).read_text()
+        query = query_text or documents.path_of(document).read_text()
         data = shop._shopify_client(for_write=True).execute("bulk_operation_run_query", {"query": query})
         operation = data["bulkOperationRunQuery"]["bulkOperation"]
         return self.create(

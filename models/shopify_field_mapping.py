@@ -1,6 +1,6 @@
 """Which product fields sync, in which direction, and who wins a conflict — per shop, editable in the UI."""
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 from ..services.mapping import products as mapping
 
@@ -64,10 +64,13 @@ class ShopifyFieldMapping(models.Model):
         ),
     ]
 
-    @api.depends("shopify_field")
+    @api.depends("shopify_field", "shop_id.product_vendor_source", "shop_id.product_vendor_tag_prefix")
     def _compute_odoo_field_label(self):
         for line in self:
-            line.odoo_field_label = FIELD_LABELS.get(line.shopify_field, ("", ""))[1]
+            label = FIELD_LABELS.get(line.shopify_field, ("", ""))[1]
+            if line.shopify_field == "vendor" and line.shop_id.product_vendor_source == "tag":
+                label = _("Product tag “%s…”", line.shop_id.product_vendor_tag_prefix or "")
+            line.odoo_field_label = label
 
     @api.model
     def _default_values(self, shop):

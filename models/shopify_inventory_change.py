@@ -19,7 +19,12 @@ class ShopifyInventoryChange(models.Model):
     quantity_after = fields.Integer(readonly=True)
     shopify_updated_at = fields.Char(readonly=True)
     outcome = fields.Selection(
-        [("overwritten", "Overwritten by Odoo"), ("applied", "Applied to Odoo"), ("failed", "Not applied")],
+        [
+            ("overwritten", "Overwritten by Odoo"),
+            ("applied", "Applied to Odoo"),
+            ("manual", "To count in Odoo"),
+            ("failed", "Not applied"),
+        ],
         required=True,
         readonly=True,
     )

@@ -18,7 +18,12 @@ class ShopifyQueueJob(models.Model):
         push = self.env["shopify.inventory.push"].sudo().browse((self.payload or {}).get("push_id")).exists()
         if not push:
             return "skipped", _("This inventory push no longer exists.")
-        if push._send() == "failed":
+        outcome = push._send()
+        if outcome == "resend":
+            # A new key after a stale compare-and-swap: the queue commits it (with this new job) before
+            # the re-send, as it committed the first key before the first send.
+            self.shop_id._enqueue_inventory_push(push)
+        elif outcome == "failed":
             return "done", _("Shopify refused some quantities: see the push %s.", push.display_name)
         return "done", None
 

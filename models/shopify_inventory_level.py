@@ -59,6 +59,13 @@ class ShopifyInventoryLevel(models.Model):
         index="btree_not_null",
     )
     last_error = fields.Text(readonly=True)
+    reconcile_drift_id = fields.Many2one(
+        "shopify.inventory.drift",
+        string="Last Reconciliation",
+        readonly=True,
+        ondelete="set null",
+        help="The reconciliation that last compared this level (a bulk one tells seen from unseen by it).",
+    )
 
     _sql_constraints = [
         (
@@ -316,8 +323,8 @@ class ShopifyInventoryLevel(models.Model):
             "shopify_updated_at": update["updated_at"],
         }
         if shop.inventory_remote_policy == "apply":
-            move, note = level._apply_delta_to_odoo(quantity - base)
-            change_values.update(outcome="applied" if move else "failed", stock_move_id=move.id, note=note)
+            outcome, move, note = level._apply_delta_to_odoo(quantity - base)
+            change_values.update(outcome=outcome, stock_move_id=move.id, note=note)
         else:
             level.needs_push = True
             shop._enqueue_inventory_sync()
@@ -326,31 +333,81 @@ class ShopifyInventoryLevel(models.Model):
         return "done", None
 
     def _apply_delta_to_odoo(self, delta):
-        """Adjust Odoo's stock at the mapped location by `delta` with an inventory move.
+        """Adjust Odoo's stock at the mapped location by `delta` with an inventory adjustment.
 
-        Returns (move or empty, note). Lot-tracked products are not adjusted: we cannot know the lot.
+        Returns (outcome for shopify.inventory.change, move or empty, note).
         """
         self.ensure_one()
         Move = self.env["stock.move"].sudo()
         product = self.product_id
         location = self.location_id.location_id or self.location_id.warehouse_id.lot_stock_id
         if not delta:
-            return Move, _("No difference to apply.")
+            return "applied", Move, _("No difference to apply.")
         if product.tracking != "none":
-            note = _(
-                "%s is tracked by lot or serial number: adjust it in Odoo by hand.", product.display_name
-            )
-            _logger.warning("Shopify inventory change not applied to product %s: lot-tracked", product.id)
-            return Move, note
+            return self._apply_delta_to_lots(product, location, delta)
         Quant = self.env["stock.quant"].sudo()
         quant = Quant._gather(product, location, strict=True).filtered(
             lambda q: not (q.lot_id or q.package_id or q.owner_id)
         )[:1]
         if not quant:
             quant = Quant.create({"product_id": product.id, "location_id": location.id})
-        quant.write({"inventory_quantity": quant.quantity + delta, "inventory_quantity_set": True})
-        quant._apply_inventory()
-        move = Move.search(
-            [("product_id", "=", product.id), ("is_inventory", "=", True)], order="id desc", limit=1
+        move = quant._shopify_adjust(quant.quantity + delta)
+        return (
+            "applied",
+            move,
+            _("Applied %(delta)+d at %(location)s.", delta=delta, location=location.display_name),
         )
-        return move, _("Applied %(delta)+d at %(location)s.", delta=delta, location=location.display_name)
+
+    def _apply_delta_to_lots(self, product, location, delta):
+        """A change of a lot/serial-tracked product: Shopify does not say which lot or serial number.
+
+        A decrease is applied when only one lot (or serial number) is in stock there: there is no choice
+        to make. Anything else (an increase: which new number? several lots: which one left?) would guess
+        and corrupt traceability, so the product's quants there are marked to count (Inventory › Physical
+        Inventory, filter "To Count") and the change is left for a person, with what to do.
+        """
+        Quant = self.env["stock.quant"].sudo()
+        Move = self.env["stock.move"].sudo()
+        quants = Quant.search(
+            [
+                ("product_id", "=", product.id),
+                ("location_id", "child_of", location.id),
+                ("location_id.usage", "=", "internal"),
+                ("quantity", ">", 0),
+            ]
+        )
+        if delta < 0 and len(quants) == 1 and quants.lot_id and quants.quantity >= -delta:
+            move = quants._shopify_adjust(quants.quantity + delta)
+            return (
+                "applied",
+                move,
+                _(
+                    "Applied %(delta)+d to %(lot)s, the only lot/serial number in stock at %(location)s.",
+                    delta=delta,
+                    lot=quants.lot_id.display_name,
+                    location=location.display_name,
+                ),
+            )
+        quants.write({"inventory_date": fields.Date.context_today(self)})
+        _logger.info(
+            "Shopify inventory change of %+d on product %s (tracked by %s) left to count",
+            delta,
+            product.id,
+            product.tracking,
+        )
+        kind = _("serial number") if product.tracking == "serial" else _("lot")
+        return (
+            "manual",
+            Move,
+            _(
+                "Shopify changed %(product)s by %(delta)+d at %(location)s, but it is tracked by "
+                "%(kind)s and Shopify does not say which. Count it in Inventory › Physical Inventory "
+                "(filter “To Count”; its quants there are marked) and apply the count. Until then "
+                "Odoo's quantity stays the reference: the next push or reconciliation sends it to "
+                "Shopify.",
+                product=product.display_name,
+                delta=delta,
+                location=location.display_name,
+                kind=kind,
+            ),
+        )

@@ -113,28 +113,30 @@ class ShopifyInventoryPush(models.Model):
     # Sending
     # ------------------------------------------------------------------------------------------------
     def _send(self):
-        """Send this push; on success the levels record what Shopify now holds.
+        """Send this push once; returns "done", "failed" or "resend".
 
         Retryable errors (network, throttling) propagate unchanged: the row keeps its key and
-        quantities, so the queue's retry is an idempotent replay.
+        quantities, so the queue's retry is an idempotent replay. After a stale compare-and-swap (or
+        refused rows) the rows are re-read and recomputed under a new key and "resend" is returned: the
+        caller must store that key before sending again (the queue commits it with a new job, which
+        sends it), else a lost answer to the re-send could not be replayed under the same key.
         """
         self.ensure_one()
         if self.state != "pending":
             return self.state
-        shop = self.shop_id
-        client = shop._shopify_client(for_write=True)
-        while True:
-            user_errors = self._call(client)
-            if not user_errors:
-                return self._mark_done()
-            codes = inventory_service.error_codes(user_errors)
-            if codes & inventory_service.RETRY_LATER_CODES:
-                raise NetworkError(_("Shopify is still processing this inventory push: retry later."))
-            if self.resend_rounds >= MAX_RESEND_ROUNDS:
-                return self._mark_failed(user_errors)
-            self._recover(client, user_errors)
-            if not self.rows:
-                return self._mark_done()
+        client = self.shop_id._shopify_client(for_write=True)
+        user_errors = self._call(client)
+        if not user_errors:
+            return self._mark_done()
+        codes = inventory_service.error_codes(user_errors)
+        if codes & inventory_service.RETRY_LATER_CODES:
+            raise NetworkError(_("Shopify is still processing this inventory push: retry later."))
+        if self.resend_rounds >= MAX_RESEND_ROUNDS:
+            return self._mark_failed(user_errors)
+        self._recover(client, user_errors)
+        if not self.rows:
+            return self._mark_done()
+        return "resend"
 
     def _call(self, client):
         """One call under the stored key; returns the userErrors (empty on success)."""

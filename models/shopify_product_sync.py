@@ -13,7 +13,7 @@ import logging
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..services.mapping import products as mapping
 
@@ -26,6 +26,10 @@ POLL_PAGE_SIZE = 5  # 5 products × 20 variants stays far below Shopify's 1000-p
 VARIANTS_PAGE_SIZE = 100
 EXPORT_WINDOW_S = 60  # one export run spends at most what the bucket holds plus this much restore
 PRODUCT_SET_BASE_COST = 10
+READ_MAX_COST = 500  # one pre-export read of current values stays well below the 1000-point maximum
+READ_MAX_IDS = 50
+BULK_IMPORT_THRESHOLD_PARAM = "shopify_sync.product_bulk_import_threshold"
+DEFAULT_BULK_IMPORT_THRESHOLD = 500
 
 
 def _naive_utc(value):
@@ -64,6 +68,20 @@ class ShopifyShop(models.Model):
         copy=False,
         help="updatedAt of the newest product read by the poll; the next poll re-reads a few minutes before.",
     )
+    product_vendor_source = fields.Selection(
+        [("field", "Brand field"), ("tag", "Product tag with a prefix")],
+        default="field",
+        required=True,
+        string="Vendor Is Synced With",
+        help="Where Odoo keeps the brand that Shopify calls the vendor: the product's Brand field, or a "
+        "product tag named with the prefix below (e.g. “Brand: Acme”). Odoo's product tags have no "
+        "category, so the prefix marks the brand tag; brand tags are not sent as Shopify tags.",
+    )
+    product_vendor_tag_prefix = fields.Char(
+        string="Brand Tag Prefix",
+        default="Brand: ",
+        help="Product tags whose name starts with this prefix hold the brand (vendor on Shopify).",
+    )
     product_custom_id_ready = fields.Boolean(
         string="Custom ID Definition Created",
         readonly=True,
@@ -78,6 +96,22 @@ class ShopifyShop(models.Model):
         for shop in shops:
             mappings.create(mappings._default_values(shop))
         return shops
+
+    @api.constrains("product_vendor_source", "product_vendor_tag_prefix")
+    def _check_vendor_tag_prefix(self):
+        for shop in self:
+            if shop.product_vendor_source == "tag" and not (shop.product_vendor_tag_prefix or "").strip():
+                raise ValidationError(
+                    _(
+                        "Give the prefix that marks the brand tag (e.g. “Brand: ”), or sync the vendor with "
+                        "the Brand field."
+                    )
+                )
+
+    def _shopify_brand_prefix(self):
+        """The brand tag prefix, or None when the vendor is synced with the Brand field."""
+        self.ensure_one()
+        return self.product_vendor_tag_prefix if self.product_vendor_source == "tag" else None
 
     def _shopify_product_rules(self):
         """`{field: (direction, policy)}` of the active mapping lines."""
@@ -136,6 +170,62 @@ class ShopifyShop(models.Model):
         self.product_custom_id_ready = True
         return True
 
+    def action_test_connection(self):
+        """Setup: once the connection works, create the customId definition exports rely on."""
+        result = super().action_test_connection()
+        if self.state == "connected" and not self.product_custom_id_ready:
+            self._shopify_setup_custom_id_definition()
+        return result
+
+    def _shopify_setup_custom_id_definition(self):
+        """The setup step of the customId definition: a failure is logged and shown, not raised (the
+        first export tries again)."""
+        from ..services.errors import ShopifyError
+
+        self.ensure_one()
+        try:
+            return self._shopify_ensure_custom_id_definition()
+        except (ShopifyError, UserError) as error:
+            _logger.warning(
+                "Shopify shop %s: customId metafield definition not created (%s)",
+                self.id,
+                type(error).__name__,
+            )
+            self.message_post(
+                body=_(
+                    "The metafield definition %(namespace)s.%(key)s (type id) could not be created on "
+                    "Shopify: %(error)s. Products can be published once it exists: test the connection "
+                    "again after fixing the cause.",
+                    namespace=CUSTOM_ID_NAMESPACE,
+                    key=CUSTOM_ID_KEY,
+                    error=error,
+                )
+            )
+            return False
+
+    # ------------------------------------------------------------------------------------------------
+    # First import of a large catalog
+    # ------------------------------------------------------------------------------------------------
+    def _shopify_products_count(self, client=None):
+        client = client or self._shopify_client()
+        return int(client.execute("products_count")["productsCount"]["count"])
+
+    def _shopify_product_import_uses_bulk(self, client=None):
+        """Whether a full import should run as a bulk query: the shop holds more products than the
+        `shopify_sync.product_bulk_import_threshold` parameter (paging them would take too many calls)."""
+        threshold = int(
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(BULK_IMPORT_THRESHOLD_PARAM, DEFAULT_BULK_IMPORT_THRESHOLD)
+        )
+        return self._shopify_products_count(client) > threshold
+
+    def _shopify_start_product_bulk_import(self):
+        """Start the bulk query of the whole catalog; its result is imported by
+        `shopify.bulk.operation._bulk_process_product_import` when it completes (webhook or poll)."""
+        self.ensure_one()
+        return self.env["shopify.bulk.operation"]._start_query(self, "product_import", "bulk_products_import")
+
     # ------------------------------------------------------------------------------------------------
     # Scheduled sync (engine hook)
     # ------------------------------------------------------------------------------------------------
@@ -155,11 +245,12 @@ class ShopifyShop(models.Model):
         """Export marked bindings, highest priority first, within this run's share of the API budget.
 
         The run may spend what the bucket holds now plus `window_s` seconds of restore; it stops before
-        a productSet whose estimated cost would exceed that, and what is left stays marked for the
-        next run. Returns `{"exported": n, "failed": n, "left": n, "points": estimated points}`.
+        a call whose estimated cost would exceed that, and what is left stays marked for the next run.
+        Bindings go in chunks: the current Shopify values of a chunk's bound products are read first
+        (one query) and merged three-way, so a change made on Shopify since the last sync is kept or
+        resolved by the conflict policy instead of being overwritten.
+        Returns `{"exported": n, "failed": n, "left": n, "points": estimated points}`.
         """
-        from ..services.cost import estimate_cost
-        from ..services.documents import load as load_document
         from ..services.errors import ShopifyError
 
         self.ensure_one()
@@ -175,38 +266,120 @@ class ShopifyShop(models.Model):
         client = client or self._shopify_client(for_write=True)
         self._shopify_ensure_custom_id_definition(client)
         allowance = self._shopify_budget_allowance(client, window_s)
-        document = load_document("product_set")
-        for index, binding in enumerate(bindings):
-            try:
-                variables = binding._shopify_product_set_variables()
-            except UserError as error:
-                binding._shopify_record_failure(error)
-                stats["failed"] += 1
-                continue
-            # productSet costs more with each variant sent (facts §2: +0.2 per variant).
-            cost = (
-                max(estimate_cost(document, variables), PRODUCT_SET_BASE_COST)
-                + 0.2 * variables["variantsFirst"]
-            )
-            if allowance is not None and stats["points"] + cost > allowance:
-                stats["left"] = len(bindings) - index
-                _logger.info("Shopify shop %s: export budget spent, %d products left", self.id, stats["left"])
+        done = 0
+        for chunk, read_cost in self._shopify_export_chunks(bindings):
+            if read_cost and allowance is not None and stats["points"] + read_cost > allowance:
                 break
-            stats["points"] += cost
+            stats["points"] += read_cost
             try:
-                with self.env.cr.savepoint():
-                    binding._shopify_export(client=client, variables=variables)
-                stats["exported"] += 1
+                current = self._shopify_read_current(chunk, client)
             except ShopifyError as error:
-                binding._shopify_record_failure(error)
-                stats["failed"] += 1
+                # Without Shopify's current values an export could overwrite a change made there.
+                for binding in chunk.filtered("shopify_gid"):
+                    binding._shopify_record_failure(error)
                 if error.retryable:
-                    stats["left"] = len(bindings) - index - 1
-                    break  # Shopify is unwell or throttling: the next run tries again
-            except UserError as error:
-                binding._shopify_record_failure(error)
-                stats["failed"] += 1
+                    break
+                current = None
+            stop = False
+            for binding in chunk:
+                if current is None and binding.shopify_gid:
+                    outcome, cost = "failed", 0.0  # recorded above
+                else:
+                    remaining = None if allowance is None else allowance - stats["points"]
+                    outcome, cost = self._shopify_export_one(
+                        binding, client, (current or {}).get(binding.shopify_gid), remaining
+                    )
+                if outcome == "budget":
+                    _logger.info("Shopify shop %s: export budget spent", self.id)
+                    stop = True
+                    break
+                stats["points"] += cost
+                done += 1
+                stats["exported" if outcome == "exported" else "failed"] += 1
+                if outcome == "retry":
+                    stop = True  # Shopify is unwell or throttling: the next run tries again
+                    break
+            if stop:
+                break
+        stats["left"] = len(bindings) - done
         return stats
+
+    def _shopify_export_one(self, binding, client, remote, allowance):
+        """Merge Shopify's current values (`remote`, canonical), then send one binding;
+        `(outcome, estimated points)` where outcome is exported / failed / retry (retryable failure) /
+        budget (not sent: it costs more than `allowance`)."""
+        from ..services.cost import estimate_cost
+        from ..services.documents import load as load_document
+        from ..services.errors import ShopifyError
+
+        try:
+            if remote is not None:
+                with self.env.cr.savepoint():
+                    binding._shopify_merge_before_export(remote)
+            variables = binding._shopify_product_set_variables()
+        except (UserError, mapping.MappingError) as error:
+            binding._shopify_record_failure(error)
+            return "failed", 0.0
+        # productSet costs more with each variant sent (facts §2: +0.2 per variant).
+        document = load_document("product_set")
+        cost = (
+            max(estimate_cost(document, variables), PRODUCT_SET_BASE_COST) + 0.2 * variables["variantsFirst"]
+        )
+        if allowance is not None and cost > allowance:
+            return "budget", 0.0
+        try:
+            with self.env.cr.savepoint():
+                binding._shopify_export(client=client, variables=variables)
+        except ShopifyError as error:
+            binding._shopify_record_failure(error)
+            return ("retry" if error.retryable else "failed"), cost
+        except UserError as error:
+            binding._shopify_record_failure(error)
+            return "failed", cost
+        return "exported", cost
+
+    def _shopify_export_chunks(self, bindings):
+        """`(bindings, estimated cost of reading their Shopify values)` in order; a chunk's read is one
+        `nodes` query costing at most READ_MAX_COST (as many products as fit)."""
+        from ..services.cost import estimate_cost
+        from ..services.documents import load as load_document
+
+        document = load_document("products_current")
+        variants_first = self._shopify_read_variants_first(bindings.filtered("shopify_gid"))
+        per_product = estimate_cost(document, {"ids": ["x"], "variantsFirst": variants_first})
+        size = max(1, min(READ_MAX_IDS, READ_MAX_COST // max(per_product, 1)))
+        bindings = list(bindings)
+        for start in range(0, len(bindings), size):
+            chunk = self.env["shopify.product.binding"].browse([b.id for b in bindings[start : start + size]])
+            bound = len(chunk.filtered("shopify_gid"))
+            cost = (
+                estimate_cost(document, {"ids": ["x"] * bound, "variantsFirst": variants_first})
+                if bound
+                else 0
+            )
+            yield chunk, cost
+
+    def _shopify_read_variants_first(self, bindings):
+        counts = [len(binding.variant_binding_ids) for binding in bindings] or [1]
+        return max(1, min(VARIANTS_PAGE_SIZE, max(counts)))
+
+    def _shopify_read_current(self, bindings, client):
+        """`{gid: canonical product}` of the bound products among `bindings`, read in one query (a
+        product Shopify no longer has is absent)."""
+        bound = bindings.filtered("shopify_gid")
+        if not bound:
+            return {}
+        variables = {
+            "ids": bound.mapped("shopify_gid"),
+            "variantsFirst": self._shopify_read_variants_first(bound),
+        }
+        digits = self._shopify_currency_digits()
+        current = {}
+        for node in client.execute("products_current", variables).get("nodes") or ():
+            if node and node.get("id"):
+                node = self._shopify_complete_variants(client, node)
+                current[node["id"]] = mapping.product_from_graphql(node, digits)
+        return current
 
     def _shopify_budget_allowance(self, client, window_s):
         """Points this run may spend: the bucket's level now plus `window_s` of restore (None = unknown)."""
@@ -335,6 +508,12 @@ class ShopifyProductBinding(models.Model):
             line.product_id.id: line for line in self.with_context(active_test=False).variant_binding_ids
         }
         weight_digits = self.env["decimal.precision"].precision_get("Stock Weight")
+        prefix = self.shop_id._shopify_brand_prefix()
+        if prefix is None:
+            vendor = (template.product_brand or "").strip()
+            tags = mapping.normalize_tags(template.product_tag_ids.mapped("name"))
+        else:
+            vendor, tags = mapping.split_brand_tag(template.product_tag_ids.mapped("name"), prefix)
         variants = []
         for product in self._shopify_odoo_variants():
             values_by_line = {
@@ -365,9 +544,9 @@ class ShopifyProductBinding(models.Model):
             "fields": {
                 "title": (template.name or "").strip(),
                 "description_html": mapping.html_to_text(mapping.text_to_html(template.description_sale)),
-                "vendor": (template.product_brand or "").strip(),
+                "vendor": vendor,
                 "product_type": template.categ_id.name if template.categ_id != default_category else "",
-                "tags": mapping.normalize_tags(template.product_tag_ids.mapped("name")),
+                "tags": tags,
                 "status": mapping.status_from_odoo(template.active, template.sale_ok, previous_status),
             },
             "options": [
@@ -454,14 +633,30 @@ class ShopifyProductBinding(models.Model):
         )
         return {"input": data, "identifier": identifier, "variantsFirst": max(1, len(data["variants"]))}
 
+    def _shopify_merge_before_export(self, remote):
+        """Three-way merge of Shopify's current values into Odoo before an export: a field changed only
+        on Shopify since the last sync comes to Odoo (and so is sent back unchanged), a field changed on
+        both sides is a conflict settled by the field's policy. Nothing happens when Shopify still holds
+        the last synced values."""
+        self.ensure_one()
+        self._shopify_merge_from(self._shopify_round_weights(remote))
+
     def _shopify_export(self, client=None, variables=None):
-        """Send this product with productSet and record what Shopify now holds."""
+        """Send this product with productSet and record what Shopify now holds.
+
+        Called alone (no `variables`), it first reads the product's current Shopify values and merges
+        them, as the batch export does for a whole chunk.
+        """
         self.ensure_one()
         shop = self.shop_id
-        odoo_product = self._shopify_odoo_product()
-        variables = variables or self._shopify_product_set_variables()
         client = client or shop._shopify_client(for_write=True)
         shop._shopify_ensure_custom_id_definition(client)
+        if variables is None:
+            remote = shop._shopify_read_current(self, client).get(self.shopify_gid)
+            if remote is not None:
+                self._shopify_merge_before_export(remote)
+            variables = self._shopify_product_set_variables()
+        odoo_product = self._shopify_odoo_product()
         data = client.execute("product_set", variables)
         remote = (data.get("productSet") or {}).get("product")
         if not remote:
@@ -841,14 +1036,15 @@ class ShopifyProductBinding(models.Model):
                 template_values["name"] = value
             elif name == "description_html":
                 template_values["description_sale"] = value or False
-            elif name == "vendor":
+            elif name == "vendor" and self.shop_id._shopify_brand_prefix() is None:
                 template_values["product_brand"] = value or False
             elif name == "product_type":
                 template_values["categ_id"] = self._shopify_category(value).id
-            elif name == "tags":
-                template_values["product_tag_ids"] = [fields.Command.set(self._shopify_tags(value).ids)]
             elif name == "status":
                 template_values.update(mapping.status_to_odoo(value))
+        tags = self._shopify_tags_from(flat.get(("product", "vendor")), flat.get(("product", "tags")), flat)
+        if tags is not None:
+            template_values["product_tag_ids"] = [fields.Command.set(tags.ids)]
         if template_values:
             template.write(template_values)
         products_by_key = {
@@ -907,6 +1103,30 @@ class ShopifyProductBinding(models.Model):
             return self.env.ref("product.product_category_all")
         Category = self.env["product.category"].sudo()
         return Category.search([("name", "=", name)], limit=1) or Category.create({"name": name})
+
+    def _shopify_tags_from(self, vendor, tags, flat):
+        """The template's tags after applying Shopify's `tags` and, in brand-tag mode, `vendor`
+        (None when neither is applied). Brand tags and the other tags are replaced independently."""
+        prefix = self.shop_id._shopify_brand_prefix()
+        sets_vendor = prefix is not None and ("product", "vendor") in flat
+        sets_tags = ("product", "tags") in flat
+        if not sets_vendor and not sets_tags:
+            return None
+        current = self.product_tmpl_id.sudo().product_tag_ids
+        brand_tags = current.filtered(
+            lambda tag: prefix is not None and mapping.is_brand_tag(tag.name, prefix)
+        )
+        other_tags = current - brand_tags
+        if sets_vendor:
+            name = mapping.brand_tag_name(vendor, prefix)
+            brand_tags = self._shopify_tags([name]) if name else self.env["product.tag"]
+        if sets_tags:
+            names = tags or []
+            if prefix is not None:
+                # A Shopify tag that looks like a brand tag would turn into the vendor on the way back.
+                names = [name for name in names if not mapping.is_brand_tag(name, prefix)]
+            other_tags = self._shopify_tags(names)
+        return brand_tags | other_tags
 
     @api.model
     def _shopify_tags(self, names):

@@ -1,15 +1,10 @@
-"""Inventory settings and actions of a shop: locations, what quantity is shown, who wins, pushes."""
+"""Inventory settings and actions of a shop: locations, what quantity is shown, who wins, pushes.
 
-import logging
+Reconciliation lives in shopify_shop_inventory_reconcile.py."""
 
 from odoo import _, fields, models
 
-from ..services import inventory as inventory_service
-
-_logger = logging.getLogger(__name__)
-
 LOCATIONS_PAGE_SIZE = 100
-LEVELS_PAGE_SIZE = 100
 
 
 class ShopifyShop(models.Model):
@@ -118,29 +113,21 @@ class ShopifyShop(models.Model):
         """
         self.ensure_one()
         pushes = self._inventory_prepare_pushes()
-        Job = self.env["shopify.queue.job"]
         for push in pushes:
-            Job._enqueue(
-                self, "inventory_push", payload={"push_id": push.id}, dedupe_key=f"inventory_push:{push.id}"
-            )
+            self._enqueue_inventory_push(push)
         return pushes
+
+    def _enqueue_inventory_push(self, push):
+        """One send job for `push` (its rows and key are stored with the job, before any call)."""
+        return self.env["shopify.queue.job"]._enqueue(
+            self, "inventory_push", payload={"push_id": push.id}, dedupe_key=f"inventory_push:{push.id}"
+        )
 
     def _sync_inventory(self):
         """The 5-minute hook: push whatever changed (the debounced trigger usually got there first)."""
         result = super()._sync_inventory()
         pushes = self._inventory_sync()
         return result or {"ok": len(pushes)}
-
-    def _reconcile(self):
-        """The daily hook: full inventory reconciliation of the mapped locations."""
-        result = super()._reconcile()
-        if self.shopify_location_ids.filtered("is_mapped"):
-            drift = self._inventory_reconcile()
-            return result or {
-                "ok": drift.pairs_checked - drift.pairs_differed,
-                "failed": drift.pairs_differed,
-            }
-        return result
 
     def action_push_inventory_now(self):
         self.ensure_one()
@@ -151,106 +138,3 @@ class ShopifyShop(models.Model):
             quantities=sum(pushes.mapped("quantity_count")),
         )
         return self._notify(_("Inventory push queued"), message, "success")
-
-    # ------------------------------------------------------------------------------------------------
-    # Reconciliation
-    # ------------------------------------------------------------------------------------------------
-    def _read_location_levels(self, client, location):
-        """{inventory item gid: (tracked, quantity or None)} of every level at a Shopify location."""
-        name = self.inventory_quantity_name
-        levels = {}
-        nodes = client.paginate(
-            "location_inventory_levels_page",
-            {"locationId": location.shopify_gid, "names": [name], "first": LEVELS_PAGE_SIZE},
-            connection_path=("location", "inventoryLevels"),
-        )
-        for node in nodes:
-            item = node.get("item") or {}
-            if item.get("id"):
-                levels[item["id"]] = (
-                    bool(item.get("tracked")),
-                    inventory_service.quantity_by_name(node.get("quantities"), name),
-                )
-        return levels
-
-    def _inventory_reconcile(self):
-        """Read every level of the mapped locations, compare with Odoo, flag differences, report drift.
-
-        Returns the drift report; the differences are pushed by the sync it queues.
-        """
-        self.ensure_one()
-        client = self._shopify_client()
-        Level = self.env["shopify.inventory.level"].sudo()
-        locations = self.shopify_location_ids.filtered("is_mapped")
-        bindings = (
-            self.env["shopify.variant.binding"]
-            .sudo()
-            .search([("shop_id", "=", self.id), ("inventory_item_gid", "!=", False)])
-        )
-        now = fields.Datetime.now()
-        differences = []
-        checked = self.env["shopify.inventory.level"]
-        for location in locations:
-            remote = self._read_location_levels(client, location)
-            existing = {
-                level.variant_binding_id.id: level
-                for level in Level.search([("location_id", "=", location.id)])
-            }
-            missing = bindings.filtered(lambda binding, existing=existing: binding.id not in existing)
-            created = Level.create(
-                [{"variant_binding_id": binding.id, "location_id": location.id} for binding in missing]
-            )
-            levels = Level.browse([level.id for level in existing.values()]) | created
-            levels = levels.filtered(lambda level: level.variant_binding_id in bindings)
-            for level in levels:
-                tracked, quantity = remote.get(level.inventory_item_gid, (None, None))
-                values = {
-                    "quantity_remote": quantity or 0,
-                    "remote_known": quantity is not None,
-                    "remote_read_at": now,
-                }
-                if level.push_id:
-                    values.pop("quantity_remote")  # a push in flight owns this value
-                    values.pop("remote_known")
-                level.write(values)
-                if tracked is not None and level.variant_binding_id.inventory_tracked != tracked:
-                    level.variant_binding_id.inventory_tracked = tracked
-            levels = levels.filtered(lambda level: level.variant_binding_id.inventory_tracked)
-            targets = levels._odoo_quantities()
-            for level in levels:
-                quantity, _clamped = targets[level.id]
-                shopify = level.quantity_remote if level.remote_known else None
-                if shopify != quantity:
-                    label = f"{level.product_id.display_name} @ {location.name}"
-                    differences.append((label, quantity, shopify, level))
-            checked |= levels
-        drifted = Level.browse([item[3].id for item in differences])
-        drifted.write({"needs_push": True})
-        summary = inventory_service.drift_summary([item[:3] for item in differences])
-        drift = (
-            self.env["shopify.inventory.drift"]
-            .sudo()
-            .create(
-                {
-                    "shop_id": self.id,
-                    "pairs_checked": len(checked),
-                    "pairs_differed": summary["pairs_differed"],
-                    "pairs_pushed": len(drifted),
-                    "largest": summary["largest"],
-                }
-            )
-        )
-        if drifted:
-            _logger.info("Shopify shop %s: reconciliation found %d drifted pairs", self.id, len(drifted))
-            self._inventory_sync()
-        return drift
-
-    def action_reconcile_inventory(self):
-        self.ensure_one()
-        drift = self._inventory_reconcile()
-        message = _(
-            "%(checked)s pairs checked, %(differed)s differed and are being pushed.",
-            checked=drift.pairs_checked,
-            differed=drift.pairs_differed,
-        )
-        return self._notify(_("Inventory reconciled"), message, "success")

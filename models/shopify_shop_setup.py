@@ -259,6 +259,12 @@ class ShopifyShop(models.Model):
         """The products feature's import (its wizard's reading and per-product import), with progress."""
         wizard = self.env[PRODUCT_IMPORT_WIZARD].create({"shop_id": self.id, "mode": "all"})
         client = self._shopify_client()
+        if self._shopify_product_import_uses_bulk(client):
+            operation = self._shopify_start_product_bulk_import()
+            return _(
+                "Large catalog: imported by bulk operation %s when Shopify has it ready.",
+                operation.operation_gid,
+            )
         products = list(wizard._shopify_products(client))
         task._progress(0, len(products))
         Binding = self.env["shopify.product.binding"]
@@ -285,6 +291,8 @@ class ShopifyShop(models.Model):
     def _setup_task_inventory_reconcile(self, task):
         """The inventory feature's reconciliation: read every level, push what differs."""
         drift = self._inventory_reconcile()
+        if drift.state == "running":
+            return _("Shopify is reading every stock level (bulk operation): see Inventory › Reconciliations")
         task._progress(drift.pairs_checked, drift.pairs_checked)
         return _(
             "%(checked)s stock levels checked, %(differed)s differed and are being pushed",

@@ -33,3 +33,18 @@ class StockQuant(models.Model):
             for quant in self
             if quant.location_id.usage == "internal"
         )
+
+    def _shopify_adjust(self, quantity):
+        """Set this quant's quantity with an inventory adjustment; returns its stock move."""
+        self.ensure_one()
+        self.write({"inventory_quantity": quantity, "inventory_quantity_set": True})
+        self._apply_inventory()
+        return (
+            self.env["stock.move"]
+            .sudo()
+            .search(
+                [("product_id", "=", self.product_id.id), ("is_inventory", "=", True)],
+                order="id desc",
+                limit=1,
+            )
+        )

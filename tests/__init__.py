@@ -38,6 +38,14 @@ from . import test_api_version_lifecycle
 from . import test_webhook_subscriptions
 from . import test_bulk_operations
 from . import test_product_webhooks
+from . import test_product_export_merge
 from . import test_order_query_costs
+from . import test_inventory_reconcile_bulk
+from . import test_inventory_gaps
+from . import test_reconcile_wizard
+from . import test_product_vendor_tag
+from . import test_product_custom_id_setup
+from . import test_product_wizards
+from . import test_order_completeness
 from . import test_order_sync_emulator
 from . import test_order_race

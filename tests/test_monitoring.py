@@ -144,6 +144,18 @@ class TestHealthAndMetrics(HttpCase):
                             "deprecated_calls_7d": 0,
                             "deprecated_reason": None,
                         },
+                        "order_completeness": {
+                            "days_checked": 0,
+                            "days_green": 0,
+                            "days_failed_check": 0,
+                            "green": False,
+                            "missing": 0,
+                            "extra": 0,
+                            "differing": 0,
+                            "backfilled": 0,
+                            "last_checked_at": None,
+                            "days": [],
+                        },
                     }
                 ],
             },
@@ -199,6 +211,24 @@ shopify_api_throttle_wait_seconds_total{{{shop}}} 0.25
 # TYPE shopify_last_success_timestamp_seconds gauge
 shopify_last_success_timestamp_seconds{{{shop},kind="products"}} {epoch(at(11, 30))}
 shopify_last_success_timestamp_seconds{{{shop},kind="api"}} {epoch(at(11, 0))}
+# HELP shopify_order_completeness_green 1 when every checked day of the last 7 has every Shopify order in \
+Odoo with the same total.
+# TYPE shopify_order_completeness_green gauge
+# HELP shopify_order_completeness_days_checked Days of the last 7 with a finished completeness check.
+# TYPE shopify_order_completeness_days_checked gauge
+shopify_order_completeness_days_checked{{{shop}}} 0
+# HELP shopify_order_completeness_days_green Green days among the last 7 checked.
+# TYPE shopify_order_completeness_days_green gauge
+# HELP shopify_orders_missing Shopify orders of the last 7 days with no sale order in Odoo (last check).
+# TYPE shopify_orders_missing gauge
+# HELP shopify_orders_differing Orders of the last 7 days whose Odoo total differs from Shopify's.
+# TYPE shopify_orders_differing gauge
+# HELP shopify_orders_extra Sale orders of the last 7 days that Shopify does not list for that day.
+# TYPE shopify_orders_extra gauge
+# HELP shopify_orders_backfilled Orders the checks of the last 7 days imported (backfill).
+# TYPE shopify_orders_backfilled gauge
+# HELP shopify_order_completeness_last_check_timestamp_seconds Unix time of the last completeness check.
+# TYPE shopify_order_completeness_last_check_timestamp_seconds gauge
 """
         self.assertEqual(response.text, expected)
 

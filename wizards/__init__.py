@@ -1,1 +1,2 @@
 from . import shopify_product_wizards
+from . import shopify_reconcile_wizard

@@ -150,6 +150,14 @@ class ShopifyProductImportWizard(models.TransientModel):
     line_ids = fields.One2many("shopify.product.preview.line", "import_wizard_id", string="Preview")
     state = fields.Selection([("draft", "Draft"), ("preview", "Preview"), ("done", "Done")], default="draft")
     summary = fields.Text(readonly=True)
+    # A large catalog is imported by a bulk query in the background; its progress is shown here.
+    bulk_operation_id = fields.Many2one("shopify.bulk.operation", readonly=True)
+    bulk_status = fields.Selection(related="bulk_operation_id.status", string="Bulk Status")
+    bulk_processed = fields.Boolean(related="bulk_operation_id.processed", string="Imported")
+    bulk_progress = fields.Char(compute="_compute_bulk_progress", string="Progress")
+    bulk_error_ids = fields.One2many(
+        related="bulk_operation_id.line_error_ids", string="Products Not Imported"
+    )
 
     @api.constrains("mode", "since")
     def _check_since(self):
@@ -203,12 +211,55 @@ class ShopifyProductImportWizard(models.TransientModel):
         self.state = "preview"
         return self._reopen()
 
+    @api.depends(
+        "bulk_operation_id.processed_count",
+        "bulk_operation_id.object_count",
+        "bulk_operation_id.root_object_count",
+        "bulk_operation_id.line_error_count",
+    )
+    def _compute_bulk_progress(self):
+        for wizard in self:
+            operation = wizard.bulk_operation_id
+            if not operation:
+                wizard.bulk_progress = False
+                continue
+            wizard.bulk_progress = _(
+                "%(done)s of %(total)s rows imported (%(products)s products), %(errors)s not imported",
+                done=operation.processed_count,
+                total=operation.object_count or "?",
+                products=operation.root_object_count or "?",
+                errors=operation.line_error_count,
+            )
+
     def action_import(self):
+        self.ensure_one()
+        if self.mode == "all":
+            client = self.shop_id._shopify_client()
+            if self.shop_id._shopify_product_import_uses_bulk(client):
+                return self._start_bulk()
         rows, counts = self._run(dry_run=False)
         self.line_ids = [fields.Command.clear()] + [fields.Command.create(row) for row in rows]
         labels = dict(ACTIONS)
         self.summary = ", ".join(f"{labels[action]}: {count}" for action, count in sorted(counts.items()))
         self.state = "done"
+        return self._reopen()
+
+    def _start_bulk(self):
+        """Too many products to page through: one bulk query, imported when Shopify has it ready."""
+        self.bulk_operation_id = self.shop_id._shopify_start_product_bulk_import()
+        self.summary = _(
+            "The shop holds many products: Shopify prepares them as a bulk operation and they are "
+            "imported as soon as it is ready (a few minutes). Use Refresh to follow the progress."
+        )
+        self.state = "done"
+        return self._reopen()
+
+    def action_refresh_bulk(self):
+        """Ask Shopify how the bulk operation is doing (and import its result when it is ready)."""
+        self.ensure_one()
+        operation = self.bulk_operation_id
+        if operation and not operation.processed:
+            operation._refresh()
         return self._reopen()
 
     def _reopen(self):

@@ -63,6 +63,15 @@ def resolve_products(_root, info, query=None, sortKey=None, savedSearchId=None, 
 field("Shop", "products")(resolve_products)
 
 
+@query("productsCount")
+def resolve_products_count(_root, info, query=None, savedSearchId=None, limit=10000):
+    shop = info.context.shop
+    count = len(search_filter(list(shop.products.values()), query, _PRODUCT_SEARCH, "title"))
+    if limit is not None and count > limit:
+        return {"count": limit, "precision": "AT_LEAST"}
+    return {"count": count, "precision": "EXACT"}
+
+
 @query("product")
 def resolve_product(_root, info, id):
     return info.context.shop.products.get(parse_gid(id, "Product"))

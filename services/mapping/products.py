@@ -99,6 +99,39 @@ def normalize_tags(tags):
     return sorted(cleaned, key=str.casefold)
 
 
+def split_brand_tag(tag_names, prefix):
+    """Odoo tag names → `(brand, other tags)` when the brand is the tag named `<prefix><brand>`.
+
+    Odoo 18's product tags have no category, so a prefix (e.g. "Brand: ") marks the brand tag. Shopify
+    holds one vendor: with several brand tags the first in alphabetical order is the vendor.
+    """
+    marker = (prefix or "").strip().casefold()
+    brands, others = [], []
+    for name in tag_names or ():
+        clean = " ".join((name or "").split())
+        if marker and clean.casefold().startswith(marker):
+            brand = clean[len(marker) :].strip()
+            if brand:
+                brands.append(brand)
+                continue
+        others.append(clean)
+    brands.sort(key=str.casefold)
+    return (brands[0] if brands else ""), normalize_tags(others)
+
+
+def is_brand_tag(name, prefix):
+    marker = (prefix or "").strip().casefold()
+    return bool(marker) and " ".join((name or "").split()).casefold().startswith(marker)
+
+
+def brand_tag_name(brand, prefix):
+    """The Odoo tag name holding `brand` (`"Brand: " + "Acme"` → `"Brand: Acme"`); "" for no brand."""
+    brand = " ".join((brand or "").split())
+    if not brand:
+        return ""
+    return " ".join(f"{prefix or ''}{brand}".split())
+
+
 def normalize_status(status):
     status = (status or "ACTIVE").upper()
     if status not in STATUSES:
