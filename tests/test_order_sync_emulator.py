@@ -300,6 +300,20 @@ class TestOrderFulfillment(OrderEmulatorCase):
         self.assertEqual(len(self.api_calls("fulfillment_create")), 1)
         self.assertEqual(len(self.emu_order(order)["fulfillments"]), 1)
 
+    def test_delivery_form_offers_the_tracking_fields(self):
+        arch = self.env.ref("stock.view_picking_form")._get_combined_arch()
+        group = arch.find(".//page[@name='extra']/group[@name='shopify_fulfillment']")
+        self.assertIsNotNone(group)
+        self.assertEqual(
+            [node.get("name") for node in group.iter("field")],
+            [
+                "shopify_tracking_number",
+                "shopify_tracking_company",
+                "shopify_tracking_url",
+                "shopify_fulfillment_state",
+            ],
+        )
+
     def test_retry_after_a_lost_answer_does_not_fulfil_twice(self):
         self.catalog(1)
         order = self.place(3)
