@@ -49,3 +49,5 @@ from . import test_product_wizards
 from . import test_order_completeness
 from . import test_product_bulk_export
 from . import test_product_reconcile
+from . import test_order_sync_emulator
+from . import test_order_race
