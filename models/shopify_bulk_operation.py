@@ -82,6 +82,9 @@ class ShopifyBulkOperation(models.Model):
     processed_lines = fields.Integer(
         readonly=True, help="Result lines of the batches processed (and committed) so far: the progress."
     )
+    processing_interrupted = fields.Boolean(
+        readonly=True, help="The last processing run stopped early; the next poll resumes it."
+    )
     resume_position = fields.Integer(
         readonly=True,
         help="Root objects (lines, for flat and mutation results) already processed and committed: an "
@@ -383,6 +386,7 @@ class ShopifyBulkOperation(models.Model):
             self.processed_lines,
             type(error).__name__,
         )
+        self.processing_interrupted = True
         self.error_message = _(
             "Processing interrupted after %(done)s of %(total)s lines (%(error)s): the next poll resumes "
             "after the last processed batch.",
@@ -405,9 +409,10 @@ class ShopifyBulkOperation(models.Model):
                 self.error_message = _("The end of processing failed (%s): the next poll tries again.", error)
                 self._bulk_commit()
                 return False
-        if self.error_message and self.error_message.startswith(_("Processing interrupted")):
-            self.error_message = False  # it did resume
-        self.write({"processed": True})
+        values = {"processed": True, "processing_interrupted": False}
+        if self.processing_interrupted:
+            values["error_message"] = False  # it did resume
+        self.write(values)
         return True
 
     def _bulk_claim(self, expect_position=None):
@@ -443,7 +448,8 @@ class ShopifyBulkOperation(models.Model):
             [("status", "=", "completed"), ("processed", "=", False)]
         )
         for operation in operations.with_context(shopify_bulk_deferred=True):
-            if operation.status in ACTIVE_STATUSES:
+            # After an interruption, the state is read again: the file URL may have changed or expired.
+            if operation.status in ACTIVE_STATUSES or operation.processing_interrupted:
                 try:
                     with self.env.cr.savepoint():
                         operation._refresh()
