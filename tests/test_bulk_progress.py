@@ -10,9 +10,11 @@ from odoo.tools import mute_logger
 
 from ..emulator import bulk as emulator_bulk
 from ..models import shopify_bulk_operation as runner
+from ..models.shopify_bulk_inventory import ShopifyBulkOperation as InventoryBulkOperation
 from ..models.shopify_bulk_operation import ShopifyBulkOperation
 from ..services.errors import ThrottledError
 from .common import EmulatorCase
+from .test_inventory_reconcile_bulk import InventoryBulkCase
 
 MARK = "shopify_sync.test_bulk_progress:"
 
@@ -277,3 +279,37 @@ class TestBulkProcessingLock(EmulatorCase):
             self.assertTrue(operation.processed)
             self.assertEqual(operation.resume_position, 30)
             self.assertEqual(operation.processed_lines, operation.object_count)
+
+
+class TestInventoryBulkResume(InventoryBulkCase):
+    """A flat kind with an end-of-processing hook: resumed, it finds the same drift as an uninterrupted
+    run, and its report is closed once, after the last batch."""
+
+    def test_interrupted_stock_comparison_resumes_and_closes_the_report_once(self):
+        paged = self.reconcile(bulk=False, dry_run=True)
+        original = InventoryBulkOperation._bulk_process_inventory_reconcile
+        calls = []
+
+        def throttled_once(operation, batch):
+            calls.append(len(batch))
+            if len(calls) == 2:
+                raise ThrottledError("Throttled")
+            return original(operation, batch)
+
+        self.use_bulk(True)
+        drift = self.shop.with_context(shopify_reconcile_dry_run=True)._inventory_reconcile()
+        with (
+            patch.object(InventoryBulkOperation, "_bulk_process_inventory_reconcile", throttled_once),
+            mute_logger("odoo.addons.shopify_sync.models.shopify_bulk_operation"),
+        ):
+            self.Bulk._cron_poll()
+            operation = drift.bulk_operation_id
+            self.assertTrue(operation.processing_interrupted)
+            self.assertEqual(operation.resume_position, 3, "one flat batch of 3 lines kept")
+            self.assertEqual(drift.state, "running", "the report waits for the end of the file")
+            self.Bulk._cron_poll()
+        self.assertTrue(operation.processed)
+        self.assertFalse(operation.processing_interrupted)
+        self.assertEqual(drift.state, "done")
+        self.assertEqual(self.outcome(drift), self.outcome(paged))
+        self.assertEqual(operation.processed_lines, operation.object_count)
