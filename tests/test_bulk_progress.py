@@ -3,15 +3,17 @@ two workers never process the same operation (its row lock)."""
 
 import threading
 import time
+from datetime import datetime, timezone
 from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, Command, api
 from odoo.tools import mute_logger
 
 from ..emulator import bulk as emulator_bulk
 from ..models import shopify_bulk_operation as runner
 from ..models.shopify_bulk_inventory import ShopifyBulkOperation as InventoryBulkOperation
 from ..models.shopify_bulk_operation import ShopifyBulkOperation
+from ..models.shopify_order_reconcile import ShopifyBulkOperation as OrderBulkOperation
 from ..services.errors import ThrottledError
 from .common import EmulatorCase
 from .test_inventory_reconcile_bulk import InventoryBulkCase
@@ -313,3 +315,76 @@ class TestInventoryBulkResume(InventoryBulkCase):
         self.assertEqual(drift.state, "done")
         self.assertEqual(self.outcome(drift), self.outcome(paged))
         self.assertEqual(operation.processed_lines, operation.object_count)
+
+
+class TestOrderReconcileResume(EmulatorCase):
+    """A joined kind with an end-of-processing hook: the orders' bulk result, interrupted on its second
+    batch, backfills every missing order once and turns the day green after the resume."""
+
+    emulator_fake_clock = False
+
+    def setUp(self):
+        super().setUp()
+        self.emu_shop.bulk_delay = 0.0
+        self.emu_shop.seed_products(1, max_options=1, max_values=1, stock=(500, 500))
+        sku = next(iter(self.emu_shop.variants.values())).sku
+        self.env["product.product"].create(
+            {"name": "Seeded item", "default_code": sku, "type": "consu", "taxes_id": [Command.clear()]}
+        )
+        self.shop.action_test_connection()  # connected, with Shopify's timezone and currency
+        self.env["ir.config_parameter"].sudo().set_param("shopify_sync.bulk_batch_size", "2")
+        now = datetime.now(timezone.utc).replace(microsecond=0)
+        # No webhook subscription: Odoo never heard of these orders.
+        self.orders = [
+            self.emu_shop.place_order(
+                [{"sku": sku, "quantity": index + 1}], email="buyer@example.org", processed_at=now
+            )
+            for index in range(5)
+        ]
+
+    def test_interrupted_backfill_resumes_and_imports_each_order_once(self):
+        original = OrderBulkOperation._bulk_process_order_reconcile
+        calls = []
+
+        def throttled_once(operation, batch):
+            calls.append([node["id"] for node in batch])
+            if len(calls) == 2:
+                original(operation, batch)  # its orders are imported, then the run is cut short
+                raise ThrottledError("Throttled")
+            return original(operation, batch)
+
+        run = self.shop.with_context(shopify_reconcile_parts=["orders"])._run_sync("reconcile", "_reconcile")
+        self.assertEqual(run.state, "done", run.error_summary)
+        loggers = (
+            "odoo.addons.shopify_sync.models.shopify_bulk_operation",
+            "odoo.addons.shopify_sync.models.shopify_order_reconcile",
+            "odoo.addons.shopify_sync.models.shopify_order_binding",
+        )
+        with (
+            patch.object(OrderBulkOperation, "_bulk_process_order_reconcile", throttled_once),
+            mute_logger(*loggers),
+        ):
+            self.Bulk._cron_poll()
+            operation = self.Bulk.search([("kind", "=", "order_reconcile")], limit=1)
+            self.assertTrue(operation.processing_interrupted)
+            self.assertEqual(operation.resume_position, 2)
+            self.assertEqual(len(self.bound_gids()), 2, "the second batch's imports were rolled back")
+            reports = operation.completeness_report_ids
+            self.assertEqual(set(reports.mapped("state")), {"pending"}, "no verdict before the end")
+            self.Bulk._cron_poll()
+        self.assertTrue(operation.processed)
+        self.assertEqual(calls[2], calls[1], "the second batch again, from its start")
+        self.assertEqual(self.bound_gids(), {order.gid for order in self.orders})
+        sale_orders = self.env["sale.order"].search([("shopify_binding_ids.shop_id", "=", self.shop.id)])
+        self.assertEqual(len(sale_orders), 5, "each order imported once")
+        day = reports.filtered(lambda report: report.shopify_count)
+        self.assertEqual(day.shopify_count, 5)
+        self.assertEqual(day.state, "green")
+
+    @property
+    def Bulk(self):
+        return self.env["shopify.bulk.operation"]
+
+    def bound_gids(self):
+        bindings = self.env["shopify.order.binding"].search([("shop_id", "=", self.shop.id)])
+        return set(bindings.mapped("shopify_gid"))
