@@ -28,6 +28,7 @@ Progress: `processed_lines` (result lines of the processed batches) against Shop
 
 import logging
 
+import psycopg2.errors
 import requests
 
 from odoo import _, api, fields, models
@@ -35,7 +36,7 @@ from odoo.exceptions import UserError
 
 from ..services import bulk, documents
 from ..services.errors import ShopifyError
-from .shopify_queue_job import auto_commit_enabled, is_retryable
+from .shopify_queue_job import RETRYABLE_DB_ERRORS, auto_commit_enabled, is_retryable
 
 _logger = logging.getLogger(__name__)
 
@@ -410,8 +411,11 @@ class ShopifyBulkOperation(models.Model):
                 self._bulk_commit()
                 return False
         values = {"processed": True, "processing_interrupted": False}
-        if self.processing_interrupted:
-            values["error_message"] = False  # it did resume
+        if self.processing_interrupted:  # it did resume: the interruption is no longer the news
+            failed = self.line_error_ids.filtered(lambda error: error.error_type == "batch")
+            values["error_message"] = (
+                _("%s rows could not be processed: see Line Errors.", len(failed)) if failed else False
+            )
         self.write(values)
         return True
 
@@ -420,12 +424,17 @@ class ShopifyBulkOperation(models.Model):
         when held elsewhere, already processed, or moved on from `expect_position` by another worker."""
         self.ensure_one()
         self.env.flush_all()
-        self.env.cr.execute(
-            "SELECT processed, resume_position FROM shopify_bulk_operation WHERE id = %s "
-            "FOR NO KEY UPDATE SKIP LOCKED",
-            [self.id],
-        )
-        row = self.env.cr.fetchone()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT processed, resume_position FROM shopify_bulk_operation WHERE id = %s "
+                    "FOR NO KEY UPDATE SKIP LOCKED",
+                    [self.id],
+                )
+                row = self.env.cr.fetchone()
+        except psycopg2.errors.SerializationFailure:
+            # Another worker committed a change to the row after this transaction's snapshot.
+            row = None
         self.invalidate_recordset()
         if row is None or row[0]:
             return False
@@ -453,6 +462,9 @@ class ShopifyBulkOperation(models.Model):
                 try:
                     with self.env.cr.savepoint():
                         operation._refresh()
+                except RETRYABLE_DB_ERRORS as error:  # another worker is processing it: next poll
+                    _logger.info("Shopify bulk operation %s: busy (%s)", operation.id, type(error).__name__)
+                    continue
                 except (ShopifyError, UserError, ValueError) as error:
                     _logger.warning(
                         "Shopify bulk operation %s: poll failed (%s)", operation.id, type(error).__name__

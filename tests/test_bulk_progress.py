@@ -256,6 +256,26 @@ class TestBulkProcessingLock(EmulatorCase):
             self.assertEqual(len(self.handled), 30)
             cr_b.rollback()
 
+    def test_after_its_commit_a_worker_stops_if_another_took_over(self):
+        """A commit releases the row lock: the worker takes it again and goes on only if nobody
+        processed a batch in between."""
+        with self.registry.cursor() as cr_a, self.registry.cursor() as cr_b:
+            operation_a = self.worker_operation(cr_a)
+            self.assertTrue(operation_a._bulk_claim())
+            cr_a.commit()  # A's batch is committed at position 0 here; its lock is gone
+            operation_b = self.worker_operation(cr_b)
+            self.assertTrue(operation_b._bulk_claim(), "B may take it now")
+            operation_b.resume_position = 3  # B processes a batch
+            operation_b.env.flush_all()
+            self.assertFalse(operation_a._bulk_claim(expect_position=0), "B holds it")
+            cr_b.commit()
+            # A's snapshot predates B's commit (repeatable read): the lock is refused, not an error.
+            self.assertFalse(operation_a._bulk_claim(expect_position=0), "B moved it on: A stops")
+            cr_a.rollback()  # a transaction begun after B's commit sees the position B left
+            self.assertFalse(operation_a._bulk_claim(expect_position=0), "B moved it on: A stops")
+            self.assertTrue(operation_a._bulk_claim(expect_position=3))
+            cr_a.rollback()
+
     def test_two_pollers_with_commits_handle_every_row_once(self):
         errors = []
 
