@@ -36,6 +36,8 @@
         "views/shopify_reconcile_views.xml",
         "views/shopify_completeness_views.xml",
         "security/shopify_completeness_security.xml",
+        "security/shopify_product_reconcile_security.xml",
+        "views/shopify_product_reconcile_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],

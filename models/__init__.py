@@ -49,3 +49,5 @@ from . import shopify_completeness_report
 from . import shopify_order_reconcile
 from . import shopify_health_completeness
 from . import shopify_dashboard_completeness
+from . import shopify_product_reconcile
+from . import shopify_product_reconcile_run

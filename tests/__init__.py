@@ -48,3 +48,4 @@ from . import test_product_vendor_tag
 from . import test_product_custom_id_setup
 from . import test_product_wizards
 from . import test_order_completeness
+from . import test_product_reconcile

@@ -327,7 +327,9 @@ class TestOrderCompleteness(EmulatorCase):
         for _index in range(5):
             self.Bulk._start_query(self.shop, "catalog", "bulk_products_variants")
         with mute_logger(*IMPORT_LOGGERS):
-            run = self.shop._run_sync("reconcile", "_reconcile")
+            run = self.shop.with_context(shopify_reconcile_parts=["orders"])._run_sync(
+                "reconcile", "_reconcile"
+            )
         self.assertEqual((run.state, run.failed_count), ("done", 3))
         report = self.today_report()
         self.assertEqual(report.state, "error")
