@@ -9,6 +9,10 @@ A feature using bulk queries starts one with `_start_query(shop, kind, document)
   processed (end-of-processing work: close a report, compare what the file did not list).
 - `_bulk_flat_<kind> = True`: batches are the result lines as they come, not joined to their parents
   (for results whose parents have too many children to hold in memory).
+- `_bulk_start_<kind>()`: called when processing starts from the first batch (not when it resumes),
+  with the operation locked: forget a previous attempt.
+- `_bulk_skipped_<kind>(roots)`: on a resume, the roots (lines, for flat kinds) already processed and
+  committed, as the file is read past them: rebuild what a kind keeps in memory between batches.
 
 Processing is resumable. Each batch runs in a savepoint and, when the poll cron processes (top level,
 `auto_commit_enabled()` as for the queue), is committed together with `resume_position` (root objects, or
@@ -282,6 +286,8 @@ class ShopifyBulkOperation(models.Model):
             _logger.info("Shopify bulk operation %s: processed by another worker, or done", self.id)
             return None
         rows = 0
+        if not self.resume_position and hasattr(self, f"_bulk_start_{self.kind}"):
+            getattr(self, f"_bulk_start_{self.kind}")()
         try:
             for batch in self._result_batches(self.resume_position, flat):
                 handled = self._process_batch(handler, batch)
@@ -328,9 +334,9 @@ class ShopifyBulkOperation(models.Model):
             )
 
         objects = bulk.parse_lines(bulk.stream_lines(self.url), on_error=on_unreadable)
-        if flat:
-            return bulk.flat_batches(objects, self._bulk_batch_size(), skip=skip)
-        return bulk.skip_roots(bulk.joined_batches(objects, self._bulk_batch_size()), skip)
+        size = self._bulk_batch_size()
+        batches = bulk.flat_batches(objects, size) if flat else bulk.joined_batches(objects, size)
+        return bulk.skip_roots(batches, skip, getattr(self, f"_bulk_skipped_{self.kind}", None))
 
     def _process_batch(self, handler, batch):
         """One batch in a savepoint; an error retrying will not fix marks its rows failed (the rest goes

@@ -90,23 +90,26 @@ def object_count(obj):
     return 1 + sum(object_count(child) for kids in obj.get(CHILDREN_KEY, {}).values() for child in kids)
 
 
-def skip_roots(batches, count):
-    """`batches` without their first `count` root objects (a resumed processing skips what is done).
+def skip_roots(batches, count, on_skipped=None):
+    """`batches` without their first `count` root objects (a resumed processing skips what is done);
+    `on_skipped(roots)` sees the skipped ones (to rebuild what a run keeps in memory).
 
     Joining is deterministic, so the same file yields the same roots in the same order."""
     for batch in batches:
-        if count >= len(batch):
-            count -= len(batch)
+        if count <= 0:
+            yield batch
             continue
-        yield batch[count:]
-        count = 0
+        skipped, batch = batch[:count], batch[count:]
+        count -= len(skipped)
+        if on_skipped is not None:
+            on_skipped(skipped)
+        if batch:
+            yield batch
 
 
-def flat_batches(objects, batch_size=DEFAULT_BATCH_SIZE, skip=0):
-    """Batches (lists) of `objects` as they come, after the first `skip` (results without nesting)."""
+def flat_batches(objects, batch_size=DEFAULT_BATCH_SIZE):
+    """Batches (lists) of `objects` as they come (results without nesting)."""
     objects = iter(objects)
-    for _skipped in islice(objects, skip):
-        pass
     while batch := list(islice(objects, batch_size)):
         yield batch
 
