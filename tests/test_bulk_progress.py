@@ -14,9 +14,11 @@ from ..models import shopify_bulk_operation as runner
 from ..models.shopify_bulk_inventory import ShopifyBulkOperation as InventoryBulkOperation
 from ..models.shopify_bulk_operation import ShopifyBulkOperation
 from ..models.shopify_order_reconcile import ShopifyBulkOperation as OrderBulkOperation
+from ..models.shopify_product_reconcile_run import ShopifyBulkOperation as ProductReconcileOperation
 from ..services.errors import ThrottledError
 from .common import EmulatorCase
 from .test_inventory_reconcile_bulk import InventoryBulkCase
+from .test_product_reconcile import ProductReconcileCase
 
 MARK = "shopify_sync.test_bulk_progress:"
 
@@ -408,3 +410,39 @@ class TestOrderReconcileResume(EmulatorCase):
     def bound_gids(self):
         bindings = self.env["shopify.order.binding"].search([("shop_id", "=", self.shop.id)])
         return set(bindings.mapped("shopify_gid"))
+
+
+class TestProductReconcileResume(ProductReconcileCase):
+    """A joined kind keeping state in memory between batches (the bindings seen): after a resume, the
+    products of the batches already committed still count as seen, so none is reported missing."""
+
+    def test_interrupted_product_reconciliation_resumes_with_the_same_report(self):
+        self.env["ir.config_parameter"].sudo().set_param("shopify_sync.bulk_batch_size", "1")
+        original = ProductReconcileOperation._bulk_process_product_reconcile
+        calls = []
+
+        def throttled_once(operation, batch):
+            calls.append([root["id"] for root in batch])
+            if len(calls) == 2:
+                raise ThrottledError("Throttled")
+            return original(operation, batch)
+
+        self.shop.with_context(shopify_reconcile_parts=["products"])._run_sync("reconcile", "_reconcile")
+        report = self.Report.search([("shop_id", "=", self.shop.id)], limit=1)
+        with (
+            patch.object(ProductReconcileOperation, "_bulk_process_product_reconcile", throttled_once),
+            mute_logger("odoo.addons.shopify_sync.models.shopify_bulk_operation"),
+        ):
+            self.Bulk._cron_poll()
+            operation = report.bulk_operation_id
+            self.assertTrue(operation.processing_interrupted)
+            self.assertEqual(operation.resume_position, 1)
+            self.assertEqual(report.state, "running")
+            self.assertEqual(report.checked_count, 1, "the first product's batch is kept")
+            self.Bulk._cron_poll()
+        self.assertTrue(operation.processed)
+        self.assertEqual(report.state, "done", report.error_message)
+        self.assertEqual(calls[2], calls[1])
+        self.assertEqual((report.checked_count, report.in_sync_count), (2, 2), "each product checked once")
+        self.assertEqual(report.gone_count, 0, "the product of the committed batch was seen")
+        self.assertFalse(report.line_ids)
