@@ -267,12 +267,10 @@ class ShopifyBulkOperation(models.Model):
     def _bulk_error_product_export(self, binding, messages):
         binding._shopify_bulk_export_failed("\n".join(messages))
 
-    def _process_mutation_results(self):
-        done = super()._process_mutation_results()
-        if self.kind == BULK_EXPORT_KIND:
-            # A line Shopify never answered leaves its product marked for the next run.
-            self._release_export_bindings(_("Shopify returned no result for this product."))
-        return done
+    def _bulk_done_product_export(self):
+        # Runs once after the last batch (never after an interrupted run): a line Shopify never answered
+        # leaves its product marked for the next run.
+        self._release_export_bindings(_("Shopify returned no result for this product."))
 
     def _refresh(self):
         result = super()._refresh()

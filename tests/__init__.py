@@ -37,6 +37,7 @@ from . import test_onboarding_tour
 from . import test_api_version_lifecycle
 from . import test_webhook_subscriptions
 from . import test_bulk_operations
+from . import test_bulk_progress
 from . import test_product_webhooks
 from . import test_product_export_merge
 from . import test_order_query_costs
