@@ -217,9 +217,10 @@ class ShopifyBulkOperation(models.Model):
         The cron itself (context `shopify_bulk_deferred`) processes after its refresh."""
         if not self or self.env.context.get("shopify_bulk_deferred"):
             return
-        cron = self.env.ref(POLL_CRON, raise_if_not_found=False)
+        # A Shopify manager may refresh an operation without any right on scheduled actions.
+        cron = self.env(su=True).ref(POLL_CRON, raise_if_not_found=False)
         if cron and cron.active and self._bulk_process_in_background():
-            cron.sudo()._trigger()
+            cron._trigger()
             return
         for operation in self:
             operation._process()
