@@ -15,6 +15,9 @@ class Faults:
     # share of requests that are executed but whose answer never arrives (504 after `timeout_seconds`):
     # the client cannot tell whether its write happened, which is what idempotency keys are for
     lost_response_rate: float = 0.0
+    # {root field name: count}: the next `count` requests selecting that field (e.g. fulfillmentCreate) are
+    # executed and their answer lost, whatever the RNG draws: a lost answer at a chosen moment.
+    lose_answers: dict = field(default_factory=dict)
     throttle_rate: float = 0.0  # share of requests answered THROTTLED whatever the bucket holds
     throttle_status: int = 200  # 200 (Shopify's usual) or 429
     # Records whose writes fail with a userError: {"sku": [...], "custom_id": [...], "handle": [...]}.
@@ -68,6 +71,16 @@ class FaultInjector:
                     return outcome
                 roll -= rate
             return None
+
+    def take_lost_answer(self, root_fields):
+        """True (and one fewer to lose) when a request selecting one of `root_fields` is to be lost."""
+        with self._lock:
+            pending = self.faults.lose_answers
+            for name in root_fields:
+                if pending.get(name, 0) > 0:
+                    pending[name] -= 1
+                    return True
+            return False
 
     def user_error_for(self, **keys):
         """The first configured match among e.g. sku=…, custom_id=…, handle=… (or None)."""

@@ -10,6 +10,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
+
 from . import (
     admin,
     admin_orders,  # noqa: F401  (registers the order routes)
@@ -29,6 +31,21 @@ GRAPHQL_PATH = re.compile(r"^/admin/api/(?P<version>[^/]+)/graphql\.json$")
 TOKEN_PATH = "/admin/oauth/access_token"
 TOKEN_LIFETIME = 86399  # seconds; what Shopify's client credentials grant returns
 INVALID_TOKEN = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
+
+
+def _root_fields(body):
+    """Names of the root fields the request's operations select (for `lose_answers`)."""
+    try:
+        document = parse(body.get("query") or "")
+    except (GraphQLError, TypeError):
+        return []
+    return [
+        selection.name.value
+        for definition in document.definitions
+        if isinstance(definition, OperationDefinitionNode)
+        for selection in definition.selection_set.selections
+        if isinstance(selection, FieldNode)
+    ]
 
 
 class EmulatorServer:
@@ -275,6 +292,8 @@ class _Handler(BaseHTTPRequestHandler):
         if faults.latency:
             emulator.sleep(faults.latency)
         outcome = shop.faults.draw()
+        if faults.lose_answers and shop.faults.take_lost_answer(_root_fields(body)):
+            outcome = "lost"
         if outcome == "timeout":
             shop.count("timeouts")
             emulator.sleep(faults.timeout_seconds)

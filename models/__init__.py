@@ -45,6 +45,7 @@ from . import shopify_bulk_operation
 from . import shopify_bulk_inventory
 from . import shopify_bulk_operation_ui
 from . import shopify_product_bulk_import
+from . import shopify_product_bulk_export
 from . import shopify_completeness_report
 from . import shopify_order_reconcile
 from . import shopify_health_completeness

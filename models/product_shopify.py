@@ -29,10 +29,18 @@ class ProductTemplate(models.Model):
     _inherit = "product.template"
 
     product_brand = fields.Char(string="Brand", help="Synced with the product's vendor on Shopify.")
+    # groups: products are read whole by users without a Shopify role, who may not read bindings.
     shopify_binding_ids = fields.One2many(
-        "shopify.product.binding", "product_tmpl_id", string="Shopify Links"
+        "shopify.product.binding",
+        "product_tmpl_id",
+        string="Shopify Links",
+        groups="shopify_sync.group_shopify_user",
     )
-    shopify_binding_count = fields.Integer(compute="_compute_shopify_binding_count", string="Shopify Shops")
+    shopify_binding_count = fields.Integer(
+        compute="_compute_shopify_binding_count",
+        string="Shopify Shops",
+        groups="shopify_sync.group_shopify_user",
+    )
 
     @api.depends("shopify_binding_ids")
     def _compute_shopify_binding_count(self):
@@ -76,7 +84,10 @@ class ProductProduct(models.Model):
         help="Shown struck through on Shopify (its compareAtPrice); 0 means none.",
     )
     shopify_variant_binding_ids = fields.One2many(
-        "shopify.variant.binding", "product_id", string="Shopify Variant Links"
+        "shopify.variant.binding",
+        "product_id",
+        string="Shopify Variant Links",
+        groups="shopify_sync.group_shopify_user",
     )
 
     def write(self, vals):

@@ -6,9 +6,19 @@ from odoo import api, fields, models
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    shopify_binding_ids = fields.One2many("shopify.order.binding", "sale_order_id", string="Shopify Orders")
+    # groups: a plain read() of the order (all fields) by a salesperson without a Shopify role must not
+    # touch the binding model (Odoo's own sale tests do exactly that).
+    shopify_binding_ids = fields.One2many(
+        "shopify.order.binding",
+        "sale_order_id",
+        string="Shopify Orders",
+        groups="shopify_sync.group_shopify_user",
+    )
     shopify_binding_id = fields.Many2one(
-        "shopify.order.binding", compute="_compute_shopify_binding_id", string="Shopify Order"
+        "shopify.order.binding",
+        compute="_compute_shopify_binding_id",
+        string="Shopify Order",
+        groups="shopify_sync.group_shopify_user",
     )
     shopify_admin_url = fields.Char(compute="_compute_shopify_binding_id", string="Open in Shopify")
 

@@ -2,19 +2,17 @@
 
 The result lists each location, then its inventory levels (`__parentId` = the location). A location can
 hold every variant of the catalog, so its levels are not joined under it (that would hold them all in
-memory): they are handed over in flat batches of `shopify_sync.bulk_batch_size` lines. When the file has
-been read to the end, the pairs it had no level for are compared as unknown, the drift report is closed
-and the differences are pushed (unless it is a dry run).
+memory): they are handed over in flat batches of `shopify_sync.bulk_batch_size` lines (the runner's
+`_bulk_flat_<kind>`). When the file has been read to the end (`_bulk_done_<kind>`, run once even when the
+processing was interrupted and resumed), the pairs it had no level for are compared as unknown, the drift
+report is closed and the differences are pushed (unless it is a dry run).
 """
 
 from collections import defaultdict
-from itertools import islice
 
 from odoo import fields, models
 
-from ..services import bulk
 from ..services import inventory as inventory_service
-from .shopify_bulk_operation import BATCH_SIZE_PARAM
 from .shopify_shop_inventory_reconcile import BULK_KIND
 
 ENDED_WITHOUT_RESULT = ("failed", "canceled", "expired")
@@ -27,22 +25,8 @@ class ShopifyBulkOperation(models.Model):
         "shopify.inventory.drift", "bulk_operation_id", string="Drift Reports"
     )
 
-    def _process(self):
-        if self.kind != BULK_KIND or self.operation_type != "query":
-            return super()._process()
-        self.ensure_one()
-        size = int(
-            self.env["ir.config_parameter"].sudo().get_param(BATCH_SIZE_PARAM, bulk.DEFAULT_BATCH_SIZE)
-        )
-        done = 0
-        if self.url:  # no file: Shopify had no location at all
-            lines = bulk.parse_lines(bulk.stream_lines(self.url))
-            while batch := list(islice(lines, size)):
-                done += self._bulk_process_inventory_reconcile(batch)
-                self.processed_count = done
-        self._bulk_done_inventory_reconcile()
-        self.write({"processed": True, "processed_count": done})
-        return done
+    # Flat batches: a location's levels are not joined under it (see the module docstring).
+    _bulk_flat_inventory_reconcile = True
 
     def _bulk_process_inventory_reconcile(self, batch):
         """Compare one batch of result lines (locations and levels) with Odoo; returns the lines handled."""

@@ -3,16 +3,45 @@
 
 A feature using bulk queries starts one with `_start_query(shop, kind, document)` and defines
 `_bulk_process_<kind>(batch)` on this model (self = the operation; batch = root objects with
-`__children`); the method returns how many rows it handled.
+`__children`); the method returns how many rows it handled. Optional hooks of a kind:
+
+- `_bulk_done_<kind>()`: called once, after the last batch, in the transaction that marks the operation
+  processed (end-of-processing work: close a report, compare what the file did not list).
+- `_bulk_flat_<kind> = True`: batches are the result lines as they come, not joined to their parents
+  (for results whose parents have too many children to hold in memory).
+- `_bulk_start_<kind>()`: called when processing starts from the first batch (not when it resumes),
+  with the operation locked: forget a previous attempt.
+- `_bulk_skipped_<kind>(roots)`: on a resume, the roots (lines, for flat kinds) already processed and
+  committed, as the file is read past them: rebuild what a kind keeps in memory between batches.
+
+Processing is resumable. Each batch runs in a savepoint and, when the poll cron processes (top level,
+`auto_commit_enabled()` as for the queue), is committed together with `resume_position` (root objects, or
+lines for flat results and mutation results, already handled). An interrupted processing (worker
+restart, timeout, or a retryable error: network, throttling, database conflict) is taken up by the next
+poll after the last committed batch, so every row is handled once. The operation row is locked (`FOR NO
+KEY UPDATE SKIP LOCKED`, taken again after each commit) so two workers never process it at once. In
+production the finish webhook and the Refresh buttons only wake the poll cron for that reason; in tests
+(one transaction, no commits) they process at once.
+
+Errors that retrying will not fix do not stop the file: a broken JSON line (skipped), or a handler
+exception on one batch (its rows recorded as failed, one line error each, the batch rolled back), is
+recorded as a line error with a log entry and the other batches are processed; `error_message` says so.
+
+Progress: `processed_lines` (result lines of the processed batches) against Shopify's `object_count`.
 """
 
 import logging
 
+import psycopg2.errors
+import requests
+from psycopg2 import IntegrityError
+
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..services import bulk, documents
 from ..services.errors import ShopifyError
+from .shopify_queue_job import RETRYABLE_DB_ERRORS, auto_commit_enabled, is_retryable
 
 _logger = logging.getLogger(__name__)
 
@@ -27,6 +56,9 @@ STATUSES = [
 ]
 ACTIVE_STATUSES = ("created", "running", "canceling")
 BATCH_SIZE_PARAM = "shopify_sync.bulk_batch_size"
+POLL_CRON = "shopify_sync.ir_cron_shopify_poll_bulk_operations"
+# Reading the result file failed: ends this processing run, not the file (the next poll resumes).
+INTERRUPTIONS = (requests.RequestException,)
 
 
 def concurrency_limit(api_version):
@@ -52,7 +84,18 @@ class ShopifyBulkOperation(models.Model):
     root_object_count = fields.Integer(readonly=True)
     url = fields.Char(string="Result URL", readonly=True)
     processed = fields.Boolean(readonly=True, index=True)
-    processed_count = fields.Integer(readonly=True, help="Rows handled so far (progress).")
+    processed_count = fields.Integer(readonly=True, help="Rows the handlers reported as handled.")
+    processed_lines = fields.Integer(
+        readonly=True, help="Result lines of the batches processed (and committed) so far: the progress."
+    )
+    processing_interrupted = fields.Boolean(
+        readonly=True, help="The last processing run stopped early; the next poll resumes it."
+    )
+    resume_position = fields.Integer(
+        readonly=True,
+        help="Root objects (lines, for flat and mutation results) already processed and committed: an "
+        "interrupted processing resumes after them.",
+    )
     completed_at = fields.Datetime(readonly=True)
     # Bulk mutations: the record each variables line was sent for ([model, id] by line number).
     line_refs = fields.Json(readonly=True)
@@ -164,75 +207,311 @@ class ShopifyBulkOperation(models.Model):
                     "completed_at": _naive(node.get("completedAt")),
                 }
             )
-            if operation.status == "completed" and not operation.processed:
-                operation._process()
+        self.filtered(lambda op: op.status == "completed" and not op.processed)._process_completed()
+
+    def _process_completed(self):
+        """Process completed results now, or leave them to the poll cron.
+
+        Committed batches need the top level of a transaction, which a webhook job or a button is not: in
+        production (the queue's auto-commit switch) they wake the poll cron instead, when it is active.
+        The cron itself (context `shopify_bulk_deferred`) processes after its refresh."""
+        if not self or self.env.context.get("shopify_bulk_deferred"):
+            return
+        # A Shopify manager may refresh an operation without any right on scheduled actions.
+        cron = self.env(su=True).ref(POLL_CRON, raise_if_not_found=False)
+        if cron and cron.active and self._bulk_process_in_background():
+            cron._trigger()
+            return
+        for operation in self:
+            operation._process()
+
+    @api.model
+    def _bulk_process_in_background(self):
+        return auto_commit_enabled()
+
+    def _bulk_batch_size(self):
+        return int(
+            self.env["ir.config_parameter"].sudo().get_param(BATCH_SIZE_PARAM, bulk.DEFAULT_BATCH_SIZE)
+        )
 
     def _process(self):
-        """Stream the result and hand it to `_bulk_process_<kind>` batch by batch (progress kept)."""
+        """Stream the result and hand it to `_bulk_process_<kind>` batch by batch (committed, resumable,
+        locked: see the module docstring). Returns the rows handled by this run, or None when another
+        worker is processing the operation."""
         self.ensure_one()
         if self.operation_type == "mutation":
             return self._process_mutation_results()
         handler = getattr(self, f"_bulk_process_{self.kind}", None)
         if handler is None:
             raise UserError(_("No processing is defined for bulk operations of kind “%s”.", self.kind))
-        size = int(
-            self.env["ir.config_parameter"].sudo().get_param(BATCH_SIZE_PARAM, bulk.DEFAULT_BATCH_SIZE)
-        )
-        done = 0
-        if self.url:  # an operation that matched nothing has no file
-            objects = bulk.parse_lines(bulk.stream_lines(self.url))
-            for batch in bulk.joined_batches(objects, size):
-                done += handler(batch) or 0
-                self.processed_count = done
-        self.write({"processed": True, "processed_count": done})
-        return done
+        return self._process_batches(handler, flat=getattr(self, f"_bulk_flat_{self.kind}", False))
 
     def _process_mutation_results(self):
         """Each result line back to its record by `__lineNumber`; its errors recorded against it. A kind
-        may define `_bulk_result_<kind>(record, result)` to use the data of successful lines."""
-        refs = self.line_refs or []
+        may define `_bulk_result_<kind>(record, result)` to use the data of successful lines (in a
+        savepoint: what it raises becomes that line's error) and `_bulk_error_<kind>(record, messages)`
+        to show a failed line on its record."""
+        return self._process_batches(self._handle_mutation_results, flat=True)
+
+    def _handle_mutation_results(self, batch):
         on_result = getattr(self, f"_bulk_result_{self.kind}", None)
-        LineError = self.env["shopify.bulk.line.error"]
-        done = failed = 0
-        lines = bulk.parse_lines(bulk.stream_lines(self.url)) if self.url else ()
-        for result in lines:
+        on_error = getattr(self, f"_bulk_error_{self.kind}", None)
+        errors = []
+        for result in batch:
             number = result.get("__lineNumber")
-            ref = refs[number] if isinstance(number, int) and 0 <= number < len(refs) else None
+            ref = self._line_ref(number)
             record = self.env[ref[0]].browse(ref[1]).exists() if ref else None
             messages = bulk.line_errors(result)
+            if not messages and on_result is not None and record:
+                try:
+                    with self.env.cr.savepoint():
+                        on_result(record, result)
+                except (
+                    ShopifyError,
+                    UserError,
+                    ValidationError,
+                    ValueError,
+                    KeyError,
+                    IntegrityError,
+                ) as error:
+                    _logger.warning(
+                        "Shopify bulk operation %s: line %s not applied (%s)",
+                        self.id,
+                        number,
+                        type(error).__name__,
+                    )
+                    messages = [str(error)]
             if messages:
-                failed += 1
-                LineError.create(
+                errors.append(
                     {
-                        "operation_id": self.id,
                         "line_number": number if isinstance(number, int) else -1,
                         "res_model": ref[0] if ref else False,
                         "res_id": ref[1] if ref else False,
                         "message": "\n".join(messages),
                     }
                 )
-            elif on_result is not None and record is not None:
-                on_result(record, result)
-            done += 1
-            if done % bulk.DEFAULT_BATCH_SIZE == 0:
-                self.processed_count = done
-        self.write({"processed": True, "processed_count": done, "line_error_count": failed})
-        return done
+                if on_error is not None and record:
+                    on_error(record, messages)
+        self._record_line_errors(errors)
+        return len(batch)
+
+    def _line_ref(self, number):
+        """[model, id] of the record a mutation's variables line `number` was sent for, or None."""
+        refs = self.line_refs or []
+        return refs[number] if isinstance(number, int) and 0 <= number < len(refs) else None
+
+    # ------------------------------------------------------------------------------------------------
+    # The batch runner: savepoint per batch, commit and resume position, lock
+    # ------------------------------------------------------------------------------------------------
+    def _process_batches(self, handler, flat=False):
+        self.ensure_one()
+        if not self._bulk_claim():
+            _logger.info("Shopify bulk operation %s: processed by another worker, or done", self.id)
+            return None
+        rows = 0
+        if not self.resume_position and hasattr(self, f"_bulk_start_{self.kind}"):
+            getattr(self, f"_bulk_start_{self.kind}")()
+        try:
+            for batch in self._result_batches(self.resume_position, flat):
+                handled = self._process_batch(handler, batch)
+                rows += handled
+                self.write(
+                    {
+                        "resume_position": self.resume_position + len(batch),
+                        "processed_lines": self.processed_lines + sum(map(bulk.object_count, batch)),
+                        "processed_count": self.processed_count + handled,
+                    }
+                )
+                if not self._bulk_commit(reclaim=True):
+                    _logger.info(
+                        "Shopify bulk operation %s: another worker took the processing over", self.id
+                    )
+                    return rows
+        except Exception as error:
+            if not _is_interruption(error):
+                raise
+            self._record_interruption(error)
+            return rows
+        if not self._finish_processing():
+            return rows
+        self._bulk_commit()
+        return rows
+
+    def _result_batches(self, skip, flat=False):
+        """The result's batches after the first `skip` roots (lines when `flat`); broken lines recorded."""
+        if not self.url:  # an operation that matched nothing has no file
+            return iter(())
+        known = set(
+            self.line_error_ids.filtered(lambda error: error.error_type == "unreadable").mapped("line_number")
+        )
+
+        def on_unreadable(number, message):
+            if number in known:  # recorded by an earlier, interrupted run
+                return
+            known.add(number)
+            _logger.warning(
+                "Shopify bulk operation %s: result line %s is not JSON (skipped)", self.id, number
+            )
+            self._record_line_errors(
+                [{"line_number": number, "message": message, "error_type": "unreadable"}]
+            )
+
+        objects = bulk.parse_lines(bulk.stream_lines(self.url), on_error=on_unreadable)
+        size = self._bulk_batch_size()
+        batches = bulk.flat_batches(objects, size) if flat else bulk.joined_batches(objects, size)
+        return bulk.skip_roots(batches, skip, getattr(self, f"_bulk_skipped_{self.kind}", None))
+
+    def _process_batch(self, handler, batch):
+        """One batch in a savepoint; an error retrying will not fix marks its rows failed (the rest goes
+        on), an interruption is raised to stop this run."""
+        try:
+            with self.env.cr.savepoint():
+                return handler(batch) or 0
+        except Exception as error:
+            if _is_interruption(error):
+                raise
+            _logger.warning(
+                "Shopify bulk operation %s: a batch of %s rows failed (%s)", self.id, len(batch), error
+            )
+            self._record_failed_batch(batch, error)
+            return 0
+
+    def _record_failed_batch(self, batch, error):
+        reason = f"{type(error).__name__}: {error}"
+        errors = []
+        for obj in batch:
+            number = obj.get("__lineNumber")
+            ref = self._line_ref(number) if self.operation_type == "mutation" else None
+            errors.append(
+                {
+                    "line_number": number if isinstance(number, int) else -1,
+                    "res_model": ref[0] if ref else False,
+                    "res_id": ref[1] if ref else False,
+                    "error_type": "batch",
+                    "message": _(
+                        "%(row)s not processed: %(reason)s", row=obj.get("id") or "-", reason=reason
+                    ),
+                }
+            )
+        self._record_line_errors(errors)
+        self.error_message = _(
+            "A batch of %(count)s rows failed (%(reason)s): its rows are listed as line errors, the other "
+            "batches were processed. Fix the cause, then run the operation again.",
+            count=len(batch),
+            reason=reason,
+        )
+
+    def _record_line_errors(self, values_list):
+        if not values_list:
+            return
+        self.env["shopify.bulk.line.error"].create(
+            [dict(values, operation_id=self.id) for values in values_list]
+        )
+        self.line_error_count += len(values_list)
+
+    def _record_interruption(self, error):
+        _logger.warning(
+            "Shopify bulk operation %s: processing interrupted after %s lines (%s); the next poll resumes",
+            self.id,
+            self.processed_lines,
+            type(error).__name__,
+        )
+        self.processing_interrupted = True
+        self.error_message = _(
+            "Processing interrupted after %(done)s of %(total)s lines (%(error)s): the next poll resumes "
+            "after the last processed batch.",
+            done=self.processed_lines,
+            total=self.object_count,
+            error=error,
+        )
+        self._bulk_commit()
+
+    def _finish_processing(self):
+        """The kind's end-of-processing hook, then the operation is processed; False if the hook failed
+        (recorded; the next poll runs it again, the batches are not redone)."""
+        done_hook = getattr(self, f"_bulk_done_{self.kind}", None)
+        if done_hook is not None:
+            try:
+                with self.env.cr.savepoint():
+                    done_hook()
+            except Exception as error:
+                _logger.warning("Shopify bulk operation %s: end of processing failed (%s)", self.id, error)
+                self.error_message = _("The end of processing failed (%s): the next poll tries again.", error)
+                self._bulk_commit()
+                return False
+        values = {"processed": True, "processing_interrupted": False}
+        if self.processing_interrupted:  # it did resume: the interruption is no longer the news
+            failed = self.line_error_ids.filtered(lambda error: error.error_type == "batch")
+            values["error_message"] = (
+                _("%s rows could not be processed: see Line Errors.", len(failed)) if failed else False
+            )
+        self.write(values)
+        return True
+
+    def _bulk_claim(self, expect_position=None):
+        """Lock the operation's row for this transaction (skipped when another worker holds it); False
+        when held elsewhere, already processed, or moved on from `expect_position` by another worker."""
+        self.ensure_one()
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    "SELECT processed, resume_position FROM shopify_bulk_operation WHERE id = %s "
+                    "FOR NO KEY UPDATE SKIP LOCKED",
+                    [self.id],
+                )
+                row = self.env.cr.fetchone()
+        except psycopg2.errors.SerializationFailure:
+            # Another worker committed a change to the row after this transaction's snapshot.
+            row = None
+        self.invalidate_recordset()
+        if row is None or row[0]:
+            return False
+        return expect_position is None or (row[1] or 0) == expect_position
+
+    def _bulk_commit(self, reclaim=False):
+        """Commit the work done so far when processing at the top level of a cron run (never in tests),
+        then take the row lock again (a commit releases it); False when another worker has it now."""
+        if not (self.env.context.get("shopify_bulk_commit") and auto_commit_enabled()):
+            return True
+        position = self.resume_position
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        return self._bulk_claim(expect_position=position) if reclaim else True
 
     @api.model
     def _cron_poll(self):
-        """Fallback for a lost `bulk_operations/finish` webhook: poll every unfinished operation."""
-        for operation in self.search([("status", "in", ACTIVE_STATUSES)]) | self.search(
+        """Fallback for a lost `bulk_operations/finish` webhook: poll every unfinished operation, and
+        process completed results at the top level (committed batches, resumed after an interruption)."""
+        operations = self.search([("status", "in", ACTIVE_STATUSES)]) | self.search(
             [("status", "=", "completed"), ("processed", "=", False)]
-        ):
-            try:
-                with self.env.cr.savepoint():
-                    operation._refresh()
-            except (ShopifyError, UserError, ValueError) as error:
-                _logger.warning(
-                    "Shopify bulk operation %s: poll failed (%s)", operation.id, type(error).__name__
-                )
-                operation.error_message = str(error)
+        )
+        for operation in operations.with_context(shopify_bulk_deferred=True):
+            # After an interruption, the state is read again: the file URL may have changed or expired.
+            if operation.status in ACTIVE_STATUSES or operation.processing_interrupted:
+                try:
+                    with self.env.cr.savepoint():
+                        operation._refresh()
+                except RETRYABLE_DB_ERRORS as error:  # another worker is processing it: next poll
+                    _logger.info("Shopify bulk operation %s: busy (%s)", operation.id, type(error).__name__)
+                    continue
+                except (ShopifyError, UserError, ValueError) as error:
+                    _logger.warning(
+                        "Shopify bulk operation %s: poll failed (%s)", operation.id, type(error).__name__
+                    )
+                    operation.error_message = str(error)
+                    continue
+            if operation.status == "completed" and not operation.processed:
+                operation = operation.with_context(shopify_bulk_commit=True)
+                try:
+                    operation._process()
+                except (ShopifyError, UserError, ValueError) as error:
+                    _logger.warning(
+                        "Shopify bulk operation %s: processing failed (%s)",
+                        operation.id,
+                        type(error).__name__,
+                    )
+                    operation.error_message = str(error)
+                operation._bulk_commit()
 
 
 class ShopifyBulkLineError(models.Model):
@@ -245,7 +524,25 @@ class ShopifyBulkLineError(models.Model):
     line_number = fields.Integer(required=True)
     res_model = fields.Char(string="Record Model", index=True)
     res_id = fields.Many2oneReference(string="Record", model_field="res_model", index=True)
+    record_name = fields.Char(string="Record Name", compute="_compute_record_name")
     message = fields.Text(required=True)
+    error_type = fields.Selection(
+        [("result", "Result line"), ("unreadable", "Unreadable line"), ("batch", "Batch failed")],
+        default="result",
+        required=True,
+        help="Unreadable: the line is not JSON (skipped). Batch failed: processing raised on its batch, "
+        "so the row was not processed.",
+    )
+
+    @api.depends("res_model", "res_id")
+    def _compute_record_name(self):
+        for line in self:
+            record = (
+                self.env[line.res_model].browse(line.res_id).exists()
+                if line.res_model in self.env and line.res_id
+                else None
+            )
+            line.record_name = record.display_name if record else False
 
 
 class ShopifyWebhookEvent(models.Model):
@@ -260,8 +557,13 @@ class ShopifyWebhookEvent(models.Model):
         )
         if not operation:
             return ("skipped", _("Bulk operation %s was not started by this database.", gid))
-        operation._refresh()
+        operation._refresh()  # processes a completed result now, or wakes the poll cron (see _refresh)
         return None
+
+
+def _is_interruption(error):
+    """Errors that end a processing run but not the file: retrying later can succeed."""
+    return is_retryable(error) or isinstance(error, INTERRUPTIONS)
 
 
 def _naive(timestamp):

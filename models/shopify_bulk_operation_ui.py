@@ -1,4 +1,5 @@
-"""What the Bulk Operations screens need: progress of the processing and a manual Refresh."""
+"""What the Bulk Operations screens need: progress of the processing and a manual Refresh, and the
+operations under way on the shop form (one progress display for every kind of long bulk operation)."""
 
 import logging
 
@@ -18,15 +19,18 @@ class ShopifyBulkOperation(models.Model):
         string="Processed (%)", compute="_compute_processed_progress", help="Result rows processed so far."
     )
 
-    @api.depends("processed", "processed_count", "object_count")
+    @api.depends("processed", "processed_lines", "object_count")
     def _compute_processed_progress(self):
+        # Lines, not handler rows: Shopify's object_count counts every line of the file, known up front.
         for operation in self:
-            if operation.object_count:
+            if operation.processed:
+                operation.processed_progress = 100.0
+            elif operation.object_count:
                 operation.processed_progress = min(
-                    100.0, 100.0 * operation.processed_count / operation.object_count
+                    100.0, 100.0 * operation.processed_lines / operation.object_count
                 )
             else:
-                operation.processed_progress = 100.0 if operation.processed else 0.0
+                operation.processed_progress = 0.0
 
     def action_refresh(self):
         """Ask Shopify now (instead of waiting for the webhook or the poll) and process a finished result."""
@@ -62,3 +66,28 @@ class ShopifyBulkOperation(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+
+class ShopifyShop(models.Model):
+    _inherit = "shopify.shop"
+
+    bulk_running_ids = fields.One2many(
+        "shopify.bulk.operation",
+        compute="_compute_bulk_running_ids",
+        string="Bulk Operations Under Way",
+        help="Shopify building a result, or Odoo processing it (lines done / total).",
+    )
+
+    def _compute_bulk_running_ids(self):
+        Operation = self.env["shopify.bulk.operation"]
+        for shop in self:
+            shop.bulk_running_ids = Operation.search(
+                [
+                    ("shop_id", "=", shop.id),
+                    "|",
+                    ("status", "in", ACTIVE_STATUSES),
+                    "&",
+                    ("status", "=", "completed"),
+                    ("processed", "=", False),
+                ]
+            )

@@ -3,7 +3,8 @@
 Entry points: `_import_rest(shop, payload)` (webhook bodies), `_import_graphql(shop, node)` (the poll),
 `_reapply(binding)` (buttons). All end in `_apply(shop, order, raw, source)`, which:
 
-1. locks the (shop, order GID) key, so a webhook and the poll racing on one order make one binding;
+1. locks the (shop, order GID) key, so a webhook and the poll racing on one order make one binding
+   (the one that waited ends in a retryable OrderCreatedConcurrently: see `_create_binding`);
 2. ignores a payload older than the last one applied (out-of-order deliveries);
 3. creates the sale order (or holds the binding), updates a draft one, or records a change of a
    confirmed one for review (never a silent rewrite);
@@ -12,18 +13,32 @@ Entry points: `_import_rest(shop, payload)` (webhook bodies), `_import_graphql(s
 
 import logging
 from collections import defaultdict
+from contextvars import ContextVar
 from decimal import ROUND_HALF_UP, Decimal
+
+import psycopg2.errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare
+from odoo.tools import float_compare, mute_logger
 
 from ..services.mapping import orders as mapping
 
 _logger = logging.getLogger(__name__)
 
+# Lookups repeated within one order (currency, tax mapping, country, state), answered once per `_apply`.
+# A context variable, not a cache across orders: a mapping fixed between two imports is seen at once.
+_LOOKUPS = ContextVar("shopify_order_lookups", default=None)
+
 PAID_STATUSES = ("paid", "partially_refunded")
 CENT = Decimal("0.01")
+
+
+class OrderCreatedConcurrently(psycopg2.errors.SerializationFailure):
+    """Another transaction created the order's binding while this one waited for the lock.
+
+    A serialization conflict, and typed as one: the queue retries it (the retry sees the binding) and
+    the poll leaves its watermark before the order, so nothing is lost and nothing is made twice."""
 
 
 class OrderHeld(Exception):
@@ -68,7 +83,25 @@ class ShopifyOrderImport(models.AbstractModel):
         )
 
     @api.model
+    def _lookup(self, key, compute):
+        """`compute()` once per key while one order is applied (and every time outside `_apply`)."""
+        lookups = _LOOKUPS.get()
+        if lookups is None:
+            return compute()
+        if key not in lookups:
+            lookups[key] = compute()
+        return lookups[key]
+
+    @api.model
     def _apply(self, shop, order, raw, source, force=False):
+        token = _LOOKUPS.set({})
+        try:
+            return self._apply_order(shop, order, raw, source, force)
+        finally:
+            _LOOKUPS.reset(token)
+
+    @api.model
+    def _apply_order(self, shop, order, raw, source, force):
         Binding = self.env["shopify.order.binding"]
         self._lock_order_key(shop, order["gid"])
         binding = Binding.search([("shop_id", "=", shop.id), ("shopify_gid", "=", order["gid"])])
@@ -76,14 +109,7 @@ class ShopifyOrderImport(models.AbstractModel):
             _logger.info("Shopify order %s: payload not newer than the applied one, ignored", order["name"])
             return binding
         if not binding:
-            binding = Binding.create(
-                {
-                    "shop_id": shop.id,
-                    "shopify_gid": order["gid"],
-                    "name": order["name"],
-                    "state": "held",
-                }
-            )
+            binding = self._create_binding(shop, order)
         previous = self._order_dict(binding.payload, binding.payload_source) if binding.payload else None
         binding.write(self._binding_values(order, raw, source))
         if binding.state == "held":
@@ -95,6 +121,28 @@ class ShopifyOrderImport(models.AbstractModel):
         self._apply_cancellation(binding, order)
         self._apply_confirmation_policy(binding)
         return binding
+
+    @api.model
+    def _create_binding(self, shop, order):
+        """The order's binding; raises OrderCreatedConcurrently when another transaction made it first.
+
+        The lock serialises the two transactions, but Odoo reads in REPEATABLE READ: the one that waited
+        still cannot see the row the other committed, so its insert meets the unique key instead.
+        """
+        values = {"shop_id": shop.id, "shopify_gid": order["gid"], "name": order["name"], "state": "held"}
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                # No "created" note and no follower: the sale order's chatter tells the import.
+                return (
+                    self.env["shopify.order.binding"]
+                    .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+                    .create(values)
+                )
+        except psycopg2.errors.UniqueViolation as error:
+            raise OrderCreatedConcurrently(
+                f"Shopify order {order['name']} ({order['gid']}) was imported by a concurrent transaction: "
+                "try again (the retry finds it)."
+            ) from error
 
     @api.model
     def _is_stale(self, binding, order):
@@ -195,8 +243,13 @@ class ShopifyOrderImport(models.AbstractModel):
 
     @api.model
     def _currency(self, code):
-        currency = (
-            self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+        currency = self._lookup(
+            ("currency", code),
+            lambda: (
+                self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "=", code)], limit=1)
+            ),
         )
         if not currency:
             raise UserError(_("The order is in currency “%s”, which Odoo does not know.", code))
@@ -226,23 +279,29 @@ class ShopifyOrderImport(models.AbstractModel):
     @api.model
     def _missing_taxes(self, shop, order):
         """(rate %, title) of the order's tax lines that have no mapping, sorted."""
-        Mapping = self.env["shopify.tax.mapping"]
         missing = []
         for rate, title in mapping.tax_keys(order):
             rate_percent = float(rate * 100)
-            if not Mapping._find_tax(shop, rate_percent, order["taxes_included"], title):
+            if not self._mapped_tax(shop, rate_percent, order["taxes_included"], title):
                 missing.append((rate_percent, title))
         return missing
 
     @api.model
+    def _mapped_tax(self, shop, rate_percent, price_include, title):
+        return self._lookup(
+            ("tax", shop.id, rate_percent, price_include, title),
+            lambda: self.env["shopify.tax.mapping"]._find_tax(shop, rate_percent, price_include, title),
+        )
+
+    @api.model
     def _taxes(self, shop, order, taxes):
-        Mapping = self.env["shopify.tax.mapping"]
         tax_ids = []
         for tax in taxes:
             if not tax["rate"]:
                 continue
-            found = Mapping._find_tax(shop, float(tax["rate"] * 100), order["taxes_included"], tax["title"])
-            tax_ids.append(found.id)
+            tax_ids.append(
+                self._mapped_tax(shop, float(tax["rate"] * 100), order["taxes_included"], tax["title"]).id
+            )
         return [fields.Command.set(tax_ids)]
 
     @api.model
@@ -443,11 +502,17 @@ class ShopifyOrderImport(models.AbstractModel):
 
     @api.model
     def _address_values(self, address):
-        country = self.env["res.country"].search([("code", "=", address["country_code"])], limit=1)
+        country = self._lookup(
+            ("country", address["country_code"]),
+            lambda: self.env["res.country"].search([("code", "=", address["country_code"])], limit=1),
+        )
         state = self.env["res.country.state"]
         if country and address["state_code"]:
-            state = state.search(
-                [("country_id", "=", country.id), ("code", "=", address["state_code"])], limit=1
+            state = self._lookup(
+                ("state", country.id, address["state_code"]),
+                lambda: state.search(
+                    [("country_id", "=", country.id), ("code", "=", address["state_code"])], limit=1
+                ),
             )
         return {
             "name": self._address_name(address) or False,

@@ -197,11 +197,9 @@ class ShopifyBulkOperation(models.Model):
             return f"{type(error).__name__}: {error}"
         return None
 
-    def _process(self):
-        done = super()._process()
-        if self.kind == BULK_KIND:
-            self.completeness_report_ids.filtered(lambda report: report.state == "pending")._finalize()
-        return done
+    def _bulk_done_order_reconcile(self):
+        """Once the whole result is processed (the runner calls it once, also after a resume)."""
+        self.completeness_report_ids.filtered(lambda report: report.state == "pending")._finalize()
 
     def _refresh(self):
         result = super()._refresh()

@@ -158,16 +158,38 @@ class ShopifyBulkOperation(models.Model):
         if self.kind != KIND:
             return super()._process()
         self.ensure_one()
-        report = self._product_reconcile_report()
-        report._reset()
         key = (self.env.cr.dbname, self.id)
-        _RUNS[key] = _Run(report, self.shop_id)
+        _RUNS[key] = _Run(self._product_reconcile_report(), self.shop_id)
         try:
-            done = super()._process()
-            self._product_reconcile_finish(_RUNS[key])
+            return super()._process()
         finally:
             _RUNS.pop(key, None)
-        return done
+
+    # The bulk runner's hooks (models/shopify_bulk_operation.py): processing resumes after the last
+    # committed batch, so the report is reset only on a first start, the bindings seen by the batches
+    # already committed are seen again on a resume, and the report is closed once, after the last batch.
+    def _bulk_start_product_reconcile(self):
+        self._product_reconcile_report()._reset()
+
+    def _bulk_skipped_product_reconcile(self, roots):
+        run = _RUNS.get((self.env.cr.dbname, self.id))
+        if run is None:
+            return
+        gids = []
+        for root in roots:
+            try:
+                if not root.get("__orphan"):
+                    node = reconcile_service.product_node(root)
+                    gids.append(mapping.product_from_graphql(node, run.digits)["gid"])
+            except (mapping.MappingError, KeyError, TypeError, ValueError):
+                continue  # recorded as failed when its batch was processed
+        for state in self._product_reconcile_states(gids).values():
+            if state.active:
+                run.seen.add(state.id)
+
+    def _bulk_done_product_reconcile(self):
+        run = _RUNS.get((self.env.cr.dbname, self.id)) or _Run(self._product_reconcile_report(), self.shop_id)
+        self._product_reconcile_finish(run)
 
     # ------------------------------------------------------------------------------------------------
     # One batch of products

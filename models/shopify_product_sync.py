@@ -2,7 +2,8 @@
 
 Odoo → Shopify: `binding._shopify_export()` sends one `productSet` keyed by our customId with the full
 variant list; `shop._shopify_export_pending()` exports the marked bindings, highest priority first,
-as many as the shop's API budget allows.
+as many as the shop's API budget allows; the scheduled run (`shop._shopify_export_marked()`) hands more than
+a threshold of them to one bulk mutation instead (models/shopify_product_bulk_export.py).
 Shopify → Odoo: `binding._shopify_import(shop, product)` applies one canonical product (from a webhook
 or the poll) through the three-way merge; `shop._shopify_poll_products()` reads what changed since
 an overlapping watermark.
@@ -235,7 +236,7 @@ class ShopifyShop(models.Model):
         totals = {"ok": 0, "failed": 0, "skipped": 0}
         for shop in self:
             polled = shop._shopify_poll_products()
-            exported = shop._shopify_export_pending()
+            exported = shop._shopify_export_marked()
             totals["ok"] += polled["ok"] + exported["exported"]
             totals["failed"] += polled["failed"] + exported["failed"]
             totals["skipped"] += polled["skipped"]
@@ -663,29 +664,36 @@ class ShopifyProductBinding(models.Model):
             raise UserError(
                 _("Shopify accepted %s but returned no product.", self.product_tmpl_id.display_name)
             )
-        self._shopify_store_remote_ids(remote, odoo_product)
-        export_fields = shop._shopify_export_fields()
+        self._shopify_record_export(remote, odoo_product)
+        return True
+
+    def _shopify_record_export(self, remote, odoo_product, sent=None):
+        """Record a productSet answer: the GIDs Shopify returned and, as the synced snapshot, the values
+        sent. `sent` is the snapshot of what was sent when Odoo may have changed since (a bulk export
+        answers minutes later); the binding then stays marked if the product changed meanwhile."""
         current = mapping.snapshot(odoo_product)
+        sent = current if sent is None else sent
+        self._shopify_store_remote_ids(remote, odoo_product)
+        export_fields = self.shop_id._shopify_export_fields()
         merged = mapping.flatten(self.synced_values)
-        for key, value in mapping.flatten(current).items():
+        for key, value in mapping.flatten(sent).items():
             if key[1] in export_fields:
                 merged[key] = value
-        live_keys = set(current["variants"])
+        live_keys = set(sent["variants"])
         merged = {key: value for key, value in merged.items() if key[0] == "product" or key[0] in live_keys}
         self.sudo()._set_snapshot(
             mapping.unflatten(merged), _naive_utc(mapping.parse_datetime(remote.get("updatedAt")))
         )
-        self.sudo().write(
-            {
-                "export_pending": False,
-                "odoo_changed_at": False,
-                "sync_state": "synced",
-                "last_error": False,
-                "limit_warning": False,
-                "active": True,
-            }
+        changed_since = set(current["variants"]) != live_keys or any(
+            key[1] in export_fields for key in mapping.changed_fields(sent, current)
         )
-        return True
+        values = {"sync_state": "synced", "last_error": False, "limit_warning": False, "active": True}
+        if changed_since:
+            values["sync_state"] = "pending"
+        else:
+            values.update(export_pending=False, odoo_changed_at=False)
+        self.sudo().write(values)
+        return not changed_since
 
     def _shopify_store_remote_ids(self, remote, odoo_product):
         """Store the product, variant and inventory item GIDs Shopify returned."""

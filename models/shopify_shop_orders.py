@@ -136,7 +136,11 @@ class ShopifyShop(models.Model):
             try:
                 if ((node.get("lineItems") or {}).get("pageInfo") or {}).get("hasNextPage"):
                     # A poll page holds 20 lines per order (cost cap): read the long order on its own.
-                    node = client.execute("order_by_id", {"id": node["id"]})["order"]
+                    full = self._shopify_read_order(client, node["id"])
+                    if not full:  # deleted since the page was read: nothing to import
+                        _logger.info("Shopify shop %s: order %s is gone, skipped", self.id, node.get("name"))
+                        continue
+                    node = full
                 with self.env.cr.savepoint():
                     importer._import_graphql(self, node)
                 ok += 1
@@ -151,6 +155,23 @@ class ShopifyShop(models.Model):
         else:
             self.orders_synced_until = now
         return ok, len(failed_at)
+
+    def _shopify_read_order(self, client, gid):
+        """One order as a GraphQL node with all its line items (page after page); None if it is gone."""
+        node = client.execute("order_by_id", {"id": gid}).get("order")
+        if not node:
+            return None
+        line_items = node.get("lineItems") or {}
+        nodes = list(line_items.get("nodes") or [])
+        page_info = line_items.get("pageInfo") or {}
+        while page_info.get("hasNextPage"):
+            page = (
+                client.execute("order_line_items", {"id": gid, "after": page_info["endCursor"]}).get("order")
+                or {}
+            ).get("lineItems") or {}
+            nodes += page.get("nodes") or []
+            page_info = page.get("pageInfo") or {}
+        return {**node, "lineItems": {"nodes": nodes, "pageInfo": {"hasNextPage": False}}}
 
     def action_view_orders(self):
         self.ensure_one()

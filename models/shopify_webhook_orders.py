@@ -1,16 +1,24 @@
 """Order webhooks and jobs: thin handlers over the order import (models/shopify_order_import.py)."""
 
+import logging
+
 from odoo import _, models
 from odoo.exceptions import UserError
 
-from ..services.gid import to_gid
-from ..services.mapping.orders import OrderPayloadError
+from ..services.gid import numeric_id, to_gid
+from ..services.mapping.orders import OrderPayloadError, is_partial_rest_order
+
+_logger = logging.getLogger(__name__)
 
 
 class ShopifyWebhookEvent(models.Model):
     _inherit = "shopify.webhook.event"
 
     def _shopify_import_order_payload(self, payload):
+        if is_partial_rest_order(payload):
+            # A subscription with includeFields: the body only names the order; read it whole.
+            self._shopify_enqueue_order_fetch(payload.get("admin_graphql_api_id") or payload["id"])
+            return "done", None
         try:
             self.env["shopify.order.import"]._import_rest(self.shop_id, payload)
         except OrderPayloadError as error:
@@ -38,13 +46,17 @@ class ShopifyWebhookEvent(models.Model):
         order_id = (payload.get("order_edit") or {}).get("order_id")
         if not order_id:
             raise UserError(_("This orders/edited body has no order_edit.order_id."))
+        self._shopify_enqueue_order_fetch(order_id)
+        return "done", None
+
+    def _shopify_enqueue_order_fetch(self, order_id):
+        gid = order_id if str(order_id).startswith("gid://") else to_gid("Order", order_id)
         self.env["shopify.queue.job"]._enqueue(
             self.shop_id,
             "order_fetch",
-            payload={"order_gid": to_gid("Order", order_id)},
-            dedupe_key=f"order_fetch:{order_id}",
+            payload={"order_gid": gid},
+            dedupe_key=f"order_fetch:{numeric_id(gid)}",
         )
-        return "done", None
 
 
 class ShopifyQueueJob(models.Model):
@@ -52,10 +64,12 @@ class ShopifyQueueJob(models.Model):
 
     def _shopify_job_order_fetch(self):
         """Read one order through the API and apply it (orders/edited, or an order asked for by hand)."""
-        data = self.shop_id._shopify_client().execute("order_by_id", {"id": self.payload["order_gid"]})
-        if not data.get("order"):
-            return "skipped", _("Order %s no longer exists on Shopify.", self.payload["order_gid"])
-        self.env["shopify.order.import"]._import_graphql(self.shop_id, data["order"])
+        gid = self.payload["order_gid"]
+        node = self.shop_id._shopify_read_order(self.shop_id._shopify_client(), gid)
+        if not node:
+            _logger.info("Shopify shop %s: order %s to fetch no longer exists", self.shop_id.id, gid)
+            return "skipped", _("Order %s no longer exists on Shopify: nothing imported.", gid)
+        self.env["shopify.order.import"]._import_graphql(self.shop_id, node)
         return "done", None
 
     def _shopify_job_order_fulfillment(self):

@@ -1,7 +1,8 @@
 """Deliveries of Shopify orders report back: validating one sends `fulfillmentCreate` with tracking.
 
-Idempotent per picking: the fulfillment orders already fulfilled by this picking are stored with the
-Shopify fulfillment they produced, so a retry (or a second validation attempt) never sends them again.
+Idempotent per picking: the Shopify fulfillments a delivery made are stored on it, and before sending,
+the order's fulfillments on Shopify are read, so neither a retry nor an answer lost in transit (the
+fulfillment exists, we never heard of it) fulfils the same units twice.
 """
 
 import logging
@@ -9,7 +10,7 @@ import logging
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
-from ..services.mapping.fulfillment import fulfillment_inputs
+from ..services.mapping.fulfillment import claim_fulfillments, fulfillment_inputs
 
 _logger = logging.getLogger(__name__)
 
@@ -27,6 +28,11 @@ class StockPicking(models.Model):
         copy=False,
         help="Carrier name exactly as Shopify lists it (e.g. DHL Express, UPS). Empty: the delivery carrier.",
     )
+    shopify_tracking_url = fields.Char(
+        string="Tracking URL (Shopify)",
+        copy=False,
+        help="Sent to Shopify with the fulfillment. Empty: the carrier's tracking link, if any.",
+    )
     shopify_fulfillment_state = fields.Selection(
         [("pending", "To send"), ("sent", "Sent"), ("nothing", "Nothing to fulfil")],
         string="Shopify Fulfillment",
@@ -36,7 +42,7 @@ class StockPicking(models.Model):
     shopify_fulfillments = fields.Json(
         copy=False,
         readonly=True,
-        help="Fulfillment order GID → fulfillment GID created for it by this delivery.",
+        help="Fulfillment GID → fulfillment order GID: what this delivery fulfilled on Shopify.",
     )
 
     def _shopify_order_binding(self):
@@ -73,13 +79,17 @@ class StockPicking(models.Model):
         )
 
     def _shopify_tracking(self):
+        """(number, company, url) for Shopify: ours first, else the carrier's (delivery modules)."""
         number = self.shopify_tracking_number
         company = self.shopify_tracking_company
+        url = self.shopify_tracking_url
         if not number and "carrier_tracking_ref" in self._fields:
             number = self.carrier_tracking_ref
         if not company and "carrier_id" in self._fields and self.carrier_id:
             company = self.carrier_id.name
-        return number or None, company or None
+        if not url and "carrier_tracking_url" in self._fields:
+            url = self.carrier_tracking_url
+        return number or None, company or None, url or None
 
     def _shopify_shipped_quantities(self):
         shipped = {}
@@ -90,8 +100,22 @@ class StockPicking(models.Model):
                 shipped[line_gid] = shipped.get(line_gid, 0) + round(quantity)
         return shipped
 
+    def _shopify_recorded_fulfillments(self):
+        """{fulfillment GID: fulfillment order GID} this delivery made on Shopify."""
+        recorded = {}
+        for key, value in (self.shopify_fulfillments or {}).items():
+            # Rows written before 2026-11-25 map fulfillment order → fulfillment: read both ways.
+            if "/FulfillmentOrder/" in key:
+                key, value = value, key
+            recorded[key] = value
+        return recorded
+
     def _shopify_send_fulfillment(self):
-        """Send this delivery's fulfillments to Shopify; a no-op for what was already sent."""
+        """Send this delivery's fulfillments to Shopify; a no-op for what was already sent.
+
+        Shopify's state decides what is left: fulfillments this delivery recorded, or that an attempt
+        whose answer was lost made (see claim_fulfillments), are never sent again.
+        """
         self.ensure_one()
         if self.shopify_fulfillment_state in ("sent", "nothing"):
             return False
@@ -99,23 +123,41 @@ class StockPicking(models.Model):
         if not binding:
             raise UserError(_("The delivery %s does not belong to an imported Shopify order.", self.name))
         client = binding.shop_id._shopify_client(for_write=True)
-        data = client.execute("order_fulfillment_orders", {"id": binding.shopify_gid})
-        fulfillment_orders = ((data.get("order") or {}).get("fulfillmentOrders") or {}).get("nodes") or []
-        number, company = self._shopify_tracking()
-        sent = dict(self.shopify_fulfillments or {})
-        inputs = fulfillment_inputs(fulfillment_orders, self._shopify_shipped_quantities(), number, company)
-        for fulfillment_order_gid, fulfillment in inputs:
-            if fulfillment_order_gid in sent:
-                continue
-            # The client raises UserErrorsError on userErrors: nothing is recorded as sent then.
-            result = client.execute("fulfillment_create", {"fulfillment": fulfillment})["fulfillmentCreate"]
-            sent[fulfillment_order_gid] = result["fulfillment"]["id"]
-            # Written at once: if a later call fails, the retry skips this one.
-            self.shopify_fulfillments = sent
-        self.shopify_fulfillment_state = "sent" if sent else "nothing"
+        order = client.execute("order_fulfillment_orders", {"id": binding.shopify_gid}).get("order")
+        if not order:
+            raise UserError(
+                _("The Shopify order %s no longer exists: nothing can be fulfilled.", binding.name)
+            )
+        others = set()
+        for picking in self.sale_id.picking_ids - self:
+            others |= set(picking._shopify_recorded_fulfillments())
+        recorded = self._shopify_recorded_fulfillments()
+        existing = (client.execute("order_fulfillments", {"id": binding.shopify_gid}).get("order") or {}).get(
+            "fulfillments"
+        )
+        adopted, left = claim_fulfillments(existing, recorded, others, self._shopify_shipped_quantities())
+        if adopted:
+            recorded.update(adopted)
+            self.shopify_fulfillments = recorded
+            self.message_post(
+                body=_("Already fulfilled on Shopify (%s): not sent again.", ", ".join(sorted(adopted)))
+            )
+        number, company, url = self._shopify_tracking()
+        fulfillment_orders = (order.get("fulfillmentOrders") or {}).get("nodes") or []
+        for _fulfillment_order_gid, fulfillment in fulfillment_inputs(
+            fulfillment_orders, left, number, company, url
+        ):
+            # Not retried blindly: a lost answer may hide a fulfillment; the next attempt re-reads the
+            # order and claims it. userErrors raise UserErrorsError: nothing is recorded then.
+            result = client.execute("fulfillment_create", {"fulfillment": fulfillment}, at_most_once=True)
+            created = result["fulfillmentCreate"]["fulfillment"]
+            order_gid = fulfillment["lineItemsByFulfillmentOrder"][0]["fulfillmentOrderId"]
+            recorded[created["id"]] = order_gid
+            self.shopify_fulfillments = recorded
+        self.shopify_fulfillment_state = "sent" if recorded else "nothing"
         self.message_post(
             body=_("Fulfillment sent to Shopify (tracking %s).", number or "-")
-            if sent
+            if recorded
             else _("Nothing left to fulfil on Shopify for this delivery.")
         )
-        return bool(sent)
+        return bool(recorded)

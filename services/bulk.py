@@ -6,6 +6,7 @@ as it is full, never the whole file.
 """
 
 import json
+from itertools import islice
 
 import requests
 
@@ -23,13 +24,25 @@ def stream_lines(url, timeout=60.0, session=None, chunk_size=64 * 1024):
                 yield line
 
 
-def parse_lines(lines):
-    """JSON objects of JSONL `lines` (bytes or str); a broken line raises ValueError naming its number."""
+def parse_lines(lines, on_error=None):
+    """JSON objects of JSONL `lines` (bytes or str). A broken line raises ValueError naming its number,
+    or, with `on_error`, is handed to `on_error(number, message)` and skipped (the rest goes on)."""
     for number, line in enumerate(lines):
         try:
-            yield json.loads(line)
+            obj = json.loads(line)
         except ValueError as error:
-            raise ValueError(f"Bulk result line {number} is not JSON: {error}") from error
+            message = f"Bulk result line {number} is not JSON: {error}"
+            if on_error is None:
+                raise ValueError(message) from error
+            on_error(number, message)
+            continue
+        if not isinstance(obj, dict):
+            message = f"Bulk result line {number} is not a JSON object."
+            if on_error is None:
+                raise ValueError(message)
+            on_error(number, message)
+            continue
+        yield obj
 
 
 def gid_type(gid):
@@ -69,6 +82,35 @@ def joined_batches(objects, batch_size=DEFAULT_BATCH_SIZE):
     orphans = [dict(child, __orphan=True) for children in waiting.values() for child in children]
     batch.extend(orphans)
     if batch:
+        yield batch
+
+
+def object_count(obj):
+    """How many result lines `obj` stands for: itself and every descendant joined under it."""
+    return 1 + sum(object_count(child) for kids in obj.get(CHILDREN_KEY, {}).values() for child in kids)
+
+
+def skip_roots(batches, count, on_skipped=None):
+    """`batches` without their first `count` root objects (a resumed processing skips what is done);
+    `on_skipped(roots)` sees the skipped ones (to rebuild what a run keeps in memory).
+
+    Joining is deterministic, so the same file yields the same roots in the same order."""
+    for batch in batches:
+        if count <= 0:
+            yield batch
+            continue
+        skipped, batch = batch[:count], batch[count:]
+        count -= len(skipped)
+        if on_skipped is not None:
+            on_skipped(skipped)
+        if batch:
+            yield batch
+
+
+def flat_batches(objects, batch_size=DEFAULT_BATCH_SIZE):
+    """Batches (lists) of `objects` as they come (results without nesting)."""
+    objects = iter(objects)
+    while batch := list(islice(objects, batch_size)):
         yield batch
 
 

@@ -133,19 +133,24 @@ class ShopifyClient:
     # ------------------------------------------------------------------------------------------------
     # Public API
     # ------------------------------------------------------------------------------------------------
-    def execute(self, name, variables=None, idempotency_key=None):
+    def execute(self, name, variables=None, idempotency_key=None, at_most_once=False):
         """Send the document `name` and return its `data`; raises a final `ShopifyError` subclass.
+
+        `at_most_once`: for a mutation Shopify cannot deduplicate (no @idempotent), a failure after
+        which the request may have been executed (5xx, timeout, lost answer) is raised at once instead
+        of being sent again; the caller checks Shopify's state before any new attempt. Throttled
+        requests, which Shopify never executed, are still retried.
 
         The error carries `call_records`: the CallRecords of this call's attempts, for a caller that
         rolls back what the recorder wrote and still wants them logged."""
         self._call_records = []
         try:
-            return self._execute(name, variables, idempotency_key)
+            return self._execute(name, variables, idempotency_key, at_most_once)
         except ShopifyError as error:
             error.call_records = list(self._call_records)
             raise
 
-    def _execute(self, name, variables, idempotency_key):
+    def _execute(self, name, variables, idempotency_key, at_most_once=False):
         info = documents.operation_info(name)
         if info.is_mutation and self.mutation_guard is not None:
             self.mutation_guard()
@@ -191,6 +196,8 @@ class ShopifyClient:
                 raise
             except ShopifyError as error:
                 if not error.retryable or attempt >= self.max_attempts:
+                    raise
+                if at_most_once and isinstance(error, ServerError | NetworkError):
                     raise
                 delay = self._retry_delay(error, attempt)
                 if self._clock() + delay > deadline:

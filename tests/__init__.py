@@ -37,6 +37,7 @@ from . import test_onboarding_tour
 from . import test_api_version_lifecycle
 from . import test_webhook_subscriptions
 from . import test_bulk_operations
+from . import test_bulk_progress
 from . import test_product_webhooks
 from . import test_product_export_merge
 from . import test_order_query_costs
@@ -47,4 +48,7 @@ from . import test_product_vendor_tag
 from . import test_product_custom_id_setup
 from . import test_product_wizards
 from . import test_order_completeness
+from . import test_product_bulk_export
 from . import test_product_reconcile
+from . import test_order_sync_emulator
+from . import test_order_race

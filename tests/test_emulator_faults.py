@@ -53,6 +53,15 @@ class TestEmulatorFaults(TransactionCase):
         self.assertEqual(self.slept, [0.25, 3])
         self.assertEqual(shop.counters["timeouts"], 1)
 
+    def test_lose_answers_loses_the_named_field_only_as_often_as_asked(self):
+        emulator, shop = self.start()
+        shop.set_faults(lose_answers={"shop": 2})
+        self.assertEqual(statuses(emulator, "tok", 3), [504, 504, 200], "two lost, then answered")
+        self.assertEqual(shop.counters["lost_responses"], 2)
+        self.assertEqual(shop.faults.faults.lose_answers, {"shop": 0})
+        shop.set_faults(lose_answers={"productCreate": 1})
+        self.assertEqual(statuses(emulator, "tok", 2), [200, 200], "other fields are answered")
+
     def test_throttle_storm_as_429(self):
         emulator, shop = self.start()
         shop.set_faults(throttle_rate=1.0, throttle_status=429)

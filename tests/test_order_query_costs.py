@@ -30,6 +30,8 @@ class TestOrderQueryCosts(TransactionCase):
             ("orders_updated_since", {"first": POLL_PAGE_SIZE, "query": "updated_at:>'2026-01-01'"}),
             ("order_by_id", {"id": "gid://shopify/Order/1"}),
             ("order_fulfillment_orders", {"id": "gid://shopify/Order/1"}),
+            ("order_fulfillments", {"id": "gid://shopify/Order/1"}),
+            ("order_line_items", {"id": "gid://shopify/Order/1", "after": "cursor"}),
         ]
         for version in SUPPORTED_API_VERSIONS:
             for name, variables in cases:

@@ -71,3 +71,29 @@ class TestOrderSecurity(OrderCase):
         plain.picking_ids.move_ids.quantity = 1
         plain.picking_ids.button_validate()
         self.assertFalse(plain.picking_ids.shopify_fulfillment_state)
+
+    def test_sales_users_without_shopify_role_read_whole_orders_and_products(self):
+        """Odoo's own sale tests read() every field of an order as a salesperson: our links must not
+        turn that into an AccessError on the binding models."""
+        from odoo.tests import new_test_user
+
+        seller = new_test_user(self.env, login="plain_seller", groups="sales_team.group_sale_salesman")
+        binding = self.import_rest(self.eu_shop, self.payloads.eu_tax_included())
+        binding.sale_order_id.user_id = seller  # a salesperson sees their own orders
+        order = binding.sale_order_id.with_user(seller)
+        values = order.read()[0]
+        self.assertEqual(values["client_order_ref"], "#1042")
+        self.assertNotIn("shopify_binding_ids", values)
+        # Products: Odoo's own stock.valuation.layer keeps a full read() from salespeople, so check that
+        # what a read() may include (fields_get) leaves our links out.
+        product = self.products["MUG-BLU-350"].with_user(seller)
+        self.assertFalse({"shopify_binding_ids", "shopify_variant_binding_ids"} & set(product.fields_get()))
+        self.assertNotIn("shopify_binding_ids", product.product_tmpl_id.fields_get())
+        # With the role, the link is there.
+        shopify_seller = new_test_user(
+            self.env,
+            login="shopify_seller",
+            groups="shopify_sync.group_shopify_user,sales_team.group_sale_salesman_all_leads",
+        )
+        linked = binding.sale_order_id.with_user(shopify_seller).read(["shopify_binding_id"])[0]
+        self.assertEqual(linked["shopify_binding_id"][0], binding.id)

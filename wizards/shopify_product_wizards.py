@@ -52,6 +52,14 @@ class ShopifyProductExportWizard(models.TransientModel):
     line_ids = fields.One2many("shopify.product.preview.line", "export_wizard_id", string="Preview")
     state = fields.Selection([("draft", "Draft"), ("preview", "Preview"), ("done", "Done")], default="draft")
     summary = fields.Text(readonly=True)
+    # Many products are exported by one bulk mutation in the background; its progress is shown here.
+    bulk_operation_id = fields.Many2one("shopify.bulk.operation", readonly=True)
+    bulk_status = fields.Selection(related="bulk_operation_id.status", string="Bulk Status")
+    bulk_processed = fields.Boolean(related="bulk_operation_id.processed", string="Answers Applied")
+    bulk_progress = fields.Char(compute="_compute_bulk_progress", string="Progress")
+    bulk_error_ids = fields.One2many(
+        related="bulk_operation_id.line_error_ids", string="Products Not Exported"
+    )
 
     def _templates(self):
         if self.all_products:
@@ -101,12 +109,45 @@ class ShopifyProductExportWizard(models.TransientModel):
         self.state = "preview"
         return self._reopen()
 
+    @api.depends(
+        "bulk_operation_id.processed_count",
+        "bulk_operation_id.object_count",
+        "bulk_operation_id.line_error_count",
+        "bulk_operation_id.line_refs",
+    )
+    def _compute_bulk_progress(self):
+        for wizard in self:
+            operation = wizard.bulk_operation_id
+            if not operation:
+                wizard.bulk_progress = False
+                continue
+            wizard.bulk_progress = _(
+                "%(done)s of %(total)s products answered, %(errors)s not exported",
+                done=operation.processed_count,
+                total=len(operation.line_refs or ()),
+                errors=operation.line_error_count,
+            )
+
+    def action_refresh_bulk(self):
+        """Ask Shopify how the bulk export is doing (and apply its answers when it is ready)."""
+        self.ensure_one()
+        operation = self.bulk_operation_id
+        if operation and not operation.processed:
+            operation._refresh()
+        return self._reopen()
+
     def action_publish(self):
         self.ensure_one()
         templates = self._templates()
         if not templates:
             raise UserError(_("Select the products to publish."))
-        Binding = self.env["shopify.product.binding"].with_context(active_test=False)
+        bulk = self.shop_id._shopify_product_export_uses_bulk(len(templates))
+        # A bulk publish queues no per-product export job: the bulk operation sends them all.
+        Binding = (
+            self.env["shopify.product.binding"]
+            .with_context(active_test=False)
+            .with_context(shopify_bulk_export=bulk)
+        )
         bindings = Binding
         for template in templates:
             binding = Binding.search(
@@ -118,11 +159,34 @@ class ShopifyProductExportWizard(models.TransientModel):
                 binding.write({"active": True, "sync_state": "pending"})
             binding._mark_for_export()
             bindings |= binding
+        if bulk:
+            return self._publish_bulk(bindings)
         stats = self.shop_id._shopify_export_pending(bindings)
         self.summary = _(
             "%(exported)s exported, %(failed)s failed, %(left)s left for the next run (API budget).",
             **stats,
         )
+        self.state = "done"
+        return self._reopen()
+
+    def _publish_bulk(self, bindings):
+        """Many products: one bulk mutation, whose answers are applied when Shopify has run it."""
+        operation, failed = self.shop_id._shopify_start_product_bulk_export(bindings)
+        self.bulk_operation_id = operation
+        parts = []
+        if operation:
+            parts.append(
+                _(
+                    "%(count)s products are sent to Shopify as one bulk operation; the answers are applied "
+                    "as soon as it has run (a few minutes). Use Refresh to follow the progress.",
+                    count=len(operation.line_refs or ()),
+                )
+            )
+        if failed:
+            parts.append(
+                _("%s products could not be prepared: see the error on each product's Shopify link.", failed)
+            )
+        self.summary = "\n".join(parts)
         self.state = "done"
         return self._reopen()
 

@@ -158,6 +158,20 @@ def _rest_customer(customer):
     }
 
 
+# What a webhook body must carry to be applied as it is; a subscription limited with `includeFields`
+# sends less, and the order is then read through the API instead.
+REST_ORDER_KEYS = ("currency", "line_items", "total_price", "updated_at")
+
+
+def is_partial_rest_order(payload):
+    """True for a body that names an order (it has an id) but lacks fields an order is built from."""
+    return (
+        isinstance(payload, dict)
+        and bool(payload.get("admin_graphql_api_id") or payload.get("id"))
+        and any(key not in payload for key in REST_ORDER_KEYS)
+    )
+
+
 def order_from_rest(payload):
     """A REST Order (webhook body of orders/create, updated, paid, cancelled, edited) → the order dict."""
     if not isinstance(payload, dict) or not (payload.get("admin_graphql_api_id") or payload.get("id")):
