@@ -2,12 +2,13 @@
 
 import logging
 import traceback
+from datetime import timedelta
 
 from markupsafe import Markup
 
 from odoo import _, api, fields, models
 
-from .shopify_queue_job import auto_commit_enabled
+from .shopify_queue_job import RETRYABLE_DB_ERRORS, auto_commit_enabled
 
 _logger = logging.getLogger(__name__)
 
@@ -18,6 +19,14 @@ SYNC_CRON_XMLIDS = [
     "shopify_sync.ir_cron_shopify_sync_orders",
     "shopify_sync.ir_cron_shopify_reconcile",
 ]
+# The cron of each sync kind: a run that lost a race with a concurrent transaction asks it again soon.
+SYNC_KIND_CRONS = {
+    "products": "shopify_sync.ir_cron_shopify_sync_products",
+    "inventory": "shopify_sync.ir_cron_shopify_sync_inventory",
+    "orders": "shopify_sync.ir_cron_shopify_sync_orders",
+    "reconcile": "shopify_sync.ir_cron_shopify_reconcile",
+}
+CONFLICT_RETRY_DELAY = timedelta(minutes=1)
 
 
 class ShopifyShop(models.Model):
@@ -86,6 +95,20 @@ class ShopifyShop(models.Model):
         try:
             with self.env.cr.savepoint():
                 counts = getattr(shop, hook_name)() or {}
+        except RETRYABLE_DB_ERRORS as error:
+            # Another transaction (usually another sync started at the same moment) updated the same rows
+            # after this one began: nothing is lost, the work is simply done again a minute later.
+            _logger.info("Shopify shop %s: %s sync met a concurrent update, retried", self.id, kind)
+            retry_at = self._retry_sync_soon(kind)
+            run._close(
+                error_summary=_(
+                    "A concurrent update (%(error)s) interrupted this run; nothing was lost. It runs again "
+                    "at %(at)s (UTC).",
+                    error=type(error).__name__,
+                    at=retry_at or _("the next scheduled time"),
+                )
+            )
+            return run
         except Exception as error:  # recorded in the run; the next shop still runs
             _logger.warning("Shopify shop %s: %s sync failed (%s)", self.id, kind, type(error).__name__)
             run._close(error_summary=f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=5)}")
@@ -93,6 +116,15 @@ class ShopifyShop(models.Model):
         if run.state == "running":  # the hook may have closed the run itself
             run._close(**{key: counts.get(key, 0) for key in ("ok", "failed", "skipped")})
         return run
+
+    def _retry_sync_soon(self, kind):
+        """Trigger the kind's cron a minute from now; the time, or None if the kind has no cron."""
+        cron = self.env(su=True).ref(SYNC_KIND_CRONS.get(kind, ""), raise_if_not_found=False)
+        if not cron:
+            return None
+        at = fields.Datetime.now() + CONFLICT_RETRY_DELAY
+        cron._trigger(at=at)
+        return at
 
     def _current_sync_log(self):
         """The run the current code is part of (from the context), or an empty recordset."""

@@ -1,5 +1,7 @@
 from unittest.mock import patch
 
+import psycopg2.errors
+
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
@@ -66,6 +68,32 @@ class TestSyncCrons(ShopifyCase):
             ("done", 3, 1, 2),
         )
         self.assertTrue(working_run.ended_at)
+
+    def test_a_run_that_meets_a_concurrent_update_is_retried_a_minute_later(self):
+        # All syncs start together when Odoo starts: two of them updating the shop row at once is a race
+        # PostgreSQL settles by failing the later one; that run must come back, not wait 15 minutes.
+        shop = self.create_shop(domain="racing-store.myshopify.com")
+        cron = self.env.ref("shopify_sync.ir_cron_shopify_sync_products").sudo()
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        before = Trigger.search([("cron_id", "=", cron.id)])
+
+        def sync_products(shop):
+            shop.name = "written before the conflict"
+            raise psycopg2.errors.SerializationFailure("could not serialize access due to concurrent update")
+
+        with (
+            patch.object(type(self.env["shopify.shop"]), "_sync_products", sync_products),
+            mute_logger("odoo.addons.shopify_sync.models.shopify_shop_sync"),
+        ):
+            run = shop._run_sync("products", "_sync_products")
+        self.assertEqual(run.state, "failed")
+        self.assertIn("concurrent update", run.error_summary)
+        self.assertIn("nothing was lost", run.error_summary)
+        self.assertNotEqual(shop.name, "written before the conflict", "the hook's writes are rolled back")
+        triggers = Trigger.search([("cron_id", "=", cron.id)]) - before
+        self.assertEqual(len(triggers), 1)
+        delay = (triggers.call_at - run.ended_at).total_seconds()
+        self.assertTrue(30 <= delay <= 90, delay)
 
     def test_hooks_are_noops_until_features_override_them(self):
         shop = self.create_shop()
