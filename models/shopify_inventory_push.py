@@ -65,7 +65,15 @@ class ShopifyInventoryPush(models.Model):
         already in flight wait for their push to finish.
         """
         Level = self.env["shopify.inventory.level"].sudo()
-        levels = Level.search([("shop_id", "=", shop.id), ("needs_push", "=", True), ("push_id", "=", False)])
+        # A held level (a Shopify change still to count in Odoo) waits: pushing would undo that change.
+        levels = Level.search(
+            [
+                ("shop_id", "=", shop.id),
+                ("needs_push", "=", True),
+                ("push_id", "=", False),
+                ("hold_change_id", "=", False),
+            ]
+        )
         ignored = levels.filtered(
             lambda level: (
                 not (

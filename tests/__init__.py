@@ -52,3 +52,4 @@ from . import test_product_bulk_export
 from . import test_product_reconcile
 from . import test_order_sync_emulator
 from . import test_order_race
+from . import test_inventory_holds
