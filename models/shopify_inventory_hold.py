@@ -42,8 +42,20 @@ class ShopifyInventoryChange(models.Model):
             change.level_id.sudo().hold_change_id = change
         return changes
 
+    @api.depends("product_id", "location_id", "quantity_before", "quantity_after")
+    def _compute_display_name(self):
+        for change in self:
+            change.display_name = _(
+                "%(product)s @ %(location)s: %(before)s → %(after)s on Shopify",
+                product=change.product_id.display_name,
+                location=change.location_id.name,
+                before=change.quantity_before,
+                after=change.quantity_after,
+            )
+
     def action_dismiss(self):
-        """Odoo's quantity stands after all: release the hold and push it to Shopify."""
+        """Odoo's quantity stands after all: release the hold and push it to Shopify (managers only)."""
+        self.check_access("write")
         held = self.filtered(lambda change: change.hold_state == "held")
         held.sudo().write({"hold_state": "dismissed", "released_at": fields.Datetime.now()})
         for level in held.level_id.sudo():

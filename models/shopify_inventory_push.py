@@ -180,6 +180,10 @@ class ShopifyInventoryPush(models.Model):
             level.write({"push_id": False, "needs_push": False, "last_error": message})
         kept = [row for index, row in enumerate(self.rows) if index not in refused]
         levels = Level.browse([row["level_id"] for row in kept]).exists()
+        # Held meanwhile (a Shopify change still to count in Odoo): not sent over, kept flagged for later.
+        held = levels.filtered("hold_change_id")
+        held.write({"push_id": False, "needs_push": True})
+        levels -= held
         if levels:
             levels._read_remote(client)
         rows, _clamped = levels._changed_rows(self.shop_id.inventory_conflict_mode == "cas")
@@ -198,7 +202,7 @@ class ShopifyInventoryPush(models.Model):
         now = fields.Datetime.now()
         Level = self.env["shopify.inventory.level"].sudo()
         by_quantity = {}
-        for row in self.rows:
+        for row in self.rows or ():  # no rows left after a re-read: an empty Json reads as False
             by_quantity.setdefault(row["quantity"], []).append(row["level_id"])
         for quantity, level_ids in by_quantity.items():
             Level.browse(level_ids).write(

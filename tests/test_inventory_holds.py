@@ -2,6 +2,9 @@
 sync nor a reconciliation pushes Odoo's uncounted quantity over it, until the count is applied in Odoo
 or a manager dismisses the change."""
 
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
+
 from . import test_inventory_gaps as gaps
 from .test_inventory_sync import InventorySyncCase
 
@@ -90,3 +93,26 @@ class TestHeldPairs(InventorySyncCase):
         self.assertEqual(self.level.hold_change_id, second, "still held by the later change")
         second.action_dismiss()
         self.assertFalse(self.level.hold_change_id)
+
+    def test_only_managers_dismiss(self):
+        user = new_test_user(
+            self.env, "shopify_viewer", groups="base.group_user,shopify_sync.group_shopify_user"
+        )
+        with self.assertRaises(AccessError):
+            self.change.with_user(user).action_dismiss()
+        self.assertEqual(self.change.hold_state, "held")
+
+    def test_push_in_flight_when_the_change_arrives_leaves_the_held_pair(self):
+        self.shopify_changes_to(self.mug, 4)  # back to Odoo's number
+        self.env["shopify.inventory.change"].search([("level_id", "=", self.level.id)]).action_dismiss()
+        self.push()
+        self.assertFalse(self.level.hold_change_id)
+        lot = self.lot_quant().lot_id
+        self.env["stock.quant"]._update_available_quantity(self.mug, self.stock, 1, lot_id=lot)
+        [push] = self.shop._inventory_prepare_pushes()  # Odoo's 5 over Shopify's 4, not sent yet
+        change = self.shopify_changes_to(self.mug, 11)
+        self.assertEqual(change.hold_state, "held")
+        self.assertEqual(push._send(), "done", "compare-and-swap was stale; the held pair was dropped")
+        self.assertEqual(self.shopify_quantity(self.mug), 11)
+        self.assertTrue(self.level.needs_push)
+        self.assertFalse(self.level.push_id)
