@@ -130,21 +130,19 @@ class ShopifyInventoryLevel(models.Model):
         held = self.sudo().search(
             [("hold_change_id", "!=", False), ("product_id", "in", list({p for p, _loc in pairs}))]
         )
-        locations = self.env["stock.location"].browse({loc for _p, loc in pairs})
-        counted = held.filtered(
-            lambda level: (
-                level.location_id.stock_location_id
-                and any(
-                    product_id == level.product_id.id
-                    and (location.parent_path or "").startswith(
-                        level.location_id.stock_location_id.parent_path
-                    )
-                    for product_id, location_id in pairs
-                    for location in locations
-                    if location.id == location_id
-                )
+        paths = {
+            location.id: location.parent_path or ""
+            for location in self.env["stock.location"].sudo().browse({loc for _p, loc in pairs})
+        }
+
+        def counted_there(level):
+            mapped = level.location_id.stock_location_id
+            return mapped and any(
+                product_id == level.product_id.id and paths[location_id].startswith(mapped.parent_path)
+                for product_id, location_id in pairs
             )
-        )
+
+        counted = held.filtered(counted_there)
         counted._release_hold("counted")
 
 
