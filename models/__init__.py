@@ -22,6 +22,7 @@ from . import shopify_inventory_pending
 from . import shopify_inventory_level
 from . import shopify_inventory_push
 from . import shopify_inventory_change
+from . import shopify_inventory_hold
 from . import shopify_inventory_drift
 from . import shopify_variant_binding_inventory
 from . import shopify_shop_inventory

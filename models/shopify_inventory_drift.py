@@ -40,6 +40,11 @@ class ShopifyInventoryDrift(models.Model):
     pairs_pushed = fields.Integer(readonly=True, help="Differences queued to be pushed to Shopify.")
     largest = fields.Json(readonly=True, help="The largest differences: pair, odoo, shopify, difference.")
     largest_text = fields.Text(string="Largest Differences", compute="_compute_largest_text")
+    pairs_held = fields.Integer(
+        readonly=True, help="Pairs not pushed: a Shopify change there is still to count in Odoo."
+    )
+    held = fields.Json(readonly=True, help="The held pairs: pair, odoo, shopify, advice.")
+    held_text = fields.Text(string="Held Pairs", compute="_compute_held_text")
 
     @api.depends("state", "dry_run", "pairs_checked", "pairs_differed")
     def _compute_display_name(self):
@@ -64,16 +69,26 @@ class ShopifyInventoryDrift(models.Model):
                 for item in drift.largest or []
             )
 
-    def _add(self, checked, differences, pushed):
-        """Add one batch: `checked` pairs, `differences` as (label, odoo, shopify), `pushed` flagged."""
+    def _compute_held_text(self):
+        for drift in self:
+            drift.held_text = "\n".join(
+                f"{item['pair']}: Odoo {item['odoo']}, Shopify "
+                f"{'—' if item['shopify'] is None else item['shopify']}, {item['advice']}"
+                for item in drift.held or []
+            )
+
+    def _add(self, checked, differences, pushed, held=()):
+        """Add one batch: `checked` pairs, `differences` as (label, odoo, shopify), `pushed` flagged,
+        `held` pairs left alone as `{pair, odoo, shopify, advice}`."""
         self.ensure_one()
         known = [(item["pair"], item["odoo"], item["shopify"]) for item in self.largest or []]
         summary = inventory_service.drift_summary(known + list(differences))
-        self.write(
-            {
-                "pairs_checked": self.pairs_checked + checked,
-                "pairs_differed": self.pairs_differed + len(differences),
-                "pairs_pushed": self.pairs_pushed + pushed,
-                "largest": summary["largest"],
-            }
-        )
+        values = {
+            "pairs_checked": self.pairs_checked + checked,
+            "pairs_differed": self.pairs_differed + len(differences),
+            "pairs_pushed": self.pairs_pushed + pushed,
+            "largest": summary["largest"],
+        }
+        if held:
+            values.update(pairs_held=self.pairs_held + len(held), held=(self.held or []) + list(held))
+        self.write(values)

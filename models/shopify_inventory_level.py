@@ -403,8 +403,8 @@ class ShopifyInventoryLevel(models.Model):
                 "Shopify changed %(product)s by %(delta)+d at %(location)s, but it is tracked by "
                 "%(kind)s and Shopify does not say which. Count it in Inventory › Physical Inventory "
                 "(filter “To Count”; its quants there are marked) and apply the count. Until then "
-                "Odoo's quantity stays the reference: the next push or reconciliation sends it to "
-                "Shopify.",
+                "Odoo's quantity is not pushed there (it would undo Shopify's change); dismiss this "
+                "change instead to push Odoo's quantity.",
                 product=product.display_name,
                 delta=delta,
                 location=location.display_name,

@@ -65,7 +65,15 @@ class ShopifyInventoryPush(models.Model):
         already in flight wait for their push to finish.
         """
         Level = self.env["shopify.inventory.level"].sudo()
-        levels = Level.search([("shop_id", "=", shop.id), ("needs_push", "=", True), ("push_id", "=", False)])
+        # A held level (a Shopify change still to count in Odoo) waits: pushing would undo that change.
+        levels = Level.search(
+            [
+                ("shop_id", "=", shop.id),
+                ("needs_push", "=", True),
+                ("push_id", "=", False),
+                ("hold_change_id", "=", False),
+            ]
+        )
         ignored = levels.filtered(
             lambda level: (
                 not (
@@ -172,6 +180,10 @@ class ShopifyInventoryPush(models.Model):
             level.write({"push_id": False, "needs_push": False, "last_error": message})
         kept = [row for index, row in enumerate(self.rows) if index not in refused]
         levels = Level.browse([row["level_id"] for row in kept]).exists()
+        # Held meanwhile (a Shopify change still to count in Odoo): not sent over, kept flagged for later.
+        held = levels.filtered("hold_change_id")
+        held.write({"push_id": False, "needs_push": True})
+        levels -= held
         if levels:
             levels._read_remote(client)
         rows, _clamped = levels._changed_rows(self.shop_id.inventory_conflict_mode == "cas")
@@ -190,7 +202,7 @@ class ShopifyInventoryPush(models.Model):
         now = fields.Datetime.now()
         Level = self.env["shopify.inventory.level"].sudo()
         by_quantity = {}
-        for row in self.rows:
+        for row in self.rows or ():  # no rows left after a re-read: an empty Json reads as False
             by_quantity.setdefault(row["quantity"], []).append(row["level_id"])
         for quantity, level_ids in by_quantity.items():
             Level.browse(level_ids).write(

@@ -183,7 +183,8 @@ class ShopifyShop(models.Model):
         `remote`: {inventory item gid: (tracked, quantity or None)}; an item absent from it is not stocked
         at the location (unknown quantity). A level whose push is in flight, or (bulk) read after the bulk
         query started (a webhook, a push), keeps its fresher value. Differences are flagged for pushing
-        unless the reconciliation is a dry run.
+        unless the reconciliation is a dry run; held levels (a Shopify change still to count in Odoo) are
+        reported as held instead.
         """
         Level = self.env["shopify.inventory.level"].sudo()
         now = fields.Datetime.now()
@@ -212,16 +213,23 @@ class ShopifyShop(models.Model):
         targets = levels._odoo_quantities()
         differences = []
         drifted = []
+        held = []
         for level in levels:
             quantity, _clamped = targets[level.id]
             shopify = level.quantity_remote if level.remote_known else None
+            label = f"{level.product_id.display_name} @ {level.location_id.name}"
+            if level.hold_change_id:
+                # A Shopify change still to count in Odoo: pushing Odoo's number would undo it.
+                held.append(
+                    {"pair": label, "odoo": quantity, "shopify": shopify, "advice": level._hold_advice()}
+                )
+                continue
             if shopify != quantity:
-                label = f"{level.product_id.display_name} @ {level.location_id.name}"
                 differences.append((label, quantity, shopify))
                 drifted.append(level.id)
         if not drift.dry_run:
             Level.browse(drifted).write({"needs_push": True})
-        drift._add(len(levels), differences, 0 if drift.dry_run else len(drifted))
+        drift._add(len(levels), differences, 0 if drift.dry_run else len(drifted), held=held)
         return drift
 
     def _inventory_compare_unseen(self, drift):

@@ -37,8 +37,10 @@ class StockQuant(models.Model):
     def _shopify_adjust(self, quantity):
         """Set this quant's quantity with an inventory adjustment; returns its stock move."""
         self.ensure_one()
-        self.write({"inventory_quantity": quantity, "inventory_quantity_set": True})
-        self._apply_inventory()
+        # Not a count by a person: it must not release a hold (models/shopify_inventory_hold.py).
+        quant = self.with_context(shopify_remote_adjust=True)
+        quant.write({"inventory_quantity": quantity, "inventory_quantity_set": True})
+        quant._apply_inventory()
         return (
             self.env["stock.move"]
             .sudo()

@@ -52,3 +52,6 @@ from . import test_product_bulk_export
 from . import test_product_reconcile
 from . import test_order_sync_emulator
 from . import test_order_race
+from . import test_inventory_holds
+from . import test_product_publish_preview
+from . import test_product_preview_units

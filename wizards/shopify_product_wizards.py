@@ -1,9 +1,16 @@
-"""First export and first import of products, each with a dry-run preview that writes nothing."""
+"""First export and first import of products, each with a dry-run preview that writes nothing.
+
+The Publish preview compares with what Shopify holds now (services/mapping/product_preview.py)."""
+
+import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..services.mapping import product_preview as preview
 from ..services.mapping import products as mapping
+
+_logger = logging.getLogger(__name__)
 
 PREVIEW_LIMIT = 500
 ACTIONS = [
@@ -67,11 +74,16 @@ class ShopifyProductExportWizard(models.TransientModel):
         return self.product_tmpl_ids
 
     def _preview(self):
-        """Per product: create / update / nothing and the field differences. Writes nothing."""
+        """Per product: create / update / nothing and the field differences. Writes nothing.
+
+        A product already on Shopify is compared with what Shopify holds now: its current values are
+        read (one query per chunk, the export's own pre-merge read) and merged three-way with the last
+        synced snapshot, as the export would, so each difference says which side changed and who wins.
+        """
         self.ensure_one()
         Binding = self.env["shopify.product.binding"].with_context(active_test=False)
         export_fields = self.shop_id._shopify_export_fields()
-        rows = []
+        rows, bound = [], {}
         for template in self._templates()[:PREVIEW_LIMIT]:
             binding = Binding.search(
                 [("shop_id", "=", self.shop_id.id), ("product_tmpl_id", "=", template.id)]
@@ -82,26 +94,87 @@ class ShopifyProductExportWizard(models.TransientModel):
             if problems:
                 rows.append({"name": template.display_name, "action": "error", "details": " ".join(problems)})
                 continue
-            current = mapping.flatten(mapping.snapshot(product))
-            synced = mapping.flatten(binding.synced_values) if binding else {}
-            diffs = [
-                (key[0], key[1], value, synced.get(key), "shopify")
-                for key, value in current.items()
-                if key[1] in export_fields and synced.get(key, object()) != value
-            ]
-            if not binding or not binding.shopify_gid:
-                action = "create"
+            row = {"name": template.display_name, "shopify_gid": binding.shopify_gid if binding else False}
+            if binding and binding.shopify_gid:
+                bound[binding] = (row, product)
             else:
-                action = "update" if diffs or binding.export_pending else "nothing"
-            rows.append(
-                {
-                    "name": template.display_name,
-                    "shopify_gid": binding.shopify_gid if binding else False,
-                    "action": action,
-                    "details": _describe(diffs),
-                }
-            )
+                # Nothing on Shopify yet: every exported value is new there.
+                row["action"] = "create"
+                row["details"] = _describe(
+                    (key[0], key[1], value, None, "shopify")
+                    for key, value in mapping.flatten(mapping.snapshot(product)).items()
+                    if key[1] in export_fields
+                )
+            rows.append(row)
+        if bound:
+            bindings = Binding.browse([binding.id for binding in bound])
+            current, errors = self._preview_read_current(bindings)
+            for binding, (row, product) in bound.items():
+                row.update(self._preview_bound(binding, product, current.get(binding.shopify_gid), errors))
         return rows
+
+    def _preview_read_current(self, bindings):
+        """`({gid: canonical product}, {binding id: error message})`: Shopify's current values of the
+        bound products, read in chunks sized like the export's (read queries only)."""
+        from ..services.errors import ShopifyError
+
+        shop = self.shop_id
+        client = shop._shopify_client()
+        current, errors = {}, {}
+        for chunk, _cost in shop._shopify_export_chunks(bindings):
+            try:
+                current.update(shop._shopify_read_current(chunk, client))
+            except ShopifyError as error:
+                _logger.warning(
+                    "Shopify shop %s: publish preview could not read %d product(s) (%s)",
+                    shop.id,
+                    len(chunk),
+                    type(error).__name__,
+                )
+                errors.update(dict.fromkeys(chunk.ids, str(error)))
+        return current, errors
+
+    def _preview_bound(self, binding, product, remote, errors):
+        """The preview row values of a product already on Shopify, against Shopify's current `remote`."""
+        if binding.id in errors:
+            message = _("Shopify's current values could not be read: %s", errors[binding.id])
+            return {"action": "error", "details": message}
+        if remote is None:
+            message = _(
+                "Shopify no longer has this product (%s): publishing it fails until its link is removed.",
+                binding.shopify_gid,
+            )
+            return {"action": "error", "details": message}
+        shop = self.shop_id
+        remote = binding._shopify_round_weights(remote)
+        base = binding.synced_values or None
+        odoo_snap, shopify_snap = mapping.snapshot(product), mapping.snapshot(remote)
+        lines = []
+        if binding._shopify_structure_change(base, odoo_snap, shopify_snap, False):
+            lines.append(
+                _(
+                    "variants: Shopify changed them since the last sync; Odoo takes Shopify's: %s",
+                    ", ".join(sorted(shopify_snap["variants"])),
+                )
+            )
+        else:
+            only_odoo, only_shopify = preview.variant_differences(odoo_snap, shopify_snap)
+            if only_odoo:
+                lines.append(_("variants created on Shopify: %s", ", ".join(only_odoo)))
+            if only_shopify:
+                lines.append(_("variants removed from Shopify (Odoo has none): %s", ", ".join(only_shopify)))
+        policy_labels = dict(self.env["shopify.field.mapping"]._fields["conflict_policy"].selection)
+        entries = preview.export_differences(
+            base,
+            odoo_snap,
+            shopify_snap,
+            shop._shopify_product_rules(),
+            odoo_changed_at=binding.odoo_changed_at,
+            shopify_updated_at=remote.get("updated_at"),
+            skew=shop.product_conflict_skew_s,
+        )
+        lines += [preview.describe(entry, policy_labels) for entry in entries]
+        return {"action": "update" if lines else "nothing", "details": "\n".join(lines)}
 
     def action_preview(self):
         self.ensure_one()

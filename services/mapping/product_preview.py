@@ -1,0 +1,94 @@
+"""What publishing a bound product would do, against the values Shopify holds now (pure, no ORM).
+
+The Publish wizard's dry run reads each bound product's current Shopify values (the same read the
+export makes before its three-way merge) and runs the same merge without writing anything. Each
+difference says which side moved since the last sync and which value the export leaves on both sides.
+"""
+
+from . import products as mapping
+
+# Kinds of difference, by which side changed since the last synced snapshot.
+ODOO_CHANGED = "odoo"  # Odoo's value is sent over Shopify's
+SHOPIFY_CHANGED = "shopify"  # Shopify's value comes to Odoo (and is sent back unchanged)
+BOTH_CHANGED = "conflict"  # both moved: the field's policy picks the winner
+
+
+def export_differences(base, odoo, shopify, rules, odoo_changed_at=None, shopify_updated_at=None, skew=120):
+    """Field differences between Odoo's and Shopify's current snapshots, as the export would settle them.
+
+    `base` is the binding's last synced snapshot (variants it does not know start from Odoo's values,
+    as in the export's merge). Returns a list of dicts `{scope, field, kind, odoo, shopify, base,
+    winner, policy}`, product fields first.
+    """
+    base_flat = mapping.flatten(base)
+    if base:
+        known = set(base.get("variants", {}))
+        for key, value in mapping.flatten(odoo).items():
+            if key[0] != "product" and key[0] not in known and key not in base_flat:
+                base_flat[key] = value
+    merged = mapping.merge(
+        mapping.unflatten(base_flat) if base_flat else None,
+        odoo,
+        shopify,
+        rules,
+        odoo_changed_at=odoo_changed_at,
+        shopify_updated_at=shopify_updated_at,
+        skew_seconds=skew,
+    )
+    conflicts = {(item["scope"], item["field"]): item for item in merged["conflicts"]}
+    odoo_flat, shop_flat = mapping.flatten(odoo), mapping.flatten(shopify)
+    entries = []
+    for winner, settled in (("odoo", merged["to_shopify"]), ("shopify", merged["to_odoo"])):
+        for key in settled:
+            conflict = conflicts.get(key)
+            if conflict:
+                kind = BOTH_CHANGED
+            elif base is None or key not in base_flat:
+                kind = winner  # no snapshot to tell who moved: the side that wins
+            else:
+                kind = SHOPIFY_CHANGED if shop_flat.get(key) != base_flat.get(key) else ODOO_CHANGED
+            entries.append(
+                {
+                    "scope": key[0],
+                    "field": key[1],
+                    "kind": kind,
+                    "odoo": odoo_flat.get(key),
+                    "shopify": shop_flat.get(key),
+                    "base": base_flat.get(key),
+                    "winner": winner,
+                    "policy": conflict["policy"] if conflict else None,
+                }
+            )
+    entries.sort(key=lambda entry: (entry["scope"] != "product", entry["scope"], entry["field"]))
+    return entries
+
+
+def variant_differences(odoo, shopify):
+    """`(keys only in Odoo, keys only on Shopify)` of the two snapshots' variant lists, sorted."""
+    odoo_keys, shop_keys = set(odoo["variants"]), set(shopify["variants"])
+    return sorted(odoo_keys - shop_keys), sorted(shop_keys - odoo_keys)
+
+
+def describe(entry, policy_labels):
+    """One readable line for an `export_differences` entry."""
+    where = "" if entry["scope"] == "product" else f" [{entry['scope']}]"
+    name = f"{entry['field']}{where}"
+    odoo, shopify = entry["odoo"], entry["shopify"]
+    if entry["winner"] == "odoo":
+        settled = f"Odoo {odoo!r} → Shopify {shopify!r}"
+    else:
+        settled = f"Odoo {odoo!r} ← Shopify {shopify!r}"
+    if entry["kind"] == BOTH_CHANGED:
+        policy = policy_labels.get(entry["policy"], entry["policy"])
+        outcome = "win" if entry["winner"] == "odoo" else "lose"
+        return (
+            f"{name}: Shopify changed it since the last sync ({entry['base']!r} → {shopify!r}) and so did "
+            f"Odoo ({odoo!r}); Odoo's value will {outcome} by policy “{policy}”: {settled}"
+        )
+    if entry["kind"] == SHOPIFY_CHANGED:
+        outcome = "Odoo takes it" if entry["winner"] == "shopify" else "Odoo's value wins (one-way field)"
+        changed = f"Shopify changed it since the last sync ({entry['base']!r} → {shopify!r})"
+        return f"{name}: {changed}; {outcome}: {settled}"
+    if entry["winner"] == "shopify":
+        return f"{name}: {settled} (one-way field)"
+    return f"{name}: {settled}"
