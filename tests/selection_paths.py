@@ -11,7 +11,9 @@ import graphql
 
 def selection_paths(document):
     fragments = {
-        node.name.value: node for node in document.definitions if isinstance(node, graphql.FragmentDefinitionNode)
+        node.name.value: node
+        for node in document.definitions
+        if isinstance(node, graphql.FragmentDefinitionNode)
     }
     [operation] = [node for node in document.definitions if isinstance(node, graphql.OperationDefinitionNode)]
     paths = set()
@@ -26,7 +28,9 @@ def _walk(selection_set, prefix, fragments, paths):
             if selection.alias:
                 segment = f"{selection.alias.value}:{segment}"
             if selection.arguments:
-                arguments = sorted(f"{arg.name.value}:{graphql.print_ast(arg.value)}" for arg in selection.arguments)
+                arguments = sorted(
+                    f"{arg.name.value}:{graphql.print_ast(arg.value)}" for arg in selection.arguments
+                )
                 segment += f"({','.join(arguments)})"
             if selection.directives:
                 segment += "".join(f" {graphql.print_ast(directive)}" for directive in selection.directives)
@@ -35,7 +39,9 @@ def _walk(selection_set, prefix, fragments, paths):
             if selection.selection_set:
                 _walk(selection.selection_set, path, fragments, paths)
         elif isinstance(selection, graphql.InlineFragmentNode):
-            inner = f"{prefix}/on {selection.type_condition.name.value}" if selection.type_condition else prefix
+            inner = (
+                f"{prefix}/on {selection.type_condition.name.value}" if selection.type_condition else prefix
+            )
             _walk(selection.selection_set, inner, fragments, paths)
         else:
             _walk(fragments[selection.name.value].selection_set, prefix, fragments, paths)

@@ -153,8 +153,9 @@ class _Inliner:
         if name in chain:
             raise DocumentError(f"{self.label}: fragment cycle {' → '.join((*chain, name))}")
         fragment = self.fragment_of(name)
-        fragment_type = self._type(fragment.type_condition.name.value, chain + (name,))
-        inner = self.expand(fragment.selection_set, fragment_type, chain + (name,))
+        inner_chain = (*chain, name)
+        fragment_type = self._type(fragment.type_condition.name.value, inner_chain)
+        inner = self.expand(fragment.selection_set, fragment_type, inner_chain)
         if fragment_type is parent_type and not spread.directives:
             return inner.selections
         if fragment_type is not parent_type and not graphql.do_types_overlap(
@@ -164,16 +165,22 @@ class _Inliner:
                 f"{self._where(chain)}: fragment {name} on {fragment_type.name} cannot apply "
                 f"in a selection of {parent_type.name}"
             )
-        condition = None if fragment_type is parent_type else graphql.NamedTypeNode(
-            name=graphql.NameNode(value=fragment_type.name)
+        condition = (
+            None
+            if fragment_type is parent_type
+            else graphql.NamedTypeNode(name=graphql.NameNode(value=fragment_type.name))
         )
         return (
-            graphql.InlineFragmentNode(type_condition=condition, directives=spread.directives, selection_set=inner),
+            graphql.InlineFragmentNode(
+                type_condition=condition, directives=spread.directives, selection_set=inner
+            ),
         )
 
     def _type(self, type_name, chain):
         found = self.schema.type_map.get(type_name)
-        if not isinstance(found, graphql.GraphQLObjectType | graphql.GraphQLInterfaceType | graphql.GraphQLUnionType):
+        if not isinstance(
+            found, graphql.GraphQLObjectType | graphql.GraphQLInterfaceType | graphql.GraphQLUnionType
+        ):
             raise DocumentError(f"{self._where(chain)}: no object, interface or union type {type_name!r}")
         return found
 
