@@ -134,7 +134,7 @@ class ShopifyBulkOperation(models.Model):
 
         `query_text`: that document with values written in (a bulk query takes no variables)."""
         self._check_concurrency(shop)
-        query = query_text or documents.path_of(document).read_text()
+        query = query_text or documents.text(document)
         data = shop._shopify_client(for_write=True).execute("bulk_operation_run_query", {"query": query})
         operation = data["bulkOperationRunQuery"]["bulkOperation"]
         return self.create(
@@ -171,7 +171,7 @@ class ShopifyBulkOperation(models.Model):
         path = bulk.upload_staged(target, f"{kind}.jsonl", content, timeout=client.timeout)
         data = client.execute(
             "bulk_operation_run_mutation",
-            {"mutation": documents.path_of(document).read_text(), "stagedUploadPath": path},
+            {"mutation": documents.text(document), "stagedUploadPath": path},
         )
         operation = data["bulkOperationRunMutation"]["bulkOperation"]
         return self.create(

@@ -20,8 +20,7 @@ from collections import defaultdict
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..services import completeness
-from ..services.documents import path_of
+from ..services import completeness, documents
 from ..services.errors import ShopifyError
 from ..services.mapping.orders import timestamp
 
@@ -107,7 +106,7 @@ class ShopifyShop(models.Model):
             self.env["shopify.completeness.report"].sudo()._prepare_window(self, days, zone.key, dry_run)
         )
         query = completeness.with_search_query(
-            path_of(BULK_DOCUMENT).read_text(),
+            documents.text(BULK_DOCUMENT),
             "orders",
             completeness.search_query(completeness.day_start_utc(days[0], zone)),
         )
