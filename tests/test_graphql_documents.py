@@ -94,6 +94,21 @@ class TestGraphqlDocuments(TransactionCase):
             with self.subTest(document=name):
                 self.assertEqual(selection_paths(documents.load(name)), paths)
 
+    def test_without_the_schema_files_documents_select_the_same(self):
+        # Servers never get Shopify's schema files: spreads then become typed inline fragments, which must
+        # validate and select exactly what the schema-typed inlining selects.
+        schema = load_schema(DEFAULT_API_VERSION)
+        for name in documents.names():
+            with self.subTest(document=name):
+                plain = documents.inline_fragments(
+                    documents.parse_source(name), name, documents.load_fragment, None
+                )
+                self.assertEqual(graphql.validate(schema, plain), [])
+                self.assertEqual(
+                    _without_type_segments(selection_paths(plain)),
+                    _without_type_segments(selection_paths(documents.load(name))),
+                )
+
     def test_each_file_holds_one_operation_named_like_the_file(self):
         for name in documents.names():
             with self.subTest(document=name):
@@ -177,3 +192,11 @@ class TestFragmentInlining(TransactionCase):
     def test_a_document_defining_its_own_fragment_is_refused(self):
         with self.assertRaisesRegex(documents.DocumentError, "shared fragments live in fragments/"):
             self._inline("query Q { shop { ...S } } fragment S on Shop { name }")
+
+
+def _without_type_segments(paths):
+    """Paths with their `on Type` segments dropped: a typed inline fragment on the field's own type
+    selects the same fields as the fields themselves."""
+    return sorted(
+        {"/".join(part for part in path.split("/") if not part.startswith("on ")) for path in paths}
+    )

@@ -8,7 +8,9 @@ fields; where the type differs but can apply (an interface or union holding it) 
 emulator see, holds plain selections and no fragment definition. An unknown fragment, a cycle, or a
 fragment whose type cannot apply where it is spread is a `DocumentError` when the document is loaded.
 Types are read from the schema of DEFAULT_API_VERSION (services/schema.py); every supported version
-validates the inlined documents in tests/test_graphql_documents.py.
+validates the inlined documents in tests/test_graphql_documents.py. A server without the schema files
+(they are never shipped) still works: each spread becomes `... on Type { fields }`, which selects exactly
+the same (the type checks already passed in the tests).
 
 `load(name)` gives the inlined DocumentNode (parsed once per process), `text(name)` the text actually
 sent (use it wherever a document's text is needed, e.g. bulk queries); `operation_info(name)` says what
@@ -16,6 +18,7 @@ the client needs to know about it (mutation or query, the variable carrying an `
 """
 
 import functools
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +26,8 @@ import graphql
 
 from ..api_versions import DEFAULT_API_VERSION
 from ..schema import load_schema
+
+_logger = logging.getLogger(__name__)
 
 DOCUMENTS_DIR = Path(__file__).resolve().parent
 FRAGMENTS_DIR = DOCUMENTS_DIR / "fragments"
@@ -93,13 +98,20 @@ def load_fragment(name):
     return definitions[0]
 
 
+@functools.cache
 def _schema():
-    return load_schema(DEFAULT_API_VERSION)
+    """The schema that types the inlining, or None where the schema files are not installed."""
+    try:
+        return load_schema(DEFAULT_API_VERSION)
+    except FileNotFoundError as error:
+        _logger.info("GraphQL documents inlined without a schema (%s)", error)
+        return None
 
 
 def inline_fragments(document, label, fragment_of, schema):
     """`document` (one operation, no fragment definitions) with every spread replaced by the
-    selections of `fragment_of(name)`, typed against `schema`; `label` names it in errors."""
+    selections of `fragment_of(name)`, typed against `schema` (None: every spread becomes a typed inline
+    fragment, which needs no type information); `label` names it in errors."""
     operations = [node for node in document.definitions if isinstance(node, graphql.OperationDefinitionNode)]
     if len(operations) != len(document.definitions):
         raise DocumentError(
@@ -108,7 +120,7 @@ def inline_fragments(document, label, fragment_of, schema):
     if len(operations) != 1:
         raise DocumentError(f"{label} must hold exactly one operation")
     operation = operations[0]
-    root = schema.get_root_type(operation.operation)
+    root = schema.get_root_type(operation.operation) if schema else None
     inliner = _Inliner(label, fragment_of, schema)
     return graphql.DocumentNode(
         definitions=(_replace(operation, selection_set=inliner.expand(operation.selection_set, root, ())),)
@@ -142,6 +154,8 @@ class _Inliner:
     def _field(self, field, parent_type, chain):
         if field.selection_set is None:
             return field
+        if self.schema is None:
+            return _replace(field, selection_set=self.expand(field.selection_set, None, chain))
         definition = getattr(parent_type, "fields", {}).get(field.name.value)
         if definition is None:
             raise DocumentError(f"{self._where(chain)}: no field {field.name.value!r} on {parent_type.name}")
@@ -154,6 +168,13 @@ class _Inliner:
             raise DocumentError(f"{self.label}: fragment cycle {' → '.join((*chain, name))}")
         fragment = self.fragment_of(name)
         inner_chain = (*chain, name)
+        if self.schema is None:
+            inner = self.expand(fragment.selection_set, None, inner_chain)
+            return (
+                graphql.InlineFragmentNode(
+                    type_condition=fragment.type_condition, directives=spread.directives, selection_set=inner
+                ),
+            )
         fragment_type = self._type(fragment.type_condition.name.value, inner_chain)
         inner = self.expand(fragment.selection_set, fragment_type, inner_chain)
         if fragment_type is parent_type and not spread.directives:
@@ -177,6 +198,8 @@ class _Inliner:
         )
 
     def _type(self, type_name, chain):
+        if self.schema is None:
+            return None
         found = self.schema.type_map.get(type_name)
         if not isinstance(
             found, graphql.GraphQLObjectType | graphql.GraphQLInterfaceType | graphql.GraphQLUnionType
