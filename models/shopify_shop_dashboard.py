@@ -51,6 +51,12 @@ class ShopifyShop(models.Model):
     dash_variant_count = fields.Integer(compute="_compute_dash_catalog", string="Variants Linked")
     dash_stock_level_count = fields.Integer(compute="_compute_dash_catalog", string="Stock Levels Synced")
     dash_stock_pending_count = fields.Integer(compute="_compute_dash_catalog", string="Stock Levels To Push")
+    dash_stock_held_count = fields.Integer(
+        compute="_compute_dash_catalog",
+        string="Stock Levels Held",
+        help="Shopify changed the stock of a lot/serial-tracked product: count it in Odoo (Inventory › "
+        "Physical Inventory) or dismiss the change in Shopify › Inventory › Changes Made On Shopify.",
+    )
     dash_conflict_count = fields.Integer(
         compute="_compute_dash_catalog", string="Conflicts Awaiting Decision"
     )
@@ -127,7 +133,12 @@ class ShopifyShop(models.Model):
                 ],
             )
             shop.dash_stock_pending_count = self._dash_count(
-                "shopify.inventory.level", [*shop_domain, ("needs_push", "=", True)]
+                "shopify.inventory.level",
+                [*shop_domain, ("needs_push", "=", True), ("hold_change_id", "=", False)],
+            )
+            # Held out of pushes until someone counts the stock in Odoo (a Shopify change on lots/serials).
+            shop.dash_stock_held_count = self._dash_count(
+                "shopify.inventory.level", [*shop_domain, ("hold_change_id", "!=", False)]
             )
             # Resolved by the shop's rule, not yet confirmed or overridden by someone.
             shop.dash_conflict_count = self._dash_count(
