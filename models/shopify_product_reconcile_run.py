@@ -209,7 +209,7 @@ class ShopifyBulkOperation(models.Model):
                 counts["checked_count"] += 1
                 node = reconcile_service.product_node(root)
                 product = mapping.product_from_graphql(node, run.digits)
-                products.append(reconcile_service.round_weights(product, run.weight_digits))
+                products.append(mapping.round_weights(product, run.weight_digits))
             except (mapping.MappingError, KeyError, TypeError, ValueError) as error:
                 _logger.warning(
                     "Shopify shop %s: reconciliation row %s unreadable", self.shop_id.id, root.get("id")

@@ -807,14 +807,7 @@ class ShopifyProductBinding(models.Model):
     @api.model
     def _shopify_round_weights(self, product):
         """Weights at Odoo's precision, so a weight Odoo cannot store exactly is not seen as a change."""
-        digits = self.env["decimal.precision"].precision_get("Stock Weight")
-        variants = []
-        for variant in product["variants"]:
-            weight = variant["fields"].get("weight")
-            if weight is not None:
-                variant = dict(variant, fields=dict(variant["fields"], weight=round(weight, digits)))
-            variants.append(variant)
-        return dict(product, variants=variants)
+        return mapping.round_weights(product, self.env["decimal.precision"].precision_get("Stock Weight"))
 
     def _shopify_merge_from(self, product, dry_run=False, fresh=False):
         """Three-way merge of one Shopify product into this binding's Odoo product."""

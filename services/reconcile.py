@@ -25,18 +25,6 @@ def product_node(root):
     return node
 
 
-def round_weights(product, digits):
-    """The canonical product with variant weights at Odoo's precision (`digits`), so a weight Odoo
-    cannot store exactly is not seen as a change (as the import does)."""
-    variants = []
-    for variant in product["variants"]:
-        weight = variant["fields"].get("weight")
-        if weight is not None:
-            variant = dict(variant, fields=dict(variant["fields"], weight=round(weight, digits)))
-        variants.append(variant)
-    return dict(product, variants=variants)
-
-
 class SeenIds:
     """A set of positive integer ids as a bitmap: one bit per id up to the largest id added."""
 

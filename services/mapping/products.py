@@ -577,3 +577,15 @@ def changed_fields(base, current):
         (key for key, value in current_flat.items() if base_flat.get(key, object()) != value),
         key=lambda item: (item[0] != "product", item),
     )
+
+
+def round_weights(product, digits):
+    """The canonical product with variant weights at Odoo's precision (`digits`), so a weight Odoo
+    cannot store exactly is not seen as a change (as the import does)."""
+    variants = []
+    for variant in product["variants"]:
+        weight = variant["fields"].get("weight")
+        if weight is not None:
+            variant = dict(variant, fields=dict(variant["fields"], weight=round(weight, digits)))
+        variants.append(variant)
+    return dict(product, variants=variants)
