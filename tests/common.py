@@ -1,10 +1,15 @@
 """Shared fixtures: shops, users with each Shopify role, companies."""
 
+import json
+
 import requests
 
 from odoo.tests import TransactionCase, new_test_user
 
 from ..emulator import Clock, EmulatorServer, FakeClock
+from ..services.auth import StaticTokenAuth
+from ..services.budget import InMemoryBudget
+from ..services.client import ShopifyClient
 
 
 class ShopifyCase(TransactionCase):
@@ -76,6 +81,43 @@ class EmulatorCase(ShopifyCase):
         super().setUp()
         if self.emulator_reset_each_test:
             self.emu_shop.reset()
+
+    def direct_client(self):
+        """A GraphQL client straight to the emulator (no shop record, no shared budget), closed after
+        the test: for changing Shopify's side behind the addon's back."""
+        client = ShopifyClient(
+            self.emulator.url,
+            self.shop.api_version,
+            StaticTokenAuth(self.emulator_token),
+            budget=InMemoryBudget(),
+            timeout=5,
+            backoff_base_s=0.01,
+            backoff_max_s=0.05,
+        )
+        self.addCleanup(client.close)
+        return client
+
+    def capture_webhook_deliveries(self):
+        """The emulator's webhook deliveries, kept in a list of (raw body, headers) instead of posted over
+        HTTP (tests run no Odoo HTTP server); `run_delivery` plays one through the engine."""
+        posted = []
+        original_post = self.emulator.webhooks.post
+        self.addCleanup(setattr, self.emulator.webhooks, "post", original_post)
+        self.emulator.webhooks.post = lambda uri, body, headers: posted.append((body, headers)) or 200
+        return posted
+
+    def run_delivery(self, body, headers):
+        """What Odoo's webhook controller and queue do with one delivery: store the event, run its job."""
+        event = self.env["shopify.webhook.event"]._ingest(
+            self.shop,
+            headers["X-Shopify-Topic"],
+            headers["X-Shopify-Webhook-Id"],
+            body.decode(),
+            json.loads(body),
+        )
+        job = self.env["shopify.queue.job"].search([("webhook_event_id", "=", event.id)])
+        job._run()
+        return job
 
     @classmethod
     def graphql(cls, query, variables=None, version="2026-10", token=None, expect_status=200):

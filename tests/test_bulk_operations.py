@@ -1,7 +1,6 @@
 """Bulk queries against the emulator: nested result streamed and joined, finish by webhook and by poll,
 concurrency limit per shop."""
 
-import json
 from unittest.mock import patch
 
 from odoo.exceptions import UserError
@@ -66,10 +65,7 @@ class TestBulkOperations(EmulatorCase):
         self.assertEqual(len(self.batches), 3)
 
     def test_finish_webhook_processes_the_result(self):
-        posted = []
-        original = self.emulator.webhooks.post
-        self.addCleanup(setattr, self.emulator.webhooks, "post", original)
-        self.emulator.webhooks.post = lambda uri, body, headers: posted.append((body, headers)) or 200
+        posted = self.capture_webhook_deliveries()
         self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://odoo.example.com")
         self.shop.action_confirm_database()
         self.shop._webhook_sync_subscriptions()
@@ -78,15 +74,7 @@ class TestBulkOperations(EmulatorCase):
         self.assertTrue(self.emulator.webhooks.flush(timeout=30))
         self.assertFalse(operation.processed)
         [(body, headers)] = [p for p in posted if p[1]["X-Shopify-Topic"] == "bulk_operations/finish"]
-        event = self.env["shopify.webhook.event"]._ingest(
-            self.shop,
-            "bulk_operations/finish",
-            headers["X-Shopify-Webhook-Id"],
-            body.decode(),
-            json.loads(body),
-        )
-        job = self.env["shopify.queue.job"].search([("webhook_event_id", "=", event.id)])
-        job._run()
+        job = self.run_delivery(body, headers)
         self.assertEqual(job.state, "done")
         self.assertEqual(operation.status, "completed")
         self.assertTrue(operation.processed)

@@ -42,10 +42,7 @@ class TestOrderCompleteness(EmulatorCase):
         self.shop.action_test_connection()  # connected, with Shopify's timezone and currency
         self.zone = completeness.shop_zone(self.shop.timezone_remote)
         # The orders/create webhooks the emulator sends, captured instead of posted over HTTP.
-        self.posted = []
-        original_post = self.emulator.webhooks.post
-        self.addCleanup(setattr, self.emulator.webhooks, "post", original_post)
-        self.emulator.webhooks.post = lambda uri, body, headers: self.posted.append((body, headers)) or 200
+        self.posted = self.capture_webhook_deliveries()
         self.addCleanup(self.emu_shop.set_faults, reset=True)
         with self.emu_shop.lock:
             _subscription, errors = emulator_webhooks.create_subscription(
@@ -75,15 +72,7 @@ class TestOrderCompleteness(EmulatorCase):
         """What Odoo's webhook controller does with the deliveries that reached it: store, then process."""
         self.assertTrue(self.emulator.webhooks.flush(timeout=30))
         for body, headers in self.posted:
-            event = self.env["shopify.webhook.event"]._ingest(
-                self.shop,
-                headers["X-Shopify-Topic"],
-                headers["X-Shopify-Webhook-Id"],
-                body.decode(),
-                json.loads(body),
-            )
-            job = self.env["shopify.queue.job"].search([("webhook_event_id", "=", event.id)])
-            job._run()
+            job = self.run_delivery(body, headers)
             self.assertEqual(job.state, "done", job.last_error_message)
         self.posted.clear()
 

@@ -186,10 +186,7 @@ class TestProductBulkExport(ProductExportCase):
             self.assertTrue(bindings[template].shopify_gid)
 
     def test_finish_webhook_applies_the_answers(self):
-        posted = []
-        original = self.emulator.webhooks.post
-        self.addCleanup(setattr, self.emulator.webhooks, "post", original)
-        self.emulator.webhooks.post = lambda uri, body, headers: posted.append((body, headers)) or 200
+        posted = self.capture_webhook_deliveries()
         self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://odoo.example.com")
         self.shop.action_confirm_database()
         self.shop._webhook_sync_subscriptions()
@@ -198,15 +195,7 @@ class TestProductBulkExport(ProductExportCase):
         self.assertTrue(self.emulator.webhooks.flush(timeout=30))
         self.assertFalse(operation.processed)
         [(body, headers)] = [p for p in posted if p[1]["X-Shopify-Topic"] == "bulk_operations/finish"]
-        event = self.env["shopify.webhook.event"]._ingest(
-            self.shop,
-            "bulk_operations/finish",
-            headers["X-Shopify-Webhook-Id"],
-            body.decode(),
-            json.loads(body),
-        )
-        job = self.env["shopify.queue.job"].search([("webhook_event_id", "=", event.id)])
-        job._run()
+        job = self.run_delivery(body, headers)
         self.assertEqual(job.state, "done")
         self.assertTrue(operation.processed)
         bindings = self.bindings()

@@ -1,8 +1,5 @@
 """Odoo → Shopify against the emulator, and the round trip back (poll and webhook bodies)."""
 
-from ..services.auth import StaticTokenAuth
-from ..services.budget import InMemoryBudget
-from ..services.client import ShopifyClient
 from ..services.mapping import products as mapping
 from .common import EmulatorCase
 
@@ -62,16 +59,7 @@ class ProductExportCase(EmulatorCase):
 
     def setUp(self):
         super().setUp()
-        self.client = ShopifyClient(
-            self.emulator.url,
-            self.shop.api_version,
-            StaticTokenAuth(self.emulator_token),
-            budget=InMemoryBudget(),
-            timeout=5,
-            backoff_base_s=0.01,
-            backoff_max_s=0.05,
-        )
-        self.addCleanup(self.client.close)
+        self.client = self.direct_client()
         self.template = self.env["product.template"].create(
             {
                 "name": "Enamel mug",

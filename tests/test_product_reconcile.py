@@ -3,9 +3,6 @@ corrected by the field policy, missing links reported both ways, dry run writes 
 does not stop the others; the bulk query is finished by the polling cron."""
 
 from ..services import bulk
-from ..services.auth import StaticTokenAuth
-from ..services.budget import InMemoryBudget
-from ..services.client import ShopifyClient
 from ..services.mapping import products as mapping
 from .common import EmulatorCase
 
@@ -47,16 +44,7 @@ class ProductReconcileCase(EmulatorCase):
     def setUp(self):
         super().setUp()
         self.emu_shop.bulk_delay = 0.0
-        self.client = ShopifyClient(
-            self.emulator.url,
-            self.shop.api_version,
-            StaticTokenAuth(self.emulator_token),
-            budget=InMemoryBudget(),
-            timeout=5,
-            backoff_base_s=0.01,
-            backoff_max_s=0.05,
-        )
-        self.addCleanup(self.client.close)
+        self.client = self.direct_client()
         self.mug = self.make_template("Enamel mug", "MUG", "4006381300011")
         self.cap = self.make_template("Linen cap", "CAP", "4006381300028")
         self.mug_binding = self.publish(self.mug)

@@ -103,11 +103,7 @@ def resolve_variants_bulk_create(_root, info, productId, variants, strategy=None
     with shop.lock:
         product, errors = _product_of(shop, productId)
         if errors:
-            return {
-                "product": None,
-                "productVariants": None,
-                "userErrors": fit_codes(info, errors, "ProductVariantsBulkCreateUserErrorCode"),
-            }
+            return _variants_refused(info, errors, "ProductVariantsBulkCreateUserErrorCode")
         existing = variants_of(shop, product)
         standalone = existing[0] if len(existing) == 1 else None
         remove_standalone = standalone is not None and (
@@ -128,13 +124,14 @@ def resolve_variants_bulk_create(_root, info, productId, variants, strategy=None
         updated, errors = product_set(shop, data, {"id": product.gid})
         if errors:
             errors = [_shift_variant_path(e, len(kept)) for e in errors]
-            return {
-                "product": None,
-                "productVariants": None,
-                "userErrors": fit_codes(info, errors, "ProductVariantsBulkCreateUserErrorCode"),
-            }
+            return _variants_refused(info, errors, "ProductVariantsBulkCreateUserErrorCode")
         created = [shop.variants[v] for v in updated.variant_ids if v not in before]
         return {"product": updated, "productVariants": created, "userErrors": []}
+
+
+def _variants_refused(info, errors, code_enum):
+    """The payload of a refused productVariantsBulk* mutation: nothing changed, the userErrors."""
+    return {"product": None, "productVariants": None, "userErrors": fit_codes(info, errors, code_enum)}
 
 
 def _shift_variant_path(error, offset):
@@ -151,11 +148,7 @@ def resolve_variants_bulk_update(_root, info, productId, variants, allowPartialU
     with shop.lock:
         product, errors = _product_of(shop, productId)
         if errors:
-            return {
-                "product": None,
-                "productVariants": None,
-                "userErrors": fit_codes(info, errors, "ProductVariantsBulkUpdateUserErrorCode"),
-            }
+            return _variants_refused(info, errors, "ProductVariantsBulkUpdateUserErrorCode")
         inputs = {v["id"]: v for v in _existing_variant_inputs(shop, product)}
         for index, variant_input in enumerate(variants):
             if variant_input.get("id") not in inputs:
@@ -164,22 +157,14 @@ def resolve_variants_bulk_update(_root, info, productId, variants, allowPartialU
                     ["variants", str(index), "id"],
                     "PRODUCT_VARIANT_DOES_NOT_EXIST",
                 )
-                return {
-                    "product": None,
-                    "productVariants": None,
-                    "userErrors": fit_codes(info, [error], "ProductVariantsBulkUpdateUserErrorCode"),
-                }
+                return _variants_refused(info, [error], "ProductVariantsBulkUpdateUserErrorCode")
             merged = _bulk_variant_input(variant_input)
             if not merged.get("optionValues"):
                 merged["optionValues"] = inputs[variant_input["id"]]["optionValues"]
             inputs[variant_input["id"]] = merged
         updated, errors = product_set(shop, {"variants": list(inputs.values())}, {"id": product.gid})
         if errors:
-            return {
-                "product": None,
-                "productVariants": None,
-                "userErrors": fit_codes(info, errors, "ProductVariantsBulkUpdateUserErrorCode"),
-            }
+            return _variants_refused(info, errors, "ProductVariantsBulkUpdateUserErrorCode")
         touched = [shop.variants[parse_gid(v["id"], "ProductVariant")] for v in variants]
         return {"product": updated, "productVariants": touched, "userErrors": []}
 
