@@ -3,12 +3,30 @@
 Rows are claimed with `SELECT … FOR UPDATE SKIP LOCKED` so several cron workers (threads, processes
 or servers) share one queue without taking the same row. Each job runs in its own savepoint: a
 failing job never rolls back, blocks or delays the others.
+
+A claim lives exactly as long as the run that made it. Each run of the queue cron draws a claim number
+(a sequence), takes a session-level advisory lock on it, writes it on the rows it claims and unlocks it
+when it ends (`finally`, after its last commit). PostgreSQL drops a session's locks with its connection,
+so a worker that dies (kill -9, out of memory, container restart, time limit) loses its lock at once.
+Every run starts by sending back to pending the running jobs whose claim lock nobody holds: after a
+crash they run again at the next queue cron run (each minute, or on trigger), and a job that runs for
+hours is never taken twice, however long it takes, because its worker still holds the lock.
+
+Why a lock and not the claiming backend's pid (+ backend_start): Odoo pools connections, so the backend
+that claimed outlives its cron run and serves other cursors afterwards (idle or busy with other work);
+"alive" would not mean "still running our jobs". The lock is released when the run ends, and only then.
+It is safe to read: a running row this transaction sees was committed after its lock was taken, so a
+missing lock means the run has ended; if it ended by finishing the job after our snapshot, locking the
+stale row fails with a serialization error (REPEATABLE READ) and the row is left to the next run.
+Rows without a claim number (claimed by a version without claim locks) fall back to the old timeout,
+`shopify_sync.queue_stuck_minutes`.
 """
 
 import json
 import logging
 import threading
 import traceback
+from contextlib import contextmanager
 from datetime import timedelta
 
 import psycopg2.errors
@@ -43,7 +61,11 @@ FINISHED_STATES = ("done", "skipped", "ignored")
 PROBLEM_STATES = ("failed", "dead")
 
 DEFAULT_BATCH_SIZE = 50
+# Only for running rows without a claim number (claimed before claim locks existed).
 DEFAULT_STUCK_MINUTES = 30
+# Key space of the claim locks: pg_advisory_lock(CLAIM_LOCK_SPACE, claim number). Negative, so it never
+# meets the (shop id, hash) locks of shopify.resource.mark.
+CLAIM_LOCK_SPACE = -1_530_201_400
 DEFAULT_RETENTION_DAYS = 14
 
 
@@ -76,6 +98,9 @@ class ShopifyQueueJob(models.Model):
         default=fields.Datetime.now, index=True, readonly=True, help="Not run before this time."
     )
     started_at = fields.Datetime(readonly=True)
+    claim_number = fields.Integer(
+        readonly=True, help="The run that claimed this job: it holds an advisory lock on it while alive."
+    )
     finished_at = fields.Datetime(readonly=True)
     payload = fields.Json(readonly=True)
     payload_text = fields.Text(string="Payload (JSON)", compute="_compute_payload_text")
@@ -110,6 +135,8 @@ class ShopifyQueueJob(models.Model):
                 WHERE state = 'pending' AND dedupe_key IS NOT NULL
             """
         )
+        # Claim numbers (see the module docstring); cycling is harmless, a run is over long before.
+        self.env.cr.execute("CREATE SEQUENCE IF NOT EXISTS shopify_queue_job_claim_seq AS integer CYCLE")
 
     @api.depends("kind", "resource_gid")
     def _compute_display_name(self):
@@ -191,10 +218,16 @@ class ShopifyQueueJob(models.Model):
     @api.model
     def _cron_process_queue(self, batch_size=None):
         """Process one batch; report progress so that ir.cron re-runs us while work remains."""
-        self._recover_stuck_jobs()
+        self._recover_orphaned_jobs()
         if batch_size is None:
             batch_size = self._param_int("shopify_sync.queue_batch_size", DEFAULT_BATCH_SIZE)
-        jobs = self._claim(batch_size)
+        with self._claim_lock() as claim_number:
+            return self._run_batch(batch_size, claim_number)
+
+    @api.model
+    def _run_batch(self, batch_size, claim_number):
+        """Claim up to `batch_size` ready jobs under `claim_number` and run them, committing after each."""
+        jobs = self._claim(batch_size, claim_number)
         remaining = self._count_ready()
         # One sync run per shop and batch: API calls made by the handlers are attributed to it.
         runs = {shop.id: self.env["shopify.sync.log"]._open(shop, "queue") for shop in jobs.shop_id}
@@ -221,11 +254,38 @@ class ShopifyQueueJob(models.Model):
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
     @api.model
-    def _claim(self, limit):
+    @contextmanager
+    def _claim_lock(self):
+        """A claim number locked by this session for the duration of the block (see the module docstring)."""
+        self.env.cr.execute("SELECT nextval('shopify_queue_job_claim_seq')")
+        claim_number = self.env.cr.fetchone()[0]
+        self.env.cr.execute("SELECT pg_advisory_lock(%s, %s)", [CLAIM_LOCK_SPACE, claim_number])
+        try:
+            yield claim_number
+        finally:
+            self._release_claim_lock(claim_number)
+
+    @api.model
+    def _release_claim_lock(self, claim_number):
+        # The connection goes back to Odoo's pool: a lock left on it would keep this run's jobs claimed.
+        unlock = "SELECT pg_advisory_unlock(%s, %s)"
+        try:
+            try:
+                self.env.cr.execute(unlock, [CLAIM_LOCK_SPACE, claim_number])
+            except psycopg2.errors.InFailedSqlTransaction:
+                # The run failed inside its transaction, which is lost anyway: end it to reach the session.
+                self.env.cr.rollback()
+                self.env.cr.execute(unlock, [CLAIM_LOCK_SPACE, claim_number])
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            _logger.info("Shopify queue: connection lost; claim %s was released with it", claim_number)
+
+    @api.model
+    def _claim(self, limit, claim_number):
         """Take up to `limit` ready jobs for this worker, in queue order, skipping rows other workers hold.
 
-        The rows are marked running (and committed by the caller outside tests), so a job is run by
-        one worker only even after the row lock is released.
+        The rows are marked running with `claim_number` (committed by the caller outside tests), so a
+        job is run by one worker only even after the row lock is released; the caller holds the claim
+        number's lock (`_claim_lock`) until the jobs are finished.
         """
         now = fields.Datetime.now()
         self.env.flush_all()
@@ -233,7 +293,7 @@ class ShopifyQueueJob(models.Model):
             """
             UPDATE shopify_queue_job
                SET state = 'running', started_at = %(now)s, attempts = COALESCE(attempts, 0) + 1,
-                   write_date = %(now)s, write_uid = %(uid)s
+                   claim_number = %(claim)s, write_date = %(now)s, write_uid = %(uid)s
              WHERE id IN (
                     SELECT job.id
                       FROM shopify_queue_job job
@@ -245,7 +305,7 @@ class ShopifyQueueJob(models.Model):
                        FOR UPDATE OF job SKIP LOCKED)
          RETURNING id
             """,
-            {"now": now, "uid": self.env.uid, "limit": limit},
+            {"now": now, "uid": self.env.uid, "limit": limit, "claim": claim_number},
         )
         ids = [row[0] for row in self.env.cr.fetchall()]
         jobs = self.browse(ids)
@@ -366,7 +426,7 @@ class ShopifyQueueJob(models.Model):
             )
 
     # ------------------------------------------------------------------------------------------------
-    # Failures: notification, retry, ignore, stuck rows
+    # Failures: notification, retry, ignore, jobs whose worker died
     # ------------------------------------------------------------------------------------------------
     def _notify_problems(self):
         """One chatter message per shop for this batch's failed/dead jobs, not one per row."""
@@ -402,20 +462,55 @@ class ShopifyQueueJob(models.Model):
         return True
 
     @api.model
-    def _recover_stuck_jobs(self):
-        """A job left running by a crashed worker goes back to pending (its attempt still counts).
+    def _recover_orphaned_jobs(self):
+        """Running jobs whose worker is gone go back to pending (their attempt still counts).
 
-        A job that keeps killing its worker (out of memory, time limit) would loop forever: once it
-        used all its attempts it is marked dead instead.
+        Gone: nobody holds the claim number's lock (see the module docstring); a job whose worker
+        lives is never touched, however long it runs. A job that keeps killing its worker (out of
+        memory, time limit) would loop forever: once it used all its attempts it is marked dead instead.
         """
         minutes = self._param_int("shopify_sync.queue_stuck_minutes", DEFAULT_STUCK_MINUTES)
-        limit = fields.Datetime.now() - timedelta(minutes=minutes)
-        stuck = self.search([("state", "=", "running"), ("started_at", "<", limit)])
-        if not stuck:
-            return stuck
-        _logger.warning("Shopify queue: %s job(s) stuck in running: %s", len(stuck), stuck.ids)
-        exhausted = stuck.filtered(lambda job: job.attempts >= (job.shop_id.queue_max_attempts or 1))
-        (stuck - exhausted).write({"state": "pending", "next_attempt_at": fields.Datetime.now()})
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """
+                    SELECT job.id
+                      FROM shopify_queue_job job
+                     WHERE job.state = 'running'
+                       AND CASE WHEN job.claim_number IS NULL THEN job.started_at < %(unclaimed_before)s
+                           ELSE NOT EXISTS (
+                                SELECT 1
+                                  FROM pg_locks held
+                                 WHERE held.locktype = 'advisory' AND held.granted AND held.objsubid = 2
+                                   AND held.database = (
+                                        SELECT oid FROM pg_database WHERE datname = current_database())
+                                   AND held.classid = CAST(%(space)s AS oid)
+                                   AND held.objid = CAST(job.claim_number AS oid))
+                           END
+                       FOR UPDATE OF job SKIP LOCKED
+                    """,
+                    {
+                        "unclaimed_before": fields.Datetime.now() - timedelta(minutes=minutes),
+                        "space": CLAIM_LOCK_SPACE,
+                    },
+                )
+                orphaned = self.browse(row[0] for row in self.env.cr.fetchall())
+        except RETRYABLE_DB_ERRORS as error:
+            # A worker finished some of these rows after our snapshot: the next run looks again.
+            _logger.info("Shopify queue: recovery postponed (%s)", type(error).__name__)
+            return self.browse()
+        if not orphaned:
+            return orphaned
+        _logger.warning(
+            "Shopify queue: %s job(s) lost their worker (crash, kill or time limit): %s",
+            len(orphaned),
+            orphaned.ids,
+        )
+        exhausted = orphaned.filtered(lambda job: job.attempts >= (job.shop_id.queue_max_attempts or 1))
+        (orphaned - exhausted).write(
+            {"state": "pending", "next_attempt_at": fields.Datetime.now(), "claim_number": False}
+        )
         exhausted.write(
             {
                 "state": "dead",
@@ -429,7 +524,7 @@ class ShopifyQueueJob(models.Model):
         )
         exhausted.webhook_event_id.state = "dead"
         exhausted._notify_problems()
-        return stuck
+        return orphaned
 
     @api.autovacuum
     def _gc_finished_jobs(self):

@@ -7,6 +7,7 @@ from . import test_emulator_costs
 from . import test_emulator_faults
 from . import test_emulator_concurrency
 from . import test_queue
+from . import test_queue_recovery
 from . import test_webhook
 from . import test_order_mapping
 from . import test_order_import

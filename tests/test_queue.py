@@ -1,5 +1,5 @@
 import threading
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
@@ -257,17 +257,18 @@ class TestProcessing(QueueCase):
         with self.assertRaises(AccessError):
             job.with_user(self.shopify_user).action_retry()
 
-    def test_stuck_running_job_is_recovered(self):
+    def test_job_is_taken_again_once_its_worker_is_gone_however_long_it_ran(self):
         job = self.Job._enqueue(self.shop, "late")
-        claimed = self.Job._claim(10)
-        self.assertEqual(claimed, job)
-        self.assertEqual(job.state, "running")
-        self.Job._recover_stuck_jobs()
-        self.assertEqual(job.state, "running", "a job running for a short while is left alone")
-        job.write({"started_at": fields.Datetime.now() - timedelta(hours=1)})
+        with self.Job._claim_lock() as claim_number:
+            self.assertEqual(self.Job._claim(10, claim_number), job)
+            self.assertEqual((job.state, job.claim_number), ("running", claim_number))
+            job.write({"started_at": fields.Datetime.now() - timedelta(hours=6)})
+            self.assertFalse(self.Job._recover_orphaned_jobs())
+            self.assertEqual(job.state, "running", "its worker holds the claim: left alone")
+        # The run ended without an outcome for the job (its lock is gone, as with a killed worker's).
         with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
-            self.Job._recover_stuck_jobs()
-        self.assertEqual(job.state, "pending")
+            self.assertEqual(self.Job._recover_orphaned_jobs(), job)
+        self.assertEqual((job.state, job.claim_number), ("pending", 0))
         with job_handler("late", lambda job: None):
             self.process()
         self.assertEqual((job.state, job.attempts), ("done", 2))
@@ -277,12 +278,22 @@ class TestProcessing(QueueCase):
         job = self.Job._enqueue(self.shop, "crashes_worker")
         messages_before = self.shop.message_ids
         for _attempt in range(2):
-            self.Job._claim(10)  # the worker dies: nothing records an outcome
-            job.write({"started_at": fields.Datetime.now() - timedelta(hours=1)})
+            with self.Job._claim_lock() as claim_number:
+                self.Job._claim(10, claim_number)  # the worker dies: nothing records an outcome
             with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
-                self.Job._recover_stuck_jobs()
+                self.Job._recover_orphaned_jobs()
         self.assertEqual((job.state, job.attempts, job.last_error_type), ("dead", 2, "WorkerLost"))
         self.assertEqual(len(self.shop.message_ids - messages_before), 1)
+
+    def test_job_claimed_without_claim_number_falls_back_to_the_timeout(self):
+        # Rows claimed by a version without claim locks: nothing tells whether their worker lives.
+        job = self.Job._enqueue(self.shop, "late")
+        job.write({"state": "running", "attempts": 1, "started_at": fields.Datetime.now()})
+        self.assertFalse(self.Job._recover_orphaned_jobs())
+        job.write({"started_at": fields.Datetime.now() - timedelta(minutes=31)})
+        with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
+            self.assertEqual(self.Job._recover_orphaned_jobs(), job)
+        self.assertEqual(job.state, "pending")
 
     def test_jobs_of_archived_shops_wait(self):
         job = self.Job._enqueue(self.shop, "noop")
@@ -369,24 +380,28 @@ class TestConcurrentWorkers(ShopifyCase):
             job_ids = [env["shopify.queue.job"]._enqueue(shop, "noop").id for _ in range(20)]
         self.addCleanup(self._drop_shop, shop_id)
 
-        with registry.cursor() as cr_a, registry.cursor() as cr_b:
+        with ExitStack() as stack:
+            cr_a = stack.enter_context(registry.cursor())
+            cr_b = stack.enter_context(registry.cursor())
             worker_a = api.Environment(cr_a, SUPERUSER_ID, {})["shopify.queue.job"]
             worker_b = api.Environment(cr_b, SUPERUSER_ID, {})["shopify.queue.job"]
+            claim_a = stack.enter_context(worker_a._claim_lock())
+            claim_b = stack.enter_context(worker_b._claim_lock())
             # A holds its claim (row locks, transaction open) while B claims: B skips A's rows.
-            claimed_a = worker_a._claim(8).filtered(lambda job: job.shop_id.id == shop_id)
-            claimed_b = worker_b._claim(8).filtered(lambda job: job.shop_id.id == shop_id)
+            claimed_a = worker_a._claim(8, claim_a).filtered(lambda job: job.shop_id.id == shop_id)
+            claimed_b = worker_b._claim(8, claim_b).filtered(lambda job: job.shop_id.id == shop_id)
             self.assertEqual(len(claimed_a), 8)
             self.assertEqual(len(claimed_b), 8)
             self.assertFalse(set(claimed_a.ids) & set(claimed_b.ids))
             # Asking for more gives B only what nobody holds.
-            more_b = worker_b._claim(20).filtered(lambda job: job.shop_id.id == shop_id)
+            more_b = worker_b._claim(20, claim_b).filtered(lambda job: job.shop_id.id == shop_id)
             self.assertEqual(len(more_b), 4)
             self.assertFalse(set(more_b.ids) & set(claimed_a.ids))
             self.assertEqual(set(claimed_a.ids) | set(claimed_b.ids) | set(more_b.ids), set(job_ids))
             # A worker that dies before committing its claim loses nothing: the rows are pending again.
             cr_a.rollback()
             cr_b.rollback()
-            retaken = worker_a._claim(20).filtered(lambda job: job.shop_id.id == shop_id)
+            retaken = worker_a._claim(20, claim_a).filtered(lambda job: job.shop_id.id == shop_id)
             self.assertEqual(set(retaken.ids), set(job_ids))
             cr_a.rollback()
 
@@ -411,11 +426,12 @@ class TestConcurrentWorkers(ShopifyCase):
             # claim stays locked until the rollback below, as a slow real worker would hold it.
             with registry.cursor() as cr:
                 jobs = api.Environment(cr, SUPERUSER_ID, {})["shopify.queue.job"]
-                claimed = jobs._claim(10)
-                both_claimed.wait()
-                for job in claimed:
-                    job._run()
-                cr.rollback()
+                with jobs._claim_lock() as claim_number:
+                    claimed = jobs._claim(10, claim_number)
+                    both_claimed.wait()
+                    for job in claimed:
+                        job._run()
+                    cr.rollback()
 
         with job_handler("count_me", count_me):
             threads = [threading.Thread(target=worker, name=f"worker-{n}") for n in range(2)]
