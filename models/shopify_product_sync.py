@@ -92,11 +92,11 @@ class ShopifyShop(models.Model):
     @api.depends("sync_state_ids.watermark", "sync_state_ids.done")
     def _compute_product_sync_state(self):
         States = self.env["shopify.sync.state"]
-        watermarks = States._values(self, PRODUCT_POLL, "watermark")
-        custom_id_ready = States._values(self, PRODUCT_CUSTOM_ID, "done")
+        polls = States._by_shop(self, PRODUCT_POLL)
+        custom_ids = States._by_shop(self, PRODUCT_CUSTOM_ID)
         for shop in self:
-            shop.product_poll_watermark = watermarks.get(shop.id, False)
-            shop.product_custom_id_ready = custom_id_ready.get(shop.id, False)
+            shop.product_poll_watermark = polls.get(shop._origin.id, States).watermark
+            shop.product_custom_id_ready = custom_ids.get(shop._origin.id, States).done
 
     @api.model_create_multi
     def create(self, vals_list):

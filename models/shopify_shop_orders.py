@@ -110,9 +110,10 @@ class ShopifyShop(models.Model):
 
     @api.depends("sync_state_ids.watermark")
     def _compute_orders_synced_until(self):
-        watermarks = self.env["shopify.sync.state"]._values(self, ORDER_POLL, "watermark")
+        States = self.env["shopify.sync.state"]
+        polls = States._by_shop(self, ORDER_POLL)
         for shop in self:
-            shop.orders_synced_until = watermarks.get(shop.id, False)
+            shop.orders_synced_until = polls.get(shop._origin.id, States).watermark
 
     # ------------------------------------------------------------------------------------------------
     # The order poll: catches what webhooks missed

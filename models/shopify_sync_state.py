@@ -71,7 +71,8 @@ class ShopifySyncState(models.Model):
         return self._find(shop, kind)
 
     @api.model
-    def _values(self, shops, kind, field_name):
-        """{shop id: the kind's `field_name`} of the shops that have a row of that kind."""
-        states = self.sudo().search([("shop_id", "in", shops.ids), ("kind", "=", kind)])
-        return {state.shop_id.id: state[field_name] for state in states}
+    def _by_shop(self, shops, kind):
+        """{shop id: its row of `kind`} for those of `shops` that have one, as the system sees them (a
+        shop being edited in a form is looked up by its `_origin`)."""
+        states = self.sudo().search([("shop_id", "in", shops._origin.ids), ("kind", "=", kind)])
+        return {state.shop_id.id: state for state in states}

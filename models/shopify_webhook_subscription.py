@@ -39,19 +39,15 @@ class ShopifyShop(models.Model):
 
     @api.depends("sync_state_ids.checked_at", "sync_state_ids.error", "sync_state_ids.details")
     def _compute_webhook_check(self):
-        states = {
-            state.shop_id.id: state
-            for state in self.env["shopify.sync.state"]
-            .sudo()
-            .search([("shop_id", "in", self.ids), ("kind", "=", WEBHOOKS)])
-        }
+        States = self.env["shopify.sync.state"]
+        checks = States._by_shop(self, WEBHOOKS)
         for shop in self:
-            state = states.get(shop.id)
-            details = (state.details if state else None) or {}
+            check = checks.get(shop._origin.id, States)
+            details = check.details or {}
             shop.webhook_topics_covered = ", ".join(details.get("covered") or ()) or False
             shop.webhook_topics_missing = ", ".join(details.get("missing") or ()) or False
-            shop.webhook_checked_at = state.checked_at if state else False
-            shop.webhook_check_error = state.error if state else False
+            shop.webhook_checked_at = check.checked_at
+            shop.webhook_check_error = check.error
 
     def _webhook_callback_url(self):
         self.ensure_one()

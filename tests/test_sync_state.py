@@ -9,12 +9,14 @@ that way; with one state row per (shop, kind) both commit.
 
 import threading
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
+from odoo.exceptions import AccessError
 from odoo.modules.registry import Registry
 from odoo.tests import get_db_name, tagged
 from odoo.tools import mute_logger
 
-from .common import EmulatorCase
+from ..models.shopify_sync_state import ORDER_POLL, PRODUCT_POLL
+from .common import EmulatorCase, ShopifyCase
 
 STATE_DOMAIN = "state-store.myshopify.com"
 STATE_TOKEN = "state-token"
@@ -42,7 +44,9 @@ class TestSyncStateConcurrency(EmulatorCase):
             cls.state_shop_id = shop.id
         cls.addClassCleanup(cls._remove_committed_shop, registry)
         super().setUpClass()
-        cls.state_emu = cls.emulator.add_shop(STATE_DOMAIN, access_token=STATE_TOKEN, client_secret="state-secret")
+        cls.state_emu = cls.emulator.add_shop(
+            STATE_DOMAIN, access_token=STATE_TOKEN, client_secret="state-secret"
+        )
 
     @classmethod
     def _remove_committed_shop(cls, registry):
@@ -56,7 +60,9 @@ class TestSyncStateConcurrency(EmulatorCase):
         self.state_emu.reset()
         self.state_emu.seed_products(2, max_options=1, max_values=1, stock=(5, 5))
         with self.registry.cursor() as cr:
-            self._env(cr)["shopify.shop"].browse(self.state_shop_id).write({"api_base_url": self.emulator.url})
+            self._env(cr)["shopify.shop"].browse(self.state_shop_id).write(
+                {"api_base_url": self.emulator.url}
+            )
         self.addCleanup(self._remove_synced_records)
 
     def _remove_synced_records(self):
@@ -124,3 +130,59 @@ class TestSyncStateConcurrency(EmulatorCase):
                 newest.replace(tzinfo=None),
                 "the product poll's watermark is the newest product it read",
             )
+
+
+@tagged("post_install", "-at_install")
+class TestSyncStateRows(ShopifyCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shop = cls.create_shop()
+
+    def test_one_row_per_shop_and_kind_created_on_first_use(self):
+        States = self.env["shopify.sync.state"]
+        self.assertFalse(States._find(self.shop, ORDER_POLL))
+        orders = self.shop._sync_state(ORDER_POLL)
+        self.assertEqual(
+            (orders.shop_id, orders.kind, orders.company_id), (self.shop, ORDER_POLL, self.company)
+        )
+        self.assertEqual(self.shop._sync_state(ORDER_POLL), orders, "the second use finds the same row")
+        products = self.shop._sync_state(PRODUCT_POLL)
+        self.assertNotEqual(products, orders)
+        self.assertEqual(States.search_count([("shop_id", "=", self.shop.id)]), 2)
+
+    def test_a_watermark_changes_its_row_and_never_the_shop_row(self):
+        self.env.flush_all()
+        self.env.cr.execute("SELECT ctid FROM shopify_shop WHERE id = %s", [self.shop.id])
+        shop_version = self.env.cr.fetchone()[0]
+        at = fields.Datetime.now().replace(microsecond=0)
+        self.shop._sync_state(ORDER_POLL).watermark = at
+        self.assertEqual(self.shop.orders_synced_until, at, "the shop field shows the row's watermark")
+        self.assertFalse(self.shop.product_poll_watermark)
+        self.env.flush_all()
+        self.env.cr.execute("SELECT ctid FROM shopify_shop WHERE id = %s", [self.shop.id])
+        self.assertEqual(self.env.cr.fetchone()[0], shop_version, "the shop row was not updated")
+
+    def test_shopify_users_read_the_rows_and_only_the_system_writes_them(self):
+        state = self.shop._sync_state(ORDER_POLL)
+        state.watermark = fields.Datetime.now()
+        self.assertTrue(state.with_user(self.shopify_user).watermark)
+        with self.assertRaises(AccessError):
+            state.with_user(self.shopify_user).write({"watermark": False})
+        with self.assertRaises(AccessError):
+            state.with_user(self.manager).write({"watermark": False})
+        with self.assertRaises(AccessError):
+            state.with_user(self.internal_user).read(["watermark"])
+
+    def test_other_company_rows_are_invisible(self):
+        state = self.shop._sync_state(ORDER_POLL)
+        other = self.env["res.company"].create({"name": "Other Co"})
+        self.shopify_user.write({"company_ids": [(4, other.id)], "company_id": other.id})
+        visible = (
+            self.env["shopify.sync.state"]
+            .with_user(self.shopify_user)
+            .with_context(allowed_company_ids=[other.id])
+            .search([])
+        )
+        self.assertNotIn(state, visible)
+        self.assertIn(state, self.env["shopify.sync.state"].with_user(self.shopify_user).search([]))
