@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from ..services.auth import CachedToken, ClientCredentialsAuth, StaticTokenAuth, TokenStore
 from ..services.client import ShopifyClient
 from .api_budget import DatabaseBudget
+from .shopify_sync_state import OAUTH_TOKEN
 
 _logger = logging.getLogger(__name__)
 
@@ -52,28 +53,30 @@ def shop_key(shop):
 
 
 class ShopTokenStore(TokenStore):
-    """Client-credentials tokens cached on the shop (manager-only fields), shared by all workers."""
+    """Client-credentials tokens cached in the shop's `oauth_token` sync state row (manager-only
+    fields), shared by all workers. Not on the shop row: whichever sync renews the token writes it."""
 
     def __init__(self, shop_sudo):
         self._shop = shop_sudo
 
     def get(self):
-        shop = self._shop
-        if not shop.oauth_access_token or not shop.oauth_token_expires_at:
+        state = self._shop.env["shopify.sync.state"]._find(self._shop, OAUTH_TOKEN)
+        if not state.secret or not state.secret_expires_at:
             return None
-        expires_at = shop.oauth_token_expires_at.replace(tzinfo=UTC).timestamp()  # stored naive UTC
-        return CachedToken(shop.oauth_access_token, expires_at)
+        expires_at = state.secret_expires_at.replace(tzinfo=UTC).timestamp()  # stored naive UTC
+        return CachedToken(state.secret, expires_at)
 
     def put(self, token):
-        self._shop.write(
+        self._shop._sync_state(OAUTH_TOKEN).write(
             {
-                "oauth_access_token": token.access_token,
-                "oauth_token_expires_at": datetime.fromtimestamp(token.expires_at, UTC).replace(tzinfo=None),
+                "secret": token.access_token,
+                "secret_expires_at": datetime.fromtimestamp(token.expires_at, UTC).replace(tzinfo=None),
             }
         )
 
     def clear(self):
-        self._shop.write({"oauth_access_token": False, "oauth_token_expires_at": False})
+        state = self._shop.env["shopify.sync.state"]._find(self._shop, OAUTH_TOKEN)
+        state.write({"secret": False, "secret_expires_at": False})
 
 
 class ApiCallRecorder:

@@ -22,6 +22,7 @@ from odoo.exceptions import UserError
 from ..services.errors import ShopifyError
 from ..services.mapping import products as mapping
 from .shopify_bulk_operation import ACTIVE_STATUSES
+from .shopify_sync_state import PRODUCT_POLL
 
 _logger = logging.getLogger(__name__)
 
@@ -293,9 +294,9 @@ class ShopifyBulkOperation(models.Model):
         if bindings:
             bindings._shopify_bulk_export_failed(message)
         # Products read while the answers were awaited were left for later: the poll reads them again.
-        shop = self.shop_id.sudo()
-        if shop.product_poll_watermark and shop.product_poll_watermark > self.create_date:
-            shop.product_poll_watermark = self.create_date
+        state = self.env["shopify.sync.state"]._find(self.shop_id, PRODUCT_POLL)
+        if state.watermark and state.watermark > self.create_date:
+            state.watermark = self.create_date
 
 
 class ShopifyQueueJob(models.Model):

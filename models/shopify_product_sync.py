@@ -17,6 +17,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..services.mapping import products as mapping
+from .shopify_sync_state import PRODUCT_CUSTOM_ID, PRODUCT_POLL
 
 _logger = logging.getLogger(__name__)
 
@@ -65,8 +66,7 @@ class ShopifyShop(models.Model):
     )
     product_poll_watermark = fields.Datetime(
         string="Products Read Up To",
-        readonly=True,
-        copy=False,
+        compute="_compute_product_sync_state",
         help="updatedAt of the newest product read by the poll; the next poll re-reads a few minutes before.",
     )
     product_vendor_source = fields.Selection(
@@ -85,10 +85,18 @@ class ShopifyShop(models.Model):
     )
     product_custom_id_ready = fields.Boolean(
         string="Custom ID Definition Created",
-        readonly=True,
-        copy=False,
+        compute="_compute_product_sync_state",
         help="The metafield definition odoo.product_template_id (type id) exists on Shopify.",
     )
+
+    @api.depends("sync_state_ids.watermark", "sync_state_ids.done")
+    def _compute_product_sync_state(self):
+        States = self.env["shopify.sync.state"]
+        polls = States._by_shop(self, PRODUCT_POLL)
+        custom_ids = States._by_shop(self, PRODUCT_CUSTOM_ID)
+        for shop in self:
+            shop.product_poll_watermark = polls.get(shop._origin.id, States).watermark
+            shop.product_custom_id_ready = custom_ids.get(shop._origin.id, States).done
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -152,7 +160,7 @@ class ShopifyShop(models.Model):
         from ..services.errors import UserErrorsError
 
         self.ensure_one()
-        if self.product_custom_id_ready:
+        if self.env["shopify.sync.state"]._find(self, PRODUCT_CUSTOM_ID).done:
             return True
         client = client or self._shopify_client(for_write=True)
         definition = {
@@ -168,7 +176,7 @@ class ShopifyShop(models.Model):
             codes = {user_error.get("code") for user_error in error.user_errors}
             if not codes & {"TAKEN", "DUPLICATE"}:
                 raise
-        self.product_custom_id_ready = True
+        self._sync_state(PRODUCT_CUSTOM_ID).done = True
         return True
 
     def action_test_connection(self):
@@ -397,7 +405,8 @@ class ShopifyShop(models.Model):
         self.ensure_one()
         client = client or self._shopify_client()
         digits = self._shopify_currency_digits()
-        watermark = self.product_poll_watermark
+        state = self._sync_state(PRODUCT_POLL)
+        watermark = state.watermark
         variables = {}
         if watermark:
             since = (watermark - POLL_OVERLAP).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -422,7 +431,7 @@ class ShopifyShop(models.Model):
             if updated and (not newest or updated > newest):
                 newest = updated
         if newest and newest != watermark:
-            self.product_poll_watermark = newest
+            state.watermark = newest
         return stats
 
     def _shopify_complete_variants(self, client, node):

@@ -99,9 +99,7 @@ class ShopifyShop(models.Model):
     )
     last_connection_at = fields.Datetime(string="Last Connection Test", readonly=True)
     last_connection_error = fields.Text(readonly=True)
-    # Client-credentials token cache (models/client_wiring.py::ShopTokenStore).
-    oauth_access_token = fields.Char(groups=MANAGER_GROUP, copy=False, readonly=True)
-    oauth_token_expires_at = fields.Datetime(groups=MANAGER_GROUP, copy=False, readonly=True)
+    # The client-credentials token cache is a sync state row (models/client_wiring.py::ShopTokenStore).
     # Read from shopify.api.call rather than written on every call: concurrent workers would
     # otherwise all update this row and fail on serialization conflicts.
     last_api_success_at = fields.Datetime(compute="_compute_last_api_activity", string="Last API Success")

@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..services.mapping.orders import timestamp
+from .shopify_sync_state import ORDER_POLL
 
 _logger = logging.getLogger(__name__)
 
@@ -93,7 +94,8 @@ class ShopifyShop(models.Model):
     order_binding_count = fields.Integer(compute="_compute_order_binding_count")
     tax_mapping_ids = fields.One2many("shopify.tax.mapping", "shop_id", string="Tax Mapping")
     orders_synced_until = fields.Datetime(
-        readonly=True, copy=False, help="Watermark of the order poll: orders updated after it are fetched."
+        compute="_compute_orders_synced_until",
+        help="Watermark of the order poll: orders updated after it are fetched.",
     )
 
     @api.depends("order_binding_ids")
@@ -105,6 +107,13 @@ class ShopifyShop(models.Model):
         )
         for shop in self:
             shop.order_binding_count = counts.get(shop, 0)
+
+    @api.depends("sync_state_ids.watermark")
+    def _compute_orders_synced_until(self):
+        States = self.env["shopify.sync.state"]
+        polls = States._by_shop(self, ORDER_POLL)
+        for shop in self:
+            shop.orders_synced_until = polls.get(shop._origin.id, States).watermark
 
     # ------------------------------------------------------------------------------------------------
     # The order poll: catches what webhooks missed
@@ -125,7 +134,8 @@ class ShopifyShop(models.Model):
         """
         self.ensure_one()
         now = now or fields.Datetime.now()
-        since = (self.orders_synced_until or now - INITIAL_LOOKBACK) - POLL_OVERLAP
+        state = self._sync_state(ORDER_POLL)
+        since = (state.watermark or now - INITIAL_LOOKBACK) - POLL_OVERLAP
         query = f"updated_at:>'{since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
         importer = self.env["shopify.order.import"]
         client = self._shopify_client()
@@ -151,9 +161,9 @@ class ShopifyShop(models.Model):
                 failed_at.append(node.get("updatedAt"))
         if failed_at:
             oldest = min(timestamp(value) for value in failed_at if value) if any(failed_at) else since
-            self.orders_synced_until = min(oldest, now)
+            state.watermark = min(oldest, now)
         else:
-            self.orders_synced_until = now
+            state.watermark = now
         return ok, len(failed_at)
 
     def _shopify_read_order(self, client, gid):

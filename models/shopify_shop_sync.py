@@ -38,6 +38,13 @@ class ShopifyShop(models.Model):
         help="How many times a job failing with a temporary error (network, throttling, 5xx, database "
         "conflict) is tried before it is marked dead.",
     )
+    sync_state_ids = fields.One2many("shopify.sync.state", "shop_id", string="Sync State", readonly=True)
+
+    def _sync_state(self, kind):
+        """The shop's state row of `kind` (see shopify.sync.state), created if missing, as the system:
+        what a sync writes as it runs goes there, never on the shop row."""
+        self.ensure_one()
+        return self.env["shopify.sync.state"]._ensure(self, kind)
 
     @api.model
     def _sync_cron_xmlids(self):

@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 
 from ..services.errors import ShopifyError
 from ..services.schema import load_schema
+from .shopify_sync_state import WEBHOOKS
 
 _logger = logging.getLogger(__name__)
 
@@ -26,10 +27,27 @@ class ShopifyShop(models.Model):
         string="Webhook URL Override",
         help="Public address Shopify delivers webhooks to. Leave empty for web.base.url + /shopify/webhook.",
     )
-    webhook_topics_covered = fields.Text(readonly=True, help="Topics subscribed at the last check.")
-    webhook_topics_missing = fields.Text(readonly=True, help="Topics not subscribed after the last check.")
-    webhook_checked_at = fields.Datetime(string="Webhooks Checked At", readonly=True)
-    webhook_check_error = fields.Text(readonly=True)
+    # The last check's result, kept in the shop's `webhooks` sync state row (the check is a cron).
+    webhook_topics_covered = fields.Text(
+        compute="_compute_webhook_check", help="Topics subscribed at the last check."
+    )
+    webhook_topics_missing = fields.Text(
+        compute="_compute_webhook_check", help="Topics not subscribed after the last check."
+    )
+    webhook_checked_at = fields.Datetime(string="Webhooks Checked At", compute="_compute_webhook_check")
+    webhook_check_error = fields.Text(compute="_compute_webhook_check")
+
+    @api.depends("sync_state_ids.checked_at", "sync_state_ids.error", "sync_state_ids.details")
+    def _compute_webhook_check(self):
+        States = self.env["shopify.sync.state"]
+        checks = States._by_shop(self, WEBHOOKS)
+        for shop in self:
+            check = checks.get(shop._origin.id, States)
+            details = check.details or {}
+            shop.webhook_topics_covered = ", ".join(details.get("covered") or ()) or False
+            shop.webhook_topics_missing = ", ".join(details.get("missing") or ()) or False
+            shop.webhook_checked_at = check.checked_at
+            shop.webhook_check_error = check.error
 
     def _webhook_callback_url(self):
         self.ensure_one()
@@ -94,12 +112,11 @@ class ShopifyShop(models.Model):
                 {"topic": topic, "webhookSubscription": {"uri": url, "format": "JSON"}},
             )
             created.append(topic)
-        self.write(
+        self._sync_state(WEBHOOKS).write(
             {
-                "webhook_topics_covered": ", ".join(required),
-                "webhook_topics_missing": False,
-                "webhook_checked_at": fields.Datetime.now(),
-                "webhook_check_error": False,
+                "checked_at": fields.Datetime.now(),
+                "error": False,
+                "details": {"covered": required, "missing": []},
             }
         )
         return {"created": created, "deleted": [s["id"] for s in extra], "covered": required}
@@ -124,11 +141,13 @@ class ShopifyShop(models.Model):
 
     def _webhook_record_failure(self, error):
         _logger.warning("Shopify shop %s: webhook check failed (%s)", self.id, type(error).__name__)
-        self.write(
+        state = self._sync_state(WEBHOOKS)
+        state.write(
             {
-                "webhook_topics_missing": ", ".join(self._webhook_required_topics()),
-                "webhook_checked_at": fields.Datetime.now(),
-                "webhook_check_error": str(error),
+                "checked_at": fields.Datetime.now(),
+                "error": str(error),
+                # What was covered before stays shown; every topic counts as missing until a check succeeds.
+                "details": {**(state.details or {}), "missing": self._webhook_required_topics()},
             }
         )
 

@@ -312,21 +312,35 @@ class TestClientCredentials(ClientCase):
         super().setUp()
         self.shop.write({"auth_mode": "client_credentials", "access_token": False})
 
-    def test_token_is_obtained_once_and_cached_on_the_shop(self):
+    def token_state(self):
+        return self.env["shopify.sync.state"]._find(self.shop, "oauth_token")
+
+    def test_token_is_obtained_once_and_cached_in_the_shop_token_row(self):
         self.client().execute("shop_info")
         self.client().execute("shop_info")
         self.assertEqual(self.emu_shop.counters["tokens_issued"], 1)
-        self.assertTrue(self.shop.oauth_access_token.startswith("shpca_"))
-        self.assertTrue(self.shop.oauth_token_expires_at)
+        self.assertTrue(self.token_state().secret.startswith("shpca_"))
+        self.assertTrue(self.token_state().secret_expires_at)
+
+    def test_cached_token_is_readable_by_managers_only(self):
+        self.client().execute("shop_info")
+        state = self.token_state()
+        self.assertTrue(state.with_user(self.manager).secret)
+        as_user = state.with_user(self.shopify_user)
+        self.assertEqual(as_user.kind, "oauth_token", "Shopify users see that the row exists")
+        with self.assertRaises(AccessError):
+            as_user.secret  # noqa: B018
+        with self.assertRaises(AccessError):
+            as_user.secret_expires_at  # noqa: B018
 
     def test_token_is_renewed_before_it_expires(self):
         self.client().execute("shop_info")
-        first = self.shop.oauth_access_token
+        first = self.token_state().secret
         # Four minutes left: inside the five-minute renewal margin.
-        self.shop.oauth_token_expires_at = fields.Datetime.now() + timedelta(minutes=4)
+        self.token_state().secret_expires_at = fields.Datetime.now() + timedelta(minutes=4)
         self.client().execute("shop_info")
         self.assertEqual(self.emu_shop.counters["tokens_issued"], 2)
-        self.assertNotEqual(self.shop.oauth_access_token, first)
+        self.assertNotEqual(self.token_state().secret, first)
         self.assertEqual(self.calls().mapped("outcome"), ["ok", "ok"])
 
     def test_token_is_renewed_once_on_401(self):

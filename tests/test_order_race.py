@@ -18,6 +18,7 @@ from odoo.tests import get_db_name, tagged
 from odoo.tools import mute_logger
 
 from ..emulator import rest
+from ..models.shopify_sync_state import ORDER_POLL
 from .common import EmulatorCase
 
 RACE_DOMAIN = "race-store.myshopify.com"
@@ -71,9 +72,9 @@ class TestOrderRace(EmulatorCase):
             customer={"first_name": "Jonas", "last_name": "Weber", "email": "race-jonas@example.org"},
         )
         with self.registry.cursor() as cr:
-            self._env(cr)["shopify.shop"].browse(self.race_shop_id).write(
-                {"api_base_url": self.emulator.url, "orders_synced_until": False}
-            )
+            shop = self._env(cr)["shopify.shop"].browse(self.race_shop_id)
+            shop.api_base_url = self.emulator.url
+            shop._sync_state(ORDER_POLL).watermark = False
         self.addCleanup(self._remove_orders)
 
     def _remove_orders(self):

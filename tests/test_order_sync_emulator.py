@@ -11,6 +11,7 @@ from odoo.tools import mute_logger
 
 from ..emulator.orders import pay_order, totals
 from ..models.shopify_shop_orders import POLL_OVERLAP, POLL_PAGE_SIZE
+from ..models.shopify_sync_state import ORDER_POLL
 from .common import EmulatorCase
 
 QUEUE_LOGGER = "odoo.addons.shopify_sync.models.shopify_queue_job"
@@ -121,7 +122,7 @@ class TestOrderPoll(OrderEmulatorCase):
         in_overlap = self.place(2)
         self.clock.advance(3 * 60)
         # Watermark now: orders updated after (now - 5 min) are asked for; 3 min ago is inside, 10 is not.
-        self.shop.orders_synced_until = self.emulator_now()
+        self.shop._sync_state(ORDER_POLL).watermark = self.emulator_now()
         self.shop._shopify_poll_orders(now=self.emulator_now())
         self.assertEqual(self.bindings().mapped("shopify_gid"), [in_overlap.gid])
         self.assertNotIn(too_old.gid, self.bindings().mapped("shopify_gid"))
