@@ -39,7 +39,7 @@ from psycopg2 import IntegrityError
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..services import bulk, documents
+from ..services import bulk, documents, timestamps
 from ..services.errors import ShopifyError
 from .shopify_queue_job import RETRYABLE_DB_ERRORS, auto_commit_enabled, is_retryable
 
@@ -568,6 +568,4 @@ def _is_interruption(error):
 
 def _naive(timestamp):
     """Shopify's `2026-11-25T10:00:00Z` as a naive UTC datetime (what Odoo stores)."""
-    if not timestamp:
-        return False
-    return fields.Datetime.to_datetime(timestamp.replace("T", " ").rstrip("Z")[:19])
+    return timestamps.parse(timestamp) or False

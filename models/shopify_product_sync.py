@@ -16,6 +16,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..services import timestamps
 from ..services.mapping import products as mapping
 
 _logger = logging.getLogger(__name__)
@@ -682,7 +683,7 @@ class ShopifyProductBinding(models.Model):
         live_keys = set(sent["variants"])
         merged = {key: value for key, value in merged.items() if key[0] == "product" or key[0] in live_keys}
         self.sudo()._set_snapshot(
-            mapping.unflatten(merged), _naive_utc(mapping.parse_datetime(remote.get("updatedAt")))
+            mapping.unflatten(merged), timestamps.parse(remote.get("updatedAt")) or False
         )
         changed_since = set(current["variants"]) != live_keys or any(
             key[1] in export_fields for key in mapping.changed_fields(sent, current)

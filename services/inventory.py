@@ -4,7 +4,6 @@ No Odoo here: the models hand in plain values and persist what comes back.
 """
 
 import math
-from datetime import datetime, timezone
 
 from .gid import to_gid
 
@@ -153,13 +152,3 @@ def quantity_index(field):
         if position < len(parts) and parts[position].isdigit():
             return int(parts[position])
     return None
-
-
-def parse_timestamp(value):
-    """A webhook's ISO 8601 `updated_at` → naive UTC datetime (Odoo's convention); None if absent."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment

@@ -17,9 +17,9 @@ The shape (every key always present)::
 `taxes`: [{"title", "rate", "amount"}]. Timestamps are naive UTC datetimes (what Odoo stores).
 """
 
-from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
+from .. import timestamps
 from ..gid import to_gid
 
 
@@ -53,13 +53,10 @@ def timestamp(value):
     """ISO 8601 with offset (or `Z`) → naive UTC datetime; None stays None."""
     if not value:
         return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError as error:
-        raise OrderPayloadError(f"not a timestamp: {value!r}") from error
-    if parsed.tzinfo is None:
-        return parsed
-    return parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    parsed = timestamps.parse(value)
+    if parsed is None:
+        raise OrderPayloadError(f"not a timestamp: {value!r}")
+    return parsed
 
 
 def _shop_money(set_value, fallback):

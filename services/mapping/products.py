@@ -22,9 +22,9 @@ import hashlib
 import html
 import json
 import re
-from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .. import timestamps
 from ..gid import to_gid
 
 PRODUCT_FIELDS = ("title", "description_html", "vendor", "product_type", "tags", "status")
@@ -155,19 +155,6 @@ def status_from_odoo(active, sale_ok, previous=None):
     if not sale_ok:
         return "DRAFT"
     return "UNLISTED" if previous == "UNLISTED" else "ACTIVE"
-
-
-def parse_datetime(value):
-    """ISO 8601 (with `Z` or an offset) → aware UTC datetime; None stays None."""
-    if not value:
-        return None
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
 def _text(value):
@@ -302,7 +289,7 @@ def _canonical_product(gid, source, options, variants, graphql):
     return {
         "gid": gid,
         "handle": source.get("handle"),
-        "updated_at": parse_datetime(source.get(keys[2])),
+        "updated_at": timestamps.parse_aware(source.get(keys[2])),
         "fields": {
             "title": _text(source.get("title")),
             "description_html": html_to_text(source.get(keys[0])),
@@ -563,10 +550,14 @@ def merge(base, odoo, shopify, rules, odoo_changed_at=None, shopify_updated_at=N
 def _winner(policy, odoo_changed_at, shopify_updated_at, skew_seconds):
     if policy == SHOPIFY_WINS:
         return "shopify"
-    if policy == NEWEST_WINS and odoo_changed_at and shopify_updated_at:
-        delta = (parse_datetime(shopify_updated_at) - parse_datetime(odoo_changed_at)).total_seconds()
-        if delta > skew_seconds:
-            return "shopify"
+    shopify_at, odoo_at = timestamps.parse_aware(shopify_updated_at), timestamps.parse_aware(odoo_changed_at)
+    if (
+        policy == NEWEST_WINS
+        and odoo_at
+        and shopify_at
+        and (shopify_at - odoo_at).total_seconds() > skew_seconds
+    ):
+        return "shopify"
     return "odoo"
 
 
