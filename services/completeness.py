@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import graphql
 
+from .money import same_amount
+
 DEFAULT_WINDOW_DAYS = 3
 
 
@@ -103,7 +105,8 @@ def compare_day(shopify_orders, odoo_orders, held=None, rounding=Decimal("0.01")
 
     `shopify_orders`: {gid: (name, total)} read from Shopify; `odoo_orders`: {gid: (name, total)} of the
     bound sale orders of that day; `held`: {gid: reason} of bound orders without a sale order (they are
-    missing, with the reason that holds them). Totals are Decimals or strings; equal within `rounding`.
+    missing, with the reason that holds them). Totals are Decimals or strings; equal when they round to
+    the same amount at `rounding`, the currency's (services/money.py).
     """
     held = held or {}
     result = DayComparison()
@@ -115,7 +118,7 @@ def compare_day(shopify_orders, odoo_orders, held=None, rounding=Decimal("0.01")
             result.missing.append(_entry(gid, name, total, None, held.get(gid) or "not in Odoo"))
             continue
         odoo_total = Decimal(str(odoo_orders[gid][1]))
-        if abs(odoo_total - total) >= rounding:
+        if not same_amount(odoo_total, total, rounding):
             result.differing.append(_entry(gid, name, total, odoo_total, "total differs"))
     for gid, (name, total) in odoo_orders.items():
         total = Decimal(str(total))

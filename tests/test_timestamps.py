@@ -34,7 +34,16 @@ class TestTimestamps(PureCase):
         self.assertEqual(timestamps.parse(datetime(2026, 11, 25, 10, 0)), datetime(2026, 11, 25, 10, 0))
 
     def test_absent_garbage_and_out_of_range_give_none(self):
-        for value in (None, "", "  ", 0, 12, "yesterday", "2026-13-01T00:00:00Z", "2026-11-25T10:00:00+25:00"):
+        for value in (
+            None,
+            "",
+            "  ",
+            0,
+            12,
+            "yesterday",
+            "2026-13-01T00:00:00Z",
+            "2026-11-25T10:00:00+25:00",
+        ):
             with self.subTest(value=value):
                 self.assertIsNone(timestamps.parse(value))
         # Valid text whose UTC instant is outside datetime's range: OverflowError inside, None out.
