@@ -27,6 +27,7 @@ from gql.transport.exceptions import TransportConnectionFailed, TransportError, 
 from gql.transport.requests import RequestsHTTPTransport
 
 from . import documents
+from .backoff import backoff_seconds
 from .cost import SINGLE_QUERY_MAX, estimate_cost
 from .errors import (
     AuthError,
@@ -386,9 +387,7 @@ class ShopifyClient:
             return float(error.retry_after)
         if isinstance(error, ThrottledError) and self.budget is not None:
             return 0.0  # the budget's next reservation says how long the bucket needs
-        ceiling = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
-        # "Equal jitter": at least half the exponential delay, so retries still back off.
-        return ceiling / 2 + self._rng() * ceiling / 2
+        return backoff_seconds(attempt, base=self.backoff_base_s, cap=self.backoff_max_s, rand=self._rng)
 
     def _record(self, name, attempt, estimate, cost, duration, throttle_wait, response=None, error=None):
         cost = cost or {}

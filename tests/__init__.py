@@ -57,3 +57,4 @@ from . import test_product_publish_preview
 from . import test_product_preview_units
 from . import test_timestamps
 from . import test_money
+from . import test_backoff
