@@ -33,7 +33,6 @@ Progress: `processed_lines` (result lines of the processed batches) against Shop
 import logging
 
 import psycopg2.errors
-import requests
 from psycopg2 import IntegrityError
 
 from odoo import _, api, fields, models
@@ -57,8 +56,6 @@ STATUSES = [
 ACTIVE_STATUSES = ("created", "running", "canceling")
 BATCH_SIZE_PARAM = "shopify_sync.bulk_batch_size"
 POLL_CRON = "shopify_sync.ir_cron_shopify_poll_bulk_operations"
-# Reading the result file failed: ends this processing run, not the file (the next poll resumes).
-INTERRUPTIONS = (requests.RequestException,)
 
 
 def concurrency_limit(api_version):
@@ -328,7 +325,8 @@ class ShopifyBulkOperation(models.Model):
                     )
                     return rows
         except Exception as error:
-            if not _is_interruption(error):
+            # Reading the file failed, Shopify throttled, a database conflict: the next poll resumes.
+            if not is_retryable(error):
                 raise
             self._record_interruption(error)
             return rows
@@ -368,7 +366,7 @@ class ShopifyBulkOperation(models.Model):
             with self.env.cr.savepoint():
                 return handler(batch) or 0
         except Exception as error:
-            if _is_interruption(error):
+            if is_retryable(error):
                 raise
             _logger.warning(
                 "Shopify bulk operation %s: a batch of %s rows failed (%s)", self.id, len(batch), error
@@ -559,11 +557,6 @@ class ShopifyWebhookEvent(models.Model):
             return ("skipped", _("Bulk operation %s was not started by this database.", gid))
         operation._refresh()  # processes a completed result now, or wakes the poll cron (see _refresh)
         return None
-
-
-def _is_interruption(error):
-    """Errors that end a processing run but not the file: retrying later can succeed."""
-    return is_retryable(error) or isinstance(error, INTERRUPTIONS)
 
 
 def _naive(timestamp):

@@ -6,22 +6,38 @@ as it is full, never the whole file.
 """
 
 import json
+from collections.abc import Iterator
 from itertools import islice
 
 import requests
+
+from .errors import NetworkError, QueryError, ServerError, ShopifyError
 
 DEFAULT_BATCH_SIZE = 500
 CHILDREN_KEY = "__children"
 
 
-def stream_lines(url, timeout=60.0, session=None, chunk_size=64 * 1024):
-    """The non-empty lines of the result file at `url`, read as a stream."""
+def stream_lines(
+    url: str, timeout: float = 60.0, session: requests.Session | None = None, chunk_size: int = 64 * 1024
+) -> Iterator[bytes]:
+    """The non-empty lines of the result file at `url`, read as a stream.
+
+    Any failure to read it is retryable (NetworkError, or ServerError with the HTTP status): the next
+    poll resumes where this read stopped."""
     http = session or requests
-    with http.get(url, stream=True, timeout=timeout) as response:
-        response.raise_for_status()
-        for line in response.iter_lines(chunk_size=chunk_size):
-            if line:
-                yield line
+    try:
+        with http.get(url, stream=True, timeout=timeout) as response:
+            if response.status_code >= 400:
+                raise ServerError(
+                    f"The bulk result file could not be read (HTTP {response.status_code})",
+                    http_status=response.status_code,
+                    operation="bulk_result",
+                )
+            for line in response.iter_lines(chunk_size=chunk_size):
+                if line:
+                    yield line
+    except requests.RequestException as error:
+        raise _network_error("The bulk result file could not be read", error, "bulk_result") from error
 
 
 def parse_lines(lines, on_error=None):
@@ -125,19 +141,41 @@ def jsonl_bytes(variables_list):
     )
 
 
-def upload_staged(target, filename, content, timeout=120.0, session=None):
+def upload_staged(
+    target: dict,
+    filename: str,
+    content: bytes,
+    timeout: float = 120.0,
+    session: requests.Session | None = None,
+) -> str:
     """POST `content` to a staged upload target (its parameters first, then the file); the `key` parameter,
-    which `bulkOperationRunMutation` takes as `stagedUploadPath`."""
+    which `bulkOperationRunMutation` takes as `stagedUploadPath`.
+
+    Raises NetworkError (no answer), ServerError (5xx) or QueryError (the upload was refused, 4xx)."""
     http = session or requests
     parameters = {parameter["name"]: parameter["value"] for parameter in target["parameters"]}
-    response = http.post(
-        target["url"],
-        data=parameters,
-        files={"file": (filename, content, "text/jsonl")},
-        timeout=timeout,
-    )
-    response.raise_for_status()
+    try:
+        response = http.post(
+            target["url"],
+            data=parameters,
+            files={"file": (filename, content, "text/jsonl")},
+            timeout=timeout,
+        )
+    except requests.RequestException as error:
+        raise _network_error("The bulk variables could not be uploaded", error, "staged_upload") from error
+    if response.status_code >= 400:
+        error_type = ServerError if response.status_code >= 500 else QueryError
+        raise error_type(
+            f"The staged upload answered HTTP {response.status_code}",
+            http_status=response.status_code,
+            operation="staged_upload",
+        )
     return parameters["key"]
+
+
+def _network_error(what: str, error: requests.RequestException, operation: str) -> ShopifyError:
+    """A transport failure (timeout, refused or broken connection) as our retryable NetworkError."""
+    return NetworkError(f"{what} ({type(error).__name__})", code="CONNECTION", operation=operation)
 
 
 def line_errors(result):

@@ -58,3 +58,4 @@ from . import test_product_preview_units
 from . import test_timestamps
 from . import test_money
 from . import test_backoff
+from . import test_bulk_transfer_errors
