@@ -6,7 +6,7 @@ as it is full, never the whole file.
 """
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 import requests
@@ -40,7 +40,9 @@ def stream_lines(
         raise _network_error("The bulk result file could not be read", error, "bulk_result") from error
 
 
-def parse_lines(lines, on_error=None):
+def parse_lines(
+    lines: Iterable[bytes | str], on_error: Callable[[int, str], None] | None = None
+) -> Iterator[dict]:
     """JSON objects of JSONL `lines` (bytes or str). A broken line raises ValueError naming its number,
     or, with `on_error`, is handed to `on_error(number, message)` and skipped (the rest goes on)."""
     for number, line in enumerate(lines):
@@ -61,12 +63,12 @@ def parse_lines(lines, on_error=None):
         yield obj
 
 
-def gid_type(gid):
+def gid_type(gid: str | None) -> str:
     """`ProductVariant` for `gid://shopify/ProductVariant/1`."""
     return gid.split("/")[3] if gid and gid.startswith("gid://shopify/") else "Object"
 
 
-def joined_batches(objects, batch_size=DEFAULT_BATCH_SIZE):
+def joined_batches(objects: Iterable[dict], batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[list[dict]]:
     """Batches (lists) of root objects, each with `__children` = {child type: [child objects]}.
 
     Children usually follow their parent; one seen before its parent waits (keyed by parent id) until the
@@ -101,12 +103,14 @@ def joined_batches(objects, batch_size=DEFAULT_BATCH_SIZE):
         yield batch
 
 
-def object_count(obj):
+def object_count(obj: dict) -> int:
     """How many result lines `obj` stands for: itself and every descendant joined under it."""
     return 1 + sum(object_count(child) for kids in obj.get(CHILDREN_KEY, {}).values() for child in kids)
 
 
-def skip_roots(batches, count, on_skipped=None):
+def skip_roots(
+    batches: Iterable[list[dict]], count: int, on_skipped: Callable[[list[dict]], None] | None = None
+) -> Iterator[list[dict]]:
     """`batches` without their first `count` root objects (a resumed processing skips what is done);
     `on_skipped(roots)` sees the skipped ones (to rebuild what a run keeps in memory).
 
@@ -123,7 +127,7 @@ def skip_roots(batches, count, on_skipped=None):
             yield batch
 
 
-def flat_batches(objects, batch_size=DEFAULT_BATCH_SIZE):
+def flat_batches(objects: Iterable[dict], batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[list[dict]]:
     """Batches (lists) of `objects` as they come (results without nesting)."""
     objects = iter(objects)
     while batch := list(islice(objects, batch_size)):
@@ -134,7 +138,7 @@ def _attach(parent, child):
     parent.setdefault(CHILDREN_KEY, {}).setdefault(gid_type(child.get("id")), []).append(child)
 
 
-def jsonl_bytes(variables_list):
+def jsonl_bytes(variables_list: Iterable[dict]) -> bytes:
     """The variables file of a bulk mutation: one JSON object per line."""
     return b"".join(
         json.dumps(variables, separators=(",", ":")).encode() + b"\n" for variables in variables_list
@@ -178,7 +182,7 @@ def _network_error(what: str, error: requests.RequestException, operation: str) 
     return NetworkError(f"{what} ({type(error).__name__})", code="CONNECTION", operation=operation)
 
 
-def line_errors(result):
+def line_errors(result: dict) -> list[str]:
     """Messages of one bulk mutation result line: top-level `errors` and every root field's userErrors."""
     messages = [error.get("message") or str(error) for error in result.get("errors") or ()]
     for payload in (result.get("data") or {}).values():

@@ -18,7 +18,7 @@ _TYPE_BY_TOPIC_RESOURCE = {
 }
 
 
-def resource_gid(topic, payload):
+def resource_gid(topic: str | None, payload: dict) -> str | None:
     """The GID the body is about (`admin_graphql_api_id`, else built from topic + `id`), or None."""
     gid = payload.get("admin_graphql_api_id")
     if isinstance(gid, str) and gid.startswith("gid://shopify/"):

@@ -59,3 +59,4 @@ from . import test_timestamps
 from . import test_money
 from . import test_backoff
 from . import test_bulk_transfer_errors
+from . import test_shapes
