@@ -60,3 +60,4 @@ from . import test_money
 from . import test_backoff
 from . import test_bulk_transfer_errors
 from . import test_shapes
+from . import test_webhook_signature

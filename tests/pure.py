@@ -1,7 +1,8 @@
 """Base class of the pure tests: no database, no registry, no Odoo server.
 
 They run in seconds on their own (`make test-pure`, plain pytest with pytest-odoo off) and still in
-`make test`. The tags let odoo-bin's runner (which only selects tests that carry them) run them too.
+`make test`. odoo-bin's runner only selects tests that carry `test_tags`/`test_module`/`test_class`
+(odoo.tests.BaseCase sets them): they are given here so that it does not drop these silently.
 """
 
 import unittest
