@@ -1,5 +1,5 @@
 # Two commands matter: `make demo` and `make test`. Everything they need is set up on first use.
-.PHONY: demo test lint bench emulator
+.PHONY: demo test test-pure lint bench emulator
 BENCHES := $(patsubst bench/%.py,%,$(filter-out bench/_%,$(wildcard bench/*.py)))
 
 demo:
@@ -7,6 +7,10 @@ demo:
 
 test:
 	./tools/test.sh $(ARGS)
+
+# The pure tests only (no database): seconds.
+test-pure:
+	./tools/test_pure.sh $(ARGS)
 
 lint:
 	./tools/lint.sh

@@ -33,13 +33,12 @@ Progress: `processed_lines` (result lines of the processed batches) against Shop
 import logging
 
 import psycopg2.errors
-import requests
 from psycopg2 import IntegrityError
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..services import bulk, documents
+from ..services import bulk, documents, timestamps
 from ..services.errors import ShopifyError
 from .shopify_queue_job import RETRYABLE_DB_ERRORS, auto_commit_enabled, is_retryable
 
@@ -57,8 +56,6 @@ STATUSES = [
 ACTIVE_STATUSES = ("created", "running", "canceling")
 BATCH_SIZE_PARAM = "shopify_sync.bulk_batch_size"
 POLL_CRON = "shopify_sync.ir_cron_shopify_poll_bulk_operations"
-# Reading the result file failed: ends this processing run, not the file (the next poll resumes).
-INTERRUPTIONS = (requests.RequestException,)
 
 
 def concurrency_limit(api_version):
@@ -328,7 +325,8 @@ class ShopifyBulkOperation(models.Model):
                     )
                     return rows
         except Exception as error:
-            if not _is_interruption(error):
+            # Reading the file failed, Shopify throttled, a database conflict: the next poll resumes.
+            if not is_retryable(error):
                 raise
             self._record_interruption(error)
             return rows
@@ -368,7 +366,7 @@ class ShopifyBulkOperation(models.Model):
             with self.env.cr.savepoint():
                 return handler(batch) or 0
         except Exception as error:
-            if _is_interruption(error):
+            if is_retryable(error):
                 raise
             _logger.warning(
                 "Shopify bulk operation %s: a batch of %s rows failed (%s)", self.id, len(batch), error
@@ -561,13 +559,6 @@ class ShopifyWebhookEvent(models.Model):
         return None
 
 
-def _is_interruption(error):
-    """Errors that end a processing run but not the file: retrying later can succeed."""
-    return is_retryable(error) or isinstance(error, INTERRUPTIONS)
-
-
 def _naive(timestamp):
     """Shopify's `2026-11-25T10:00:00Z` as a naive UTC datetime (what Odoo stores)."""
-    if not timestamp:
-        return False
-    return fields.Datetime.to_datetime(timestamp.replace("T", " ").rstrip("Z")[:19])
+    return timestamps.parse(timestamp) or False

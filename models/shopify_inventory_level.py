@@ -11,6 +11,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..services import inventory as inventory_service
+from ..services import timestamps
 
 _logger = logging.getLogger(__name__)
 
@@ -293,7 +294,7 @@ class ShopifyInventoryLevel(models.Model):
         )
         if not level:
             level = self.sudo().create({"variant_binding_id": binding.id, "location_id": location.id})
-        updated_at = inventory_service.parse_timestamp(update["updated_at"])
+        updated_at = timestamps.parse(update["updated_at"])
         if updated_at and level.pushed_at and updated_at < level.pushed_at:
             return "skipped", _("Older than our last push to this level.")
         before_known, before = level.remote_known, level.quantity_remote

@@ -20,8 +20,9 @@ import psycopg2.errors
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import float_compare, mute_logger
+from odoo.tools import mute_logger
 
+from ..services import money
 from ..services.mapping import orders as mapping
 
 _logger = logging.getLogger(__name__)
@@ -556,7 +557,7 @@ class ShopifyOrderImport(models.AbstractModel):
         """The Odoo total must be Shopify's to the currency's rounding; else flag with the culprit."""
         sale_order = binding.sale_order_id
         currency = sale_order.currency_id
-        if not currency.compare_amounts(sale_order.amount_total, float(order["total_price"])):
+        if money.same_amount(sale_order.amount_total, order["total_price"], currency.rounding):
             return True
         binding._flag_for_review(self._explain_difference(sale_order, order))
         return False
@@ -581,7 +582,7 @@ class ShopifyOrderImport(models.AbstractModel):
                 continue
             expected = mapping.line_total(line, order["taxes_included"])
             odoo_total = sum(odoo_lines.mapped("price_total"))
-            if currency.compare_amounts(odoo_total, float(expected)):
+            if not money.same_amount(odoo_total, expected, currency.rounding):
                 details.append(
                     _(
                         "Line %(name)s: Odoo %(odoo)s, Shopify %(shopify)s (tax included).",
@@ -603,7 +604,7 @@ class ShopifyOrderImport(models.AbstractModel):
             odoo_taxes[Decimal(str(percent)).normalize()] += amount
         for rate_percent, amount in sorted(shopify_taxes.items()):
             odoo_amount = odoo_taxes.get(rate_percent.normalize(), 0.0)
-            if currency.compare_amounts(odoo_amount, float(amount)):
+            if not money.same_amount(odoo_amount, amount, currency.rounding):
                 details.append(
                     _(
                         "Tax %(rate)s%%: Odoo %(odoo)s, Shopify %(shopify)s.",
@@ -719,8 +720,8 @@ class ShopifyOrderImport(models.AbstractModel):
         if policy == "never" or (policy == "paid" and binding.financial_status not in PAID_STATUSES):
             return False
         # Last guard: a confirmed order never carries a total that differs from Shopify's.
-        if float_compare(
-            sale_order.amount_total, binding.amount_total, precision_rounding=sale_order.currency_id.rounding
+        if not money.same_amount(
+            sale_order.amount_total, binding.amount_total, sale_order.currency_id.rounding
         ):
             return False
         sale_order.with_company(binding.company_id).action_confirm()

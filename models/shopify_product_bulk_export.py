@@ -14,8 +14,6 @@ fails, is canceled or is forgotten by Shopify releases its bindings, still marke
 import json
 import logging
 
-import requests
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
@@ -238,7 +236,7 @@ class ShopifyShop(models.Model):
             operation = self.env["shopify.bulk.operation"]._start_mutation(
                 self, BULK_EXPORT_KIND, "product_set", rows
             )
-        except (ShopifyError, requests.RequestException) as error:
+        except ShopifyError as error:
             _logger.warning("Shopify shop %s: bulk export not started (%s)", self.id, type(error).__name__)
             raise UserError(_("The bulk export could not be started on Shopify: %s", error)) from error
         for binding, _variables in rows:

@@ -16,6 +16,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..services import timestamps
 from ..services.mapping import products as mapping
 from .shopify_sync_state import PRODUCT_CUSTOM_ID, PRODUCT_POLL
 
@@ -691,7 +692,7 @@ class ShopifyProductBinding(models.Model):
         live_keys = set(sent["variants"])
         merged = {key: value for key, value in merged.items() if key[0] == "product" or key[0] in live_keys}
         self.sudo()._set_snapshot(
-            mapping.unflatten(merged), _naive_utc(mapping.parse_datetime(remote.get("updatedAt")))
+            mapping.unflatten(merged), timestamps.parse(remote.get("updatedAt")) or False
         )
         changed_since = set(current["variants"]) != live_keys or any(
             key[1] in export_fields for key in mapping.changed_fields(sent, current)
@@ -865,11 +866,11 @@ class ShopifyProductBinding(models.Model):
             shopify_updated_at=product.get("updated_at"),
             skew_seconds=shop.product_conflict_skew_s,
         )
-        flat_odoo = mapping.flatten(odoo_snap)
+        flat_odoo, shop_flat = mapping.flatten(odoo_snap), mapping.flatten(shopify_snap)
         for key, value in merged["to_odoo"].items():
             diffs.append((key[0], key[1], flat_odoo.get(key), value, "odoo"))
         for key, value in merged["to_shopify"].items():
-            diffs.append((key[0], key[1], value, mapping.flatten(shopify_snap).get(key), "shopify"))
+            diffs.append((key[0], key[1], value, shop_flat.get(key), "shopify"))
         if dry_run:
             return {"applied": False, "diffs": diffs}
         if merged["to_odoo"]:
@@ -886,20 +887,20 @@ class ShopifyProductBinding(models.Model):
                     "winner": conflict["winner"],
                 }
             )
-        shop_flat = mapping.flatten(shopify_snap)
         result = {key: value for key, value in mapping.flatten(merged["result"]).items() if key in shop_flat}
+        # Read the (possibly restructured) Odoo product once, not once per Shopify variant.
+        odoo_product = self._shopify_odoo_product()
+        odoo_id_by_key = self._shopify_odoo_id_by_key(odoo_product)
         self._shopify_link_variants(
             [
                 {
                     "gid": variant["gid"],
                     "inventory_item_gid": variant["inventory_item_gid"],
-                    "product_id": self._shopify_odoo_id_by_key().get(
-                        mapping.variant_key(variant["option_values"])
-                    ),
+                    "product_id": odoo_id_by_key.get(mapping.variant_key(variant["option_values"])),
                 }
                 for variant in product["variants"]
             ],
-            self._shopify_odoo_product(),
+            odoo_product,
         )
         self._set_snapshot(mapping.unflatten(result), _naive_utc(product.get("updated_at")))
         self.write(
@@ -913,10 +914,11 @@ class ShopifyProductBinding(models.Model):
         self._shopify_track_odoo_changes()
         return {"applied": bool(merged["to_odoo"]), "diffs": diffs}
 
-    def _shopify_odoo_id_by_key(self):
+    def _shopify_odoo_id_by_key(self, odoo_product=None):
+        """{variant key: product.product id} of the Odoo product (read now unless `odoo_product` is given)."""
         return {
             mapping.variant_key(variant["option_values"]): variant["odoo_id"]
-            for variant in self._shopify_odoo_product()["variants"]
+            for variant in (odoo_product or self._shopify_odoo_product())["variants"]
         }
 
     def _shopify_structure_change(self, base, odoo_snap, shopify_snap, fresh):

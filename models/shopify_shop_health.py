@@ -8,6 +8,8 @@ import json
 
 from odoo import _, fields, models
 
+from ..services import timestamps
+
 API_FIELDS = (
     "health_api_last_success_at",
     "health_api_last_error",
@@ -31,7 +33,7 @@ def _api_hint(calls):
 
 def _datetime(iso):
     """The health JSON's '2026-01-02T03:04:05Z' back to a naive UTC datetime."""
-    return fields.Datetime.to_datetime(iso.replace("T", " ").rstrip("Z")[:19]) if iso else False
+    return timestamps.parse(iso) or False
 
 
 class ShopifyShop(models.Model):

@@ -20,13 +20,13 @@ DEFAULT_API_VERSION = "2026-10"
 SUPPORT_WARNING_DAYS = 90
 
 
-def end_of_support(version):
+def end_of_support(version: str) -> date | None:
     """The date `version` leaves support, or None for a version this addon does not know."""
     window = SUPPORTED_API_VERSIONS.get(version)
     return window[1] if window else None
 
 
-def support_warning(version, today, warning_days=SUPPORT_WARNING_DAYS):
+def support_warning(version: str, today: date, warning_days: int = SUPPORT_WARNING_DAYS) -> str | None:
     """A sentence telling an admin to upgrade, or None while `version` is comfortably supported."""
     end = end_of_support(version)
     if end is None:

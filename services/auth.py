@@ -30,12 +30,12 @@ class StaticTokenAuth:
     def __init__(self, access_token):
         self._access_token = access_token
 
-    def token(self):
+    def token(self) -> str:
         if not self._access_token:
             raise AuthError("No Admin API access token is configured for this shop.", code="NO_TOKEN")
         return self._access_token
 
-    def invalidate(self):
+    def invalidate(self) -> bool:
         """Called on 401; returns whether a new token may now be obtained (never, here)."""
         return False
 
@@ -43,13 +43,13 @@ class StaticTokenAuth:
 class TokenStore:
     """Where obtained tokens are kept between clients and processes."""
 
-    def get(self):
+    def get(self) -> "CachedToken | None":
         raise NotImplementedError
 
-    def put(self, token):
+    def put(self, token: "CachedToken") -> None:
         raise NotImplementedError
 
-    def clear(self):
+    def clear(self) -> None:
         raise NotImplementedError
 
 
@@ -57,13 +57,13 @@ class InMemoryTokenStore(TokenStore):
     def __init__(self, token=None):
         self._token = token
 
-    def get(self):
+    def get(self) -> "CachedToken | None":
         return self._token
 
-    def put(self, token):
+    def put(self, token: "CachedToken") -> None:
         self._token = token
 
-    def clear(self):
+    def clear(self) -> None:
         self._token = None
 
 
@@ -93,7 +93,7 @@ class ClientCredentialsAuth:
         self._lock = threading.Lock()
         self.grants = 0  # tokens obtained by this object, for monitoring and tests
 
-    def token(self):
+    def token(self) -> str:
         with self._lock:
             cached = self._store.get()
             if cached and cached.expires_at - self._renew_before_s > self._clock():
@@ -102,7 +102,7 @@ class ClientCredentialsAuth:
             self._store.put(fresh)
             return fresh.access_token
 
-    def invalidate(self):
+    def invalidate(self) -> bool:
         with self._lock:
             self._store.clear()
         return True

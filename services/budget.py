@@ -44,7 +44,7 @@ class BucketState:
     observed_at: float | None = None
 
 
-def refilled(state, now):
+def refilled(state: BucketState, now: float) -> BucketState:
     """The state at `now`: the level has leaked back in at the restore rate, up to the maximum."""
     if state.updated_at is None:
         return replace(state, updated_at=now)
@@ -56,7 +56,7 @@ def refilled(state, now):
     return replace(state, currently_available=level, updated_at=now, in_flight=in_flight)
 
 
-def book(state, cost, now):
+def book(state: BucketState, cost: float, now: float) -> tuple[BucketState, float]:
     """Reserve `cost` points at `now` → (new state, seconds to wait before sending)."""
     state = refilled(state, now)
     missing = cost - state.currently_available
@@ -69,7 +69,14 @@ def book(state, cost, now):
     )
 
 
-def observed(state, throttle_status, at, reserved, now, charged=None):
+def observed(
+    state: BucketState | None,
+    throttle_status: dict | None,
+    at: float,
+    reserved: float,
+    now: float,
+    charged: float | None = None,
+) -> BucketState:
     """Correct the state after a call that booked `reserved` and was charged `charged`, given
     Shopify's `throttleStatus` seen at `at` (None: no status, the booking is simply given back)."""
     state = refilled(state, now)
@@ -97,7 +104,7 @@ def observed(state, throttle_status, at, reserved, now, charged=None):
     )
 
 
-def released(state, reserved, now):
+def released(state: BucketState | None, reserved: float, now: float) -> BucketState:
     """Give back a booking whose request got no answer carrying a throttle status."""
     return observed(state, None, now, reserved, now, charged=0.0)
 
@@ -105,16 +112,23 @@ def released(state, reserved, now):
 class Budget:
     """Interface of a bucket store shared by the callers that must not exceed one shop's bucket."""
 
-    def reserve(self, shop_key, cost):
+    def reserve(self, shop_key: str, cost: float) -> float:
         raise NotImplementedError
 
-    def observe(self, shop_key, throttle_status, at, reserved, charged=None):
+    def observe(
+        self,
+        shop_key: str,
+        throttle_status: dict | None,
+        at: float,
+        reserved: float,
+        charged: float | None = None,
+    ) -> None:
         raise NotImplementedError
 
-    def release(self, shop_key, reserved):
+    def release(self, shop_key: str, reserved: float) -> None:
         raise NotImplementedError
 
-    def state(self, shop_key):
+    def state(self, shop_key: str) -> BucketState | None:
         """The current BucketState of a shop (for monitoring), or None if never used."""
         raise NotImplementedError
 
@@ -127,23 +141,30 @@ class InMemoryBudget(Budget):
         self._states = {}
         self._lock = threading.Lock()
 
-    def reserve(self, shop_key, cost):
+    def reserve(self, shop_key: str, cost: float) -> float:
         with self._lock:
             state, wait = book(self._states.get(shop_key, BucketState()), cost, self._clock())
             self._states[shop_key] = state
             return wait
 
-    def observe(self, shop_key, throttle_status, at, reserved, charged=None):
+    def observe(
+        self,
+        shop_key: str,
+        throttle_status: dict | None,
+        at: float,
+        reserved: float,
+        charged: float | None = None,
+    ) -> None:
         with self._lock:
             current = self._states.get(shop_key, BucketState())
             self._states[shop_key] = observed(current, throttle_status, at, reserved, self._clock(), charged)
 
-    def release(self, shop_key, reserved):
+    def release(self, shop_key: str, reserved: float) -> None:
         with self._lock:
             current = self._states.get(shop_key, BucketState())
             self._states[shop_key] = released(current, reserved, self._clock())
 
-    def state(self, shop_key):
+    def state(self, shop_key: str) -> BucketState | None:
         with self._lock:
             current = self._states.get(shop_key)
             return refilled(current, self._clock()) if current else None

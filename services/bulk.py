@@ -6,25 +6,43 @@ as it is full, never the whole file.
 """
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 
 import requests
+
+from .errors import NetworkError, QueryError, ServerError, ShopifyError
 
 DEFAULT_BATCH_SIZE = 500
 CHILDREN_KEY = "__children"
 
 
-def stream_lines(url, timeout=60.0, session=None, chunk_size=64 * 1024):
-    """The non-empty lines of the result file at `url`, read as a stream."""
+def stream_lines(
+    url: str, timeout: float = 60.0, session: requests.Session | None = None, chunk_size: int = 64 * 1024
+) -> Iterator[bytes]:
+    """The non-empty lines of the result file at `url`, read as a stream.
+
+    Any failure to read it is retryable (NetworkError, or ServerError with the HTTP status): the next
+    poll resumes where this read stopped."""
     http = session or requests
-    with http.get(url, stream=True, timeout=timeout) as response:
-        response.raise_for_status()
-        for line in response.iter_lines(chunk_size=chunk_size):
-            if line:
-                yield line
+    try:
+        with http.get(url, stream=True, timeout=timeout) as response:
+            if response.status_code >= 400:
+                raise ServerError(
+                    f"The bulk result file could not be read (HTTP {response.status_code})",
+                    http_status=response.status_code,
+                    operation="bulk_result",
+                )
+            for line in response.iter_lines(chunk_size=chunk_size):
+                if line:
+                    yield line
+    except requests.RequestException as error:
+        raise _network_error("The bulk result file could not be read", error, "bulk_result") from error
 
 
-def parse_lines(lines, on_error=None):
+def parse_lines(
+    lines: Iterable[bytes | str], on_error: Callable[[int, str], None] | None = None
+) -> Iterator[dict]:
     """JSON objects of JSONL `lines` (bytes or str). A broken line raises ValueError naming its number,
     or, with `on_error`, is handed to `on_error(number, message)` and skipped (the rest goes on)."""
     for number, line in enumerate(lines):
@@ -45,12 +63,12 @@ def parse_lines(lines, on_error=None):
         yield obj
 
 
-def gid_type(gid):
+def gid_type(gid: str | None) -> str:
     """`ProductVariant` for `gid://shopify/ProductVariant/1`."""
     return gid.split("/")[3] if gid and gid.startswith("gid://shopify/") else "Object"
 
 
-def joined_batches(objects, batch_size=DEFAULT_BATCH_SIZE):
+def joined_batches(objects: Iterable[dict], batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[list[dict]]:
     """Batches (lists) of root objects, each with `__children` = {child type: [child objects]}.
 
     Children usually follow their parent; one seen before its parent waits (keyed by parent id) until the
@@ -85,12 +103,14 @@ def joined_batches(objects, batch_size=DEFAULT_BATCH_SIZE):
         yield batch
 
 
-def object_count(obj):
+def object_count(obj: dict) -> int:
     """How many result lines `obj` stands for: itself and every descendant joined under it."""
     return 1 + sum(object_count(child) for kids in obj.get(CHILDREN_KEY, {}).values() for child in kids)
 
 
-def skip_roots(batches, count, on_skipped=None):
+def skip_roots(
+    batches: Iterable[list[dict]], count: int, on_skipped: Callable[[list[dict]], None] | None = None
+) -> Iterator[list[dict]]:
     """`batches` without their first `count` root objects (a resumed processing skips what is done);
     `on_skipped(roots)` sees the skipped ones (to rebuild what a run keeps in memory).
 
@@ -107,7 +127,7 @@ def skip_roots(batches, count, on_skipped=None):
             yield batch
 
 
-def flat_batches(objects, batch_size=DEFAULT_BATCH_SIZE):
+def flat_batches(objects: Iterable[dict], batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[list[dict]]:
     """Batches (lists) of `objects` as they come (results without nesting)."""
     objects = iter(objects)
     while batch := list(islice(objects, batch_size)):
@@ -118,29 +138,51 @@ def _attach(parent, child):
     parent.setdefault(CHILDREN_KEY, {}).setdefault(gid_type(child.get("id")), []).append(child)
 
 
-def jsonl_bytes(variables_list):
+def jsonl_bytes(variables_list: Iterable[dict]) -> bytes:
     """The variables file of a bulk mutation: one JSON object per line."""
     return b"".join(
         json.dumps(variables, separators=(",", ":")).encode() + b"\n" for variables in variables_list
     )
 
 
-def upload_staged(target, filename, content, timeout=120.0, session=None):
+def upload_staged(
+    target: dict,
+    filename: str,
+    content: bytes,
+    timeout: float = 120.0,
+    session: requests.Session | None = None,
+) -> str:
     """POST `content` to a staged upload target (its parameters first, then the file); the `key` parameter,
-    which `bulkOperationRunMutation` takes as `stagedUploadPath`."""
+    which `bulkOperationRunMutation` takes as `stagedUploadPath`.
+
+    Raises NetworkError (no answer), ServerError (5xx) or QueryError (the upload was refused, 4xx)."""
     http = session or requests
     parameters = {parameter["name"]: parameter["value"] for parameter in target["parameters"]}
-    response = http.post(
-        target["url"],
-        data=parameters,
-        files={"file": (filename, content, "text/jsonl")},
-        timeout=timeout,
-    )
-    response.raise_for_status()
+    try:
+        response = http.post(
+            target["url"],
+            data=parameters,
+            files={"file": (filename, content, "text/jsonl")},
+            timeout=timeout,
+        )
+    except requests.RequestException as error:
+        raise _network_error("The bulk variables could not be uploaded", error, "staged_upload") from error
+    if response.status_code >= 400:
+        error_type = ServerError if response.status_code >= 500 else QueryError
+        raise error_type(
+            f"The staged upload answered HTTP {response.status_code}",
+            http_status=response.status_code,
+            operation="staged_upload",
+        )
     return parameters["key"]
 
 
-def line_errors(result):
+def _network_error(what: str, error: requests.RequestException, operation: str) -> ShopifyError:
+    """A transport failure (timeout, refused or broken connection) as our retryable NetworkError."""
+    return NetworkError(f"{what} ({type(error).__name__})", code="CONNECTION", operation=operation)
+
+
+def line_errors(result: dict) -> list[str]:
     """Messages of one bulk mutation result line: top-level `errors` and every root field's userErrors."""
     messages = [error.get("message") or str(error) for error in result.get("errors") or ()]
     for payload in (result.get("data") or {}).values():

@@ -19,6 +19,7 @@ import email.utils
 import logging
 import random
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import requests
@@ -27,6 +28,7 @@ from gql.transport.exceptions import TransportConnectionFailed, TransportError, 
 from gql.transport.requests import RequestsHTTPTransport
 
 from . import documents
+from .backoff import backoff_seconds
 from .cost import SINGLE_QUERY_MAX, estimate_cost
 from .errors import (
     AuthError,
@@ -127,13 +129,19 @@ class ShopifyClient:
         self._transport = _Transport(url=self.url, timeout=timeout, retries=0)
         self._transport.connect()
 
-    def close(self):
+    def close(self) -> None:
         self._transport.close()
 
     # ------------------------------------------------------------------------------------------------
     # Public API
     # ------------------------------------------------------------------------------------------------
-    def execute(self, name, variables=None, idempotency_key=None, at_most_once=False):
+    def execute(
+        self,
+        name: str,
+        variables: dict | None = None,
+        idempotency_key: str | None = None,
+        at_most_once: bool = False,
+    ) -> dict:
         """Send the document `name` and return its `data`; raises a final `ShopifyError` subclass.
 
         `at_most_once`: for a mutation Shopify cannot deduplicate (no @idempotent), a failure after
@@ -206,7 +214,13 @@ class ShopifyClient:
                 if delay > 0:
                     self._sleep(delay)
 
-    def paginate(self, name, variables=None, connection_path=("products",), page_size=50):
+    def paginate(
+        self,
+        name: str,
+        variables: dict | None = None,
+        connection_path: tuple[str, ...] = ("products",),
+        page_size: int = 50,
+    ) -> Iterator[dict]:
         """Yield every node of the connection at `connection_path`, page after page.
 
         The document declares `$after` (and usually `$first`) and selects
@@ -386,9 +400,7 @@ class ShopifyClient:
             return float(error.retry_after)
         if isinstance(error, ThrottledError) and self.budget is not None:
             return 0.0  # the budget's next reservation says how long the bucket needs
-        ceiling = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
-        # "Equal jitter": at least half the exponential delay, so retries still back off.
-        return ceiling / 2 + self._rng() * ceiling / 2
+        return backoff_seconds(attempt, base=self.backoff_base_s, cap=self.backoff_max_s, rand=self._rng)
 
     def _record(self, name, attempt, estimate, cost, duration, throttle_wait, response=None, error=None):
         cost = cost or {}

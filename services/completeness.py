@@ -6,16 +6,18 @@ A day is green when every Shopify order of that day is in Odoo with the same tot
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import graphql
 
+from .money import Amount, same_amount
+
 DEFAULT_WINDOW_DAYS = 3
 
 
-def shop_zone(name):
+def shop_zone(name: str | None) -> ZoneInfo:
     """The shop's IANA timezone, UTC when unknown (a shop whose connection was never tested)."""
     try:
         return ZoneInfo(name) if name else ZoneInfo("UTC")
@@ -23,33 +25,33 @@ def shop_zone(name):
         return ZoneInfo("UTC")
 
 
-def window_days(now_utc, zone, days):
+def window_days(now_utc: datetime, zone: tzinfo, days: int) -> list[date]:
     """The `days` calendar days ending with today (in `zone`), oldest first. `now_utc`: naive UTC."""
     today = now_utc.replace(tzinfo=timezone.utc).astimezone(zone).date()
     return [today - timedelta(days=offset) for offset in range(max(days, 1) - 1, -1, -1)]
 
 
-def day_start_utc(day, zone):
+def day_start_utc(day: date, zone: tzinfo) -> datetime:
     """Midnight of `day` in `zone`, as a naive UTC datetime (what Odoo stores)."""
     return datetime.combine(day, time.min, tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
 
 
-def day_bounds_utc(day, zone):
+def day_bounds_utc(day: date, zone: tzinfo) -> tuple[datetime, datetime]:
     """[start, end) of `day` in `zone` as naive UTC datetimes (a DST day is 23 or 25 hours long)."""
     return day_start_utc(day, zone), day_start_utc(day + timedelta(days=1), zone)
 
 
-def local_day(moment_utc, zone):
+def local_day(moment_utc: datetime, zone: tzinfo) -> date:
     """The calendar day in `zone` of a naive UTC datetime."""
     return moment_utc.replace(tzinfo=timezone.utc).astimezone(zone).date()
 
 
-def search_query(since_utc):
+def search_query(since_utc: datetime) -> str:
     """The orders search of a window: processed at or after `since_utc` (naive UTC datetime)."""
     return f"processed_at:>='{since_utc.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
 
 
-def with_search_query(document_text, connection, query):
+def with_search_query(document_text: str, connection: str, query: str) -> str:
     """`document_text` with the `query:` argument of the `connection` field set to `query`.
 
     A bulk query takes no variables, so the filter is written into the document: through the syntax tree,
@@ -94,16 +96,22 @@ class DayComparison:
     differing: list = field(default_factory=list)
 
     @property
-    def green(self):
+    def green(self) -> bool:
         return not (self.missing or self.differing)
 
 
-def compare_day(shopify_orders, odoo_orders, held=None, rounding=Decimal("0.01")):
+def compare_day(
+    shopify_orders: dict[str, tuple[str | None, Amount]],
+    odoo_orders: dict[str, tuple[str | None, Amount]],
+    held: dict[str, str] | None = None,
+    rounding: Amount = Decimal("0.01"),
+) -> "DayComparison":
     """Compare one day.
 
     `shopify_orders`: {gid: (name, total)} read from Shopify; `odoo_orders`: {gid: (name, total)} of the
     bound sale orders of that day; `held`: {gid: reason} of bound orders without a sale order (they are
-    missing, with the reason that holds them). Totals are Decimals or strings; equal within `rounding`.
+    missing, with the reason that holds them). Totals are Decimals or strings; equal when they round to
+    the same amount at `rounding`, the currency's (services/money.py).
     """
     held = held or {}
     result = DayComparison()
@@ -115,7 +123,7 @@ def compare_day(shopify_orders, odoo_orders, held=None, rounding=Decimal("0.01")
             result.missing.append(_entry(gid, name, total, None, held.get(gid) or "not in Odoo"))
             continue
         odoo_total = Decimal(str(odoo_orders[gid][1]))
-        if abs(odoo_total - total) >= rounding:
+        if not same_amount(odoo_total, total, rounding):
             result.differing.append(_entry(gid, name, total, odoo_total, "total differs"))
     for gid, (name, total) in odoo_orders.items():
         total = Decimal(str(total))
@@ -138,7 +146,7 @@ def _entry(gid, name, shopify_total, odoo_total, reason):
     }
 
 
-def format_entries(entries):
+def format_entries(entries: list[dict]) -> str:
     """Readable lines for the report form: `#1001 — Shopify 10.00, Odoo 9.00 (total differs)`."""
     lines = []
     for entry in entries:

@@ -26,7 +26,7 @@ DEFAULT_PAGE = 250
 _FREE_CONNECTION_FIELDS = frozenset({"pageInfo", "totalCount", "count", "__typename"})
 
 
-def estimate_cost(document, variables=None):
+def estimate_cost(document: str | graphql.DocumentNode, variables: dict | None = None) -> int:
     """Requested cost of the (single) operation in `document` with these variables, an int."""
     variables = variables or {}
     fragments = {

@@ -4,9 +4,12 @@ No Odoo here: the models hand in plain values and persist what comes back.
 """
 
 import math
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from typing import TypeVar
 
 from .gid import to_gid
+
+T = TypeVar("T")
 
 # Shopify rejects input arrays longer than this (general input limit).
 MAX_QUANTITIES_PER_CALL = 250
@@ -23,7 +26,7 @@ NEW_KEY_CODES = frozenset(
 RETRY_LATER_CODES = frozenset({"IDEMPOTENCY_CONCURRENT_REQUEST"})
 
 
-def target_quantity(on_hand, reserved, source):
+def target_quantity(on_hand: float, reserved: float, source: str) -> tuple[int, bool]:
     """The whole quantity to show on Shopify and whether negative stock was clamped to zero.
 
     `source` is "free" (on hand minus reserved) or "on_hand". Fractions round down: Shopify counts
@@ -39,13 +42,13 @@ def target_quantity(on_hand, reserved, source):
     return whole, False
 
 
-def chunked(rows, size=MAX_QUANTITIES_PER_CALL):
+def chunked(rows: Iterable[T], size: int = MAX_QUANTITIES_PER_CALL) -> list[list[T]]:
     """Consecutive slices of at most `size` rows."""
     rows = list(rows)
     return [rows[start : start + size] for start in range(0, len(rows), size)]
 
 
-def set_quantities_input(name, rows, reference_uri):
+def set_quantities_input(name: str, rows: Iterable[dict], reference_uri: str) -> dict:
     """The `input` of inventorySetQuantities.
 
     `rows`: dicts with inventory_item_gid, location_gid, quantity, change_from (None = skip the
@@ -71,16 +74,16 @@ def set_quantities_input(name, rows, reference_uri):
     }
 
 
-def reference_uri(push_id):
+def reference_uri(push_id: int) -> str:
     """Names our sync in Shopify's inventory history (an app-owned gid, not gid://shopify/…)."""
     return f"gid://shopify-sync/StockSync/{push_id}"
 
 
-def error_codes(user_errors):
+def error_codes(user_errors: Iterable[dict] | None) -> set[str]:
     return {error.get("code") for error in user_errors or () if error.get("code")}
 
 
-def quantity_by_name(quantities, name):
+def quantity_by_name(quantities: Iterable[dict] | None, name: str) -> int | None:
     """`[{"name": "available", "quantity": 3}, …]` → 3 (None when the name is absent)."""
     for entry in quantities or ():
         if entry.get("name") == name:
@@ -88,7 +91,9 @@ def quantity_by_name(quantities, name):
     return None
 
 
-def levels_from_item_nodes(nodes, name):
+def levels_from_item_nodes(
+    nodes: Iterable[dict | None] | None, name: str
+) -> dict[str, tuple[bool, int | None]]:
     """`nodes(ids:)` answer of inventory_items_levels → {item gid: (tracked, quantity or None)}.
 
     Unknown ids come back as null nodes and are left out; an item not stocked at the location has
@@ -104,7 +109,7 @@ def levels_from_item_nodes(nodes, name):
     return levels
 
 
-def parse_level_update(payload):
+def parse_level_update(payload: dict) -> dict:
     """The REST body of an `inventory_levels/update` webhook → plain values with GIDs.
 
     Its `admin_graphql_api_id` is an InventoryLevel id, so the item and location ids are rebuilt from
@@ -126,7 +131,7 @@ def parse_level_update(payload):
     }
 
 
-def drift_summary(differences, top=10):
+def drift_summary(differences: list[dict], top: int = 10) -> dict:
     """`differences`: (label, odoo quantity, shopify quantity or None) per pair that differed.
 
     Returns the count and the `top` largest absolute differences, largest first; a pair unknown on
@@ -145,7 +150,7 @@ def drift_summary(differences, top=10):
     }
 
 
-def quantity_index(field):
+def quantity_index(field: Iterable | None) -> int | None:
     """Row index a userError points at: `["input", "quantities", "3", "quantity"]` → 3, else None."""
     parts = [str(part) for part in field or ()]
     if "quantities" in parts:
@@ -153,13 +158,3 @@ def quantity_index(field):
         if position < len(parts) and parts[position].isdigit():
             return int(parts[position])
     return None
-
-
-def parse_timestamp(value):
-    """A webhook's ISO 8601 `updated_at` → naive UTC datetime (Odoo's convention); None if absent."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment

@@ -1,5 +1,7 @@
 """Prometheus text exposition format (version 0.0.4), the few parts we need."""
 
+from collections.abc import Iterable
+
 
 def _escape(value):
     return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
@@ -14,7 +16,7 @@ def _number(value):
     return str(int(number)) if number.is_integer() else repr(number)
 
 
-def render(families):
+def render(families: Iterable[tuple[str, str, str, Iterable[tuple[dict, float]]]]) -> str:
     """`families`: iterable of (name, type, help, samples) with samples = [(labels dict, value)].
 
     Families without samples are still declared (HELP/TYPE), so dashboards see the metric exists.

@@ -1,6 +1,12 @@
 """Queue policy as pure functions: which work runs first, and how long to wait before a retry."""
 
-import random
+from collections.abc import Callable
+
+from .backoff import backoff_seconds
+
+# A job's retries wait 15-30 s, then 30-60 s … up to 3-6 h (services/backoff.py).
+RETRY_BASE_S = 30.0
+RETRY_CAP_S = 6 * 3600.0
 
 # Lower runs first. Orders are money and customer-visible, stock oversells, products can wait.
 PRIORITY_ORDERS = 10
@@ -25,7 +31,7 @@ _PRIORITY_BY_RESOURCE = {
 }
 
 
-def priority_for(kind_or_topic):
+def priority_for(kind_or_topic: str | None) -> int:
     """Priority of a job kind (`orders_import`, `inventory`, …) or webhook topic (`orders/create`).
 
     The resource is the part before the first `/`; a kind's resource is matched by prefix, so
@@ -49,22 +55,9 @@ def priority_for(kind_or_topic):
     return PRIORITY_OTHER
 
 
-def backoff_seconds(attempt, base=30.0, cap=6 * 3600.0, rand=None):
-    """Delay before retry number `attempt` (1 = first retry): exponential, capped, with jitter.
-
-    The jitter takes the delay uniformly from [half, full] of the exponential value, so retries
-    of many jobs that failed together (an outage) spread out instead of hitting Shopify at once.
-    """
-    if attempt < 1:
-        return 0.0
-    rand = rand or random.random
-    exponential = min(cap, base * 2 ** (attempt - 1))
-    return exponential * (0.5 + 0.5 * rand())
-
-
-def retry_delay_seconds(error, attempt, rand=None):
-    """Backoff for a retryable error, never shorter than what Shopify asked for (Retry-After)."""
-    delay = backoff_seconds(attempt, rand=rand)
+def retry_delay_seconds(error: BaseException, attempt: int, rand: Callable[[], float] | None = None) -> float:
+    """Backoff for a retryable job error, never shorter than what Shopify asked for (Retry-After)."""
+    delay = backoff_seconds(attempt, base=RETRY_BASE_S, cap=RETRY_CAP_S, rand=rand)
     asked = getattr(error, "retry_after", None)
     if isinstance(asked, int | float) and asked > delay:
         return float(asked)

@@ -2,6 +2,7 @@
 bindings a run has seen, kept as a bitmap so memory stays flat however large the catalog.
 """
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from .bulk import CHILDREN_KEY
@@ -17,7 +18,7 @@ class BindingState(NamedTuple):
     odoo_written: bool  # the Odoo product was written since the last sync
 
 
-def product_node(root):
+def product_node(root: dict) -> dict:
     """A bulk result root (a product with `__children`) → the node shape `product_from_graphql` reads."""
     variants = (root.get(CHILDREN_KEY) or {}).get("ProductVariant") or []
     node = {key: value for key, value in root.items() if key != CHILDREN_KEY}
@@ -31,18 +32,18 @@ class SeenIds:
     def __init__(self):
         self._bits = bytearray()
 
-    def add(self, record_id):
+    def add(self, record_id: int) -> None:
         byte, bit = divmod(record_id, 8)
         if byte >= len(self._bits):
             self._bits.extend(bytes(byte + 1 - len(self._bits) + 1024))
         self._bits[byte] |= 1 << bit
 
-    def __contains__(self, record_id):
+    def __contains__(self, record_id: object) -> bool:
         byte, bit = divmod(record_id, 8)
         return byte < len(self._bits) and bool(self._bits[byte] & (1 << bit))
 
 
-def describe_diffs(diffs):
+def describe_diffs(diffs: Iterable) -> str:
     """`(scope, field, odoo value, shopify value, target side)` tuples → one readable line per field,
     e.g. `title → Odoo`, `price [Blue / S] → Shopify`."""
     parts = []

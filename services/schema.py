@@ -16,16 +16,16 @@ _cache = {}
 _lock = threading.Lock()
 
 
-def schema_dir():
+def schema_dir() -> Path:
     configured = os.environ.get("SHOPIFY_SCHEMA_DIR")
     return Path(configured) if configured else Path.home() / ".cache" / "shopify_sync" / "schema"
 
 
-def schema_path(version):
+def schema_path(version: str) -> Path:
     return schema_dir() / f"admin_{version}.json.gz"
 
 
-def load_schema(version):
+def load_schema(version: str) -> graphql.GraphQLSchema:
     """The GraphQLSchema of an Admin API version, ready for `graphql.validate`."""
     with _lock:
         if version not in _cache:

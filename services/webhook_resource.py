@@ -1,8 +1,9 @@
 """Which Shopify resource a REST-shaped webhook body is about, and its version (updated_at)."""
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from . import gid as gids
+from . import timestamps
 
 # Topics whose body has no admin_graphql_api_id: the resource type of their numeric `id`.
 _TYPE_BY_TOPIC_RESOURCE = {
@@ -17,7 +18,7 @@ _TYPE_BY_TOPIC_RESOURCE = {
 }
 
 
-def resource_gid(topic, payload):
+def resource_gid(topic: str | None, payload: dict) -> str | None:
     """The GID the body is about (`admin_graphql_api_id`, else built from topic + `id`), or None."""
     gid = payload.get("admin_graphql_api_id")
     if isinstance(gid, str) and gid.startswith("gid://shopify/"):
@@ -29,18 +30,10 @@ def resource_gid(topic, payload):
     return None
 
 
-def parse_timestamp(value):
-    """Shopify's ISO 8601 timestamps (`2026-11-25T10:00:00-05:00`, `…Z`) → naive UTC, or None."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    return moment
+def parse_timestamp(value: object) -> datetime | None:
+    """A webhook's ISO 8601 timestamp → naive UTC, or None (see services/timestamps.py)."""
+    return timestamps.parse(value) if isinstance(value, str) else None
 
 
-def resource_updated_at(payload):
+def resource_updated_at(payload: dict) -> datetime | None:
     return parse_timestamp(payload.get("updated_at"))

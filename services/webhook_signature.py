@@ -5,13 +5,13 @@ import hashlib
 import hmac
 
 
-def sign(secret, raw_body):
+def sign(secret: str, raw_body: bytes) -> str:
     """The value Shopify puts in X-Shopify-Hmac-Sha256 for `raw_body` (bytes)."""
     digest = hmac.new(secret.encode(), raw_body, hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
 
 
-def is_valid(secret, raw_body, header_value):
+def is_valid(secret: str | None, raw_body: bytes, header_value: str | None) -> bool:
     """Constant-time check of a delivery's signature; a missing secret or header is never valid."""
     if not secret or not header_value:
         return False

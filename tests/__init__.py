@@ -57,3 +57,9 @@ from . import test_inventory_holds
 from . import test_product_publish_preview
 from . import test_product_preview_units
 from . import test_sync_state
+from . import test_timestamps
+from . import test_money
+from . import test_backoff
+from . import test_bulk_transfer_errors
+from . import test_shapes
+from . import test_webhook_signature

@@ -10,6 +10,7 @@ from ..emulator import Clock, EmulatorServer, FakeClock
 from ..services.auth import StaticTokenAuth
 from ..services.budget import InMemoryBudget
 from ..services.client import ShopifyClient
+from .pure import PureCase
 
 
 class ShopifyCase(TransactionCase):
@@ -38,14 +39,13 @@ class ShopifyCase(TransactionCase):
         )
 
 
-class EmulatorCase(ShopifyCase):
-    """A ShopifyCase with a Shopify emulator of its own (one server per test class, on 127.0.0.1).
+class EmulatorServerMixin:
+    """A Shopify emulator of its own (one server per test class, on 127.0.0.1), and nothing of Odoo.
 
-    `cls.emulator` is the EmulatorServer, `cls.emu_shop` its in-memory shop, `cls.shop` the Odoo
-    `shopify.shop` pointed at it (same domain, token and secret). Set `emulator_fake_clock = True` to drive
-    the emulator's time by hand with `cls.clock.advance(seconds)` (bucket refill, token expiry, updatedAt).
-    Like the database, the emulator shop starts each test empty (catalog, stock, faults, bucket, counters):
-    arrange its data in `setUp` or the test, or set `emulator_reset_each_test = False`.
+    `cls.emulator` is the EmulatorServer, `cls.emu_shop` its in-memory shop. Set `emulator_fake_clock =
+    True` to drive the emulator's time by hand with `cls.clock.advance(seconds)` (bucket refill, token
+    expiry, updatedAt). The emulator shop starts each test empty (catalog, stock, faults, bucket,
+    counters): arrange its data in `setUp` or the test, or set `emulator_reset_each_test = False`.
     """
 
     emulator_domain = "test-store.myshopify.com"
@@ -69,6 +69,49 @@ class EmulatorCase(ShopifyCase):
             client_secret=cls.emulator_client_secret,
             plan=cls.emulator_plan,
         )
+
+    def setUp(self):
+        super().setUp()
+        if self.emulator_reset_each_test:
+            self.emu_shop.reset()
+
+    def capture_webhook_deliveries(self):
+        """The emulator's webhook deliveries, kept in a list of (raw body, headers) instead of posted over
+        HTTP (tests run no Odoo HTTP server)."""
+        posted = []
+        original_post = self.emulator.webhooks.post
+        self.addCleanup(setattr, self.emulator.webhooks, "post", original_post)
+        self.emulator.webhooks.post = lambda uri, body, headers: posted.append((body, headers)) or 200
+        return posted
+
+    @classmethod
+    def graphql(cls, query, variables=None, version="2026-10", token=None, expect_status=200):
+        """POST a document straight to the emulator (no client service): the decoded JSON response."""
+        response = requests.post(
+            f"{cls.emulator.url}/admin/api/{version}/graphql.json",
+            json={"query": query, "variables": variables or {}},
+            headers={"X-Shopify-Access-Token": cls.emulator_token if token is None else token},
+            timeout=10,
+        )
+        if expect_status is not None and response.status_code != expect_status:
+            raise AssertionError(
+                f"HTTP {response.status_code} (expected {expect_status}): {response.text[:500]}"
+            )
+        return response.json()
+
+
+class EmulatorServerCase(EmulatorServerMixin, PureCase):
+    """The emulator alone, no database: for the emulator's own tests."""
+
+
+class EmulatorCase(EmulatorServerMixin, ShopifyCase):
+    """A ShopifyCase with its emulator (see EmulatorServerMixin) and `cls.shop`, the Odoo `shopify.shop`
+    pointed at it (same domain, token and secret); `run_delivery` plays a captured webhook delivery through
+    the engine."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
         cls.shop = cls.create_shop(
             cls.emulator_domain,
             api_base_url=cls.emulator.url,
@@ -76,11 +119,6 @@ class EmulatorCase(ShopifyCase):
             client_id=cls.emulator_client_id,
             client_secret=cls.emulator_client_secret,
         )
-
-    def setUp(self):
-        super().setUp()
-        if self.emulator_reset_each_test:
-            self.emu_shop.reset()
 
     def direct_client(self):
         """A GraphQL client straight to the emulator (no shop record, no shared budget), closed after
@@ -97,15 +135,6 @@ class EmulatorCase(ShopifyCase):
         self.addCleanup(client.close)
         return client
 
-    def capture_webhook_deliveries(self):
-        """The emulator's webhook deliveries, kept in a list of (raw body, headers) instead of posted over
-        HTTP (tests run no Odoo HTTP server); `run_delivery` plays one through the engine."""
-        posted = []
-        original_post = self.emulator.webhooks.post
-        self.addCleanup(setattr, self.emulator.webhooks, "post", original_post)
-        self.emulator.webhooks.post = lambda uri, body, headers: posted.append((body, headers)) or 200
-        return posted
-
     def run_delivery(self, body, headers):
         """What Odoo's webhook controller and queue do with one delivery: store the event, run its job."""
         event = self.env["shopify.webhook.event"]._ingest(
@@ -118,18 +147,3 @@ class EmulatorCase(ShopifyCase):
         job = self.env["shopify.queue.job"].search([("webhook_event_id", "=", event.id)])
         job._run()
         return job
-
-    @classmethod
-    def graphql(cls, query, variables=None, version="2026-10", token=None, expect_status=200):
-        """POST a document straight to the emulator (no client service): the decoded JSON response."""
-        response = requests.post(
-            f"{cls.emulator.url}/admin/api/{version}/graphql.json",
-            json={"query": query, "variables": variables or {}},
-            headers={"X-Shopify-Access-Token": cls.emulator_token if token is None else token},
-            timeout=10,
-        )
-        if expect_status is not None and response.status_code != expect_status:
-            raise AssertionError(
-                f"HTTP {response.status_code} (expected {expect_status}): {response.text[:500]}"
-            )
-        return response.json()

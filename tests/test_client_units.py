@@ -2,18 +2,17 @@
 
 import graphql
 
-from odoo.tests import TransactionCase
-
 from ..services import budget as budget_mod
 from ..services.cost import estimate_cost
 from ..services.errors import UserErrorsError
+from .pure import PureCase
 
 
 def cost_of(text, variables=None):
     return estimate_cost(graphql.parse(text), variables)
 
 
-class TestCostEstimate(TransactionCase):
+class TestCostEstimate(PureCase):
     def test_objects_and_scalars(self):
         self.assertEqual(cost_of("{ shop { name currencyCode } }"), 1)
         self.assertEqual(cost_of("{ shop { name plan { shopifyPlus } } }"), 2)
@@ -47,7 +46,7 @@ class TestCostEstimate(TransactionCase):
         self.assertEqual(cost_of(text, {"ids": ["a", "b", "c"]}), 3 * (1 + 1))
 
 
-class TestBucketArithmetic(TransactionCase):
+class TestBucketArithmetic(PureCase):
     def status(self, available, maximum=100, rate=10):
         return {"maximumAvailable": maximum, "currentlyAvailable": available, "restoreRate": rate}
 
@@ -92,7 +91,7 @@ class TestBucketArithmetic(TransactionCase):
         self.assertIsNone(budget.state("other"))
 
 
-class TestErrors(TransactionCase):
+class TestErrors(PureCase):
     def test_user_errors_carry_message_field_and_code(self):
         error = UserErrorsError(
             [{"field": ["input", "sku"], "message": "SKU taken", "code": "TAKEN"}], operation="product_set"

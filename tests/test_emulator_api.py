@@ -3,7 +3,7 @@ client credentials grant."""
 
 import requests
 
-from .common import EmulatorCase
+from .common import EmulatorServerCase
 
 SHOP_QUERY = """
 query ShopInfo {
@@ -13,7 +13,7 @@ query ShopInfo {
 """
 
 
-class TestEmulatorApi(EmulatorCase):
+class TestEmulatorApi(EmulatorServerCase):
     emulator_fake_clock = True
 
     def post(self, path, **kwargs):

@@ -6,7 +6,7 @@ import json
 
 import requests
 
-from .common import EmulatorCase
+from .common import EmulatorServerCase
 from .test_emulator_webhooks import Receiver
 
 RUN_QUERY = """
@@ -52,7 +52,7 @@ mutation Set($input: ProductSetInput!) {
 """
 
 
-class TestEmulatorBulk(EmulatorCase):
+class TestEmulatorBulk(EmulatorServerCase):
     emulator_fake_clock = True
 
     def setUp(self):

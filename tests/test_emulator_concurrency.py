@@ -4,12 +4,12 @@ import threading
 
 import requests
 
-from .common import EmulatorCase
+from .common import EmulatorServerCase
 
 QUERY = "{ products(first: 48) { nodes { id } } }"  # requested 50, actual 2 on an empty shop
 
 
-class TestEmulatorConcurrency(EmulatorCase):
+class TestEmulatorConcurrency(EmulatorServerCase):
     emulator_fake_clock = True  # no refill during the run: what passes is bounded by the bucket alone
 
     def test_concurrent_requests_never_overdraw_the_bucket(self):

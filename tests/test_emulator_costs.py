@@ -4,7 +4,7 @@ import graphql
 
 from ..emulator.costs import requested_cost
 from ..emulator.schema import load_schema
-from .common import EmulatorCase
+from .common import EmulatorServerCase
 
 THROTTLE_DOCS = "https://shopify.dev/api/usage/rate-limits"
 
@@ -15,7 +15,7 @@ def cost_of(document, variables=None):
     return requested_cost(schema, parsed, parsed.definitions[0], variables or {})
 
 
-class TestEmulatorCosts(EmulatorCase):
+class TestEmulatorCosts(EmulatorServerCase):
     emulator_fake_clock = True
 
     def test_static_cost_rules(self):

@@ -5,10 +5,9 @@ import tempfile
 
 import requests
 
-from odoo.tests import TransactionCase
-
 from ..emulator import EmulatorServer, FakeClock, snapshot
-from .common import EmulatorCase
+from .common import EmulatorServerCase
+from .pure import PureCase
 
 DOMAIN = "faulty.myshopify.com"
 
@@ -25,7 +24,7 @@ def statuses(emulator, token, count):
     ]
 
 
-class TestEmulatorFaults(TransactionCase):
+class TestEmulatorFaults(PureCase):
     def start(self, seed=0):
         self.slept = []
         emulator = EmulatorServer(seed=seed, clock=FakeClock(), sleep=self.slept.append).start()
@@ -97,7 +96,7 @@ class TestEmulatorFaults(TransactionCase):
         self.assertGreater(restored.next_id(), max(shop.variants))
 
 
-class TestEmulatorUserErrorsAndAdmin(EmulatorCase):
+class TestEmulatorUserErrorsAndAdmin(EmulatorServerCase):
     def admin(self, method, path, **body):
         response = requests.request(method, f"{self.emulator.url}/_emulator{path}", json=body, timeout=10)
         return response.status_code, response.json()

@@ -1,6 +1,6 @@
 """Inventory in the emulator: items, levels, set/adjust quantities with CAS and idempotency keys."""
 
-from .common import EmulatorCase
+from .common import EmulatorServerCase
 
 SET_QUANTITIES = """
 mutation SetQuantities($input: InventorySetQuantitiesInput!, $key: String!) {
@@ -28,7 +28,7 @@ query Level($item: ID!, $location: ID!) {
 """
 
 
-class TestEmulatorInventory(EmulatorCase):
+class TestEmulatorInventory(EmulatorServerCase):
     def setUp(self):
         super().setUp()
         [self.product] = self.emu_shop.seed_products(1, max_options=1, max_values=1, stock=(7, 7))

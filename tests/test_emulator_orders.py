@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import requests
 
-from .common import EmulatorCase
+from .common import EmulatorServerCase
 
 ORDERS_SINCE = """
 query OrdersSince($query: String, $first: Int!, $after: String, $sortKey: OrderSortKeys, $reverse: Boolean) {
@@ -71,7 +71,7 @@ mutation FulfillmentCreate($fulfillment: FulfillmentInput!) {
 """
 
 
-class TestEmulatorOrders(EmulatorCase):
+class TestEmulatorOrders(EmulatorServerCase):
     emulator_fake_clock = True
 
     def setUp(self):

@@ -1,6 +1,6 @@
 """Products in the emulator: queries, pagination, search, productSet semantics, productDelete."""
 
-from .common import EmulatorCase
+from .common import EmulatorServerCase
 
 PRODUCT_SET = """
 mutation ProductSet($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
@@ -36,7 +36,7 @@ def mug_input(*colors, title="Enamel mug"):
     }
 
 
-class TestEmulatorProducts(EmulatorCase):
+class TestEmulatorProducts(EmulatorServerCase):
     emulator_fake_clock = True
 
     def product_set(self, data, identifier=None):
@@ -185,7 +185,7 @@ class TestEmulatorProducts(EmulatorCase):
         self.assertEqual(again["data"]["productDelete"]["userErrors"][0]["message"], "Product does not exist")
 
 
-class TestEmulatorProductMutations(EmulatorCase):
+class TestEmulatorProductMutations(EmulatorServerCase):
     def test_product_create_then_variants_bulk(self):
         body = self.graphql(
             """mutation($product: ProductCreateInput!) {

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
-from .common import EmulatorCase
+from .common import EmulatorServerCase
 
 CREATE = """
 mutation Subscribe($topic: WebhookSubscriptionTopic!, $input: WebhookSubscriptionInput!) {
@@ -86,7 +86,7 @@ class Receiver:
         ]
 
 
-class TestEmulatorWebhooks(EmulatorCase):
+class TestEmulatorWebhooks(EmulatorServerCase):
     emulator_fake_clock = True
 
     def setUp(self):

@@ -1,6 +1,5 @@
-from odoo.tests import TransactionCase
-
 from ..services.mapping.fulfillment import fulfillment_inputs
+from .pure import PureCase
 
 FULFILLMENT_ORDERS = [
     {
@@ -50,7 +49,7 @@ FULFILLMENT_ORDERS = [
 ]
 
 
-class TestFulfillmentMapping(TransactionCase):
+class TestFulfillmentMapping(PureCase):
     def test_quantities_spread_over_open_fulfillment_orders_with_tracking(self):
         inputs = fulfillment_inputs(
             FULFILLMENT_ORDERS,

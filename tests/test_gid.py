@@ -1,9 +1,8 @@
-from odoo.tests import TransactionCase
-
 from ..services.gid import numeric_id, parse_gid, to_gid
+from .pure import PureCase
 
 
-class TestGid(TransactionCase):
+class TestGid(PureCase):
     def test_round_trip(self):
         gid = to_gid("ProductVariant", "808950810")
         self.assertEqual(gid, "gid://shopify/ProductVariant/808950810")

@@ -6,11 +6,10 @@ from pathlib import Path
 
 import graphql
 
-from odoo.tests import TransactionCase
-
 from ..services import documents
 from ..services.api_versions import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS
 from ..services.schema import load_schema
+from .pure import PureCase
 from .selection_paths import selection_paths
 
 SELECTIONS_BEFORE_FRAGMENTS = Path(__file__).resolve().parent / "data" / "selections_before_fragments.json"
@@ -40,7 +39,7 @@ def _spread_names(node):
     return found
 
 
-class TestGraphqlDocuments(TransactionCase):
+class TestGraphqlDocuments(PureCase):
     def test_every_document_validates_against_every_supported_version(self):
         names = documents.names()
         self.assertIn("shop_info", names)
@@ -131,7 +130,7 @@ class TestGraphqlDocuments(TransactionCase):
         self.assertIsNone(documents._idempotency_variable(documents.load("shop_info")))
 
 
-class TestFragmentInlining(TransactionCase):
+class TestFragmentInlining(PureCase):
     """The loader's rules, on small documents against the default schema."""
 
     def _inline(self, document_text, **fragments):

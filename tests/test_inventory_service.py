@@ -1,11 +1,10 @@
 """The pure inventory functions: quantities, batches, mutation input, webhook bodies, drift."""
 
-from odoo.tests import BaseCase
+from ..services import inventory, timestamps
+from .pure import PureCase
 
-from ..services import inventory
 
-
-class TestInventoryService(BaseCase):
+class TestInventoryService(PureCase):
     def test_target_quantity(self):
         self.assertEqual(inventory.target_quantity(10.0, 4.0, "free"), (6, False))
         self.assertEqual(inventory.target_quantity(10.0, 4.0, "on_hand"), (10, False))
@@ -66,7 +65,7 @@ class TestInventoryService(BaseCase):
         self.assertEqual(parsed["inventory_item_gid"], "gid://shopify/InventoryItem/271878346596884015")
         self.assertEqual(parsed["location_gid"], "gid://shopify/Location/24826418")
         self.assertEqual(parsed["available"], 6)
-        self.assertEqual(str(inventory.parse_timestamp(parsed["updated_at"])), "2026-10-21 07:14:05")
+        self.assertEqual(str(timestamps.parse(parsed["updated_at"])), "2026-10-21 07:14:05")
         with self.assertRaises(ValueError):
             inventory.parse_level_update({"location_id": 1, "available": 2})
         with self.assertRaises(ValueError):

@@ -1,8 +1,6 @@
 from datetime import datetime
 from decimal import Decimal
 
-from odoo.tests import TransactionCase
-
 from ..services.mapping.orders import (
     OrderPayloadError,
     line_total,
@@ -12,9 +10,10 @@ from ..services.mapping.orders import (
     tax_keys,
 )
 from .payloads import orders as payloads
+from .pure import PureCase
 
 
-class TestOrderMapping(TransactionCase):
+class TestOrderMapping(PureCase):
     def test_rest_order_in_shop_money_as_decimals(self):
         order = order_from_rest(payloads.eu_tax_included())
         self.assertEqual(order["gid"], "gid://shopify/Order/6123456789012")

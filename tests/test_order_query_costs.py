@@ -4,18 +4,17 @@ The emulator's cost calculator is an independent implementation of Shopify's rul
 that grows past the cap fails here before a real store rejects it with MAX_COST_EXCEEDED.
 """
 
-from odoo.tests import TransactionCase
-
 from ..emulator.costs import requested_cost
 from ..emulator.schema import load_schema
 from ..models.shopify_shop_orders import POLL_PAGE_SIZE
 from ..services import documents
 from ..services.api_versions import SUPPORTED_API_VERSIONS
+from .pure import PureCase
 
 SHOPIFY_MAX_COST = 1000
 
 
-class TestOrderQueryCosts(TransactionCase):
+class TestOrderQueryCosts(PureCase):
     def _cost(self, version, name, variables):
         document = documents.load(name)
         operation = next(d for d in document.definitions if d.kind == "operation_definition")

@@ -3,9 +3,8 @@
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from odoo.tests import BaseCase
-
 from ..services.mapping import products as mapping
+from .pure import PureCase
 
 GRAPHQL_NODE = {
     "id": "gid://shopify/Product/11",
@@ -68,7 +67,7 @@ REST_BODY = {
 }
 
 
-class TestScalars(BaseCase):
+class TestScalars(PureCase):
     def test_money_is_a_decimal_string_not_cents(self):
         self.assertEqual(mapping.parse_money("24.90"), Decimal("24.90"))
         self.assertEqual(float(mapping.parse_money("24.90")), 24.90)
@@ -126,7 +125,7 @@ class TestScalars(BaseCase):
         self.assertFalse(mapping.split_variant_prices(prices)[2])
 
 
-class TestPayloadShapes(BaseCase):
+class TestPayloadShapes(PureCase):
     def test_graphql_node(self):
         product = mapping.product_from_graphql(GRAPHQL_NODE)
         self.assertEqual(product["gid"], "gid://shopify/Product/11")
@@ -200,7 +199,7 @@ def snap(title="Mug", price="24.9", vendor="Acme"):
     return {"product": {"title": title, "vendor": vendor}, "variants": {"Blue": {"price": price}}}
 
 
-class TestMerge(BaseCase):
+class TestMerge(PureCase):
     def test_nothing_changed(self):
         merged = mapping.merge(snap(), snap(), snap(), RULES)
         self.assertEqual((merged["to_odoo"], merged["to_shopify"], merged["conflicts"]), ({}, {}, []))

@@ -1,9 +1,8 @@
 """The pure publish preview: which side changed since the last sync, and which value the export keeps."""
 
-from odoo.tests import BaseCase
-
 from ..services.mapping import product_preview as preview
 from ..services.mapping import products as mapping
+from .pure import PureCase
 
 RULES = {
     "title": (mapping.BOTH, mapping.ODOO_WINS),
@@ -20,7 +19,7 @@ def snap(title, vendor, prices):
     }
 
 
-class TestExportDifferences(BaseCase):
+class TestExportDifferences(PureCase):
     def differences(self, base, odoo, shopify, **kwargs):
         return {
             (e["scope"], e["field"]): e

@@ -8,7 +8,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import mute_logger
 
 from ..models.shopify_queue_job import ShopifyQueueJob
-from ..services import queue_policy
+from ..services import backoff, queue_policy
 from ..services.errors import ServerError, ThrottledError, UserErrorsError
 from .common import ShopifyCase
 
@@ -109,7 +109,7 @@ class TestProcessing(QueueCase):
                 raise ThrottledError("Throttled")
 
         job = self.Job._enqueue(self.shop, "flaky")
-        with job_handler("flaky", flaky), patch.object(queue_policy.random, "random", return_value=1.0):
+        with job_handler("flaky", flaky), patch.object(backoff.random, "random", return_value=1.0):
             before = fields.Datetime.now()
             self.process()
             self.assertEqual((job.state, job.attempts), ("pending", 1))
@@ -127,15 +127,6 @@ class TestProcessing(QueueCase):
         self.assertEqual(calls, [1, 2, 3])
         self.assertEqual(job.state, "done")
         self.assertFalse(job.last_error_message)
-
-    def test_backoff_grows_exponentially_with_jitter_and_cap(self):
-        self.assertEqual(queue_policy.backoff_seconds(1, rand=lambda: 0.0), 15.0)
-        self.assertEqual(queue_policy.backoff_seconds(1, rand=lambda: 1.0), 30.0)
-        self.assertEqual(queue_policy.backoff_seconds(4, rand=lambda: 1.0), 240.0)
-        self.assertEqual(queue_policy.backoff_seconds(30, rand=lambda: 1.0), 6 * 3600.0)
-
-        slow_down = ThrottledError("Throttled", retry_after=500)
-        self.assertEqual(queue_policy.retry_delay_seconds(slow_down, 1, rand=lambda: 1.0), 500.0)
 
     def test_final_error_fails_at_once_with_reason(self):
         def bad_data(job):

@@ -18,6 +18,7 @@ the client needs to know about it (mutation or query, the variable carrying an `
 """
 
 import functools
+from collections.abc import Callable
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,42 +48,42 @@ class OperationInfo:
     variables: frozenset = frozenset()
 
 
-def names():
+def names() -> list[str]:
     """Names of every document in the folder (file names without `.graphql`), sorted."""
     return sorted(path.stem for path in DOCUMENTS_DIR.glob("*.graphql"))
 
 
-def fragment_names():
+def fragment_names() -> list[str]:
     """Names of every shared fragment (files of `fragments/`), sorted."""
     return sorted(path.stem for path in FRAGMENTS_DIR.glob("*.graphql"))
 
 
-def path_of(name):
+def path_of(name: str) -> Path:
     path = DOCUMENTS_DIR / f"{name}.graphql"
     if not path.is_file():
         raise KeyError(f"no GraphQL document {name!r} in {DOCUMENTS_DIR}")
     return path
 
 
-def parse_source(name):
+def parse_source(name: str) -> graphql.DocumentNode:
     """The document as written in its file (spreads not inlined)."""
     return graphql.parse(graphql.Source(path_of(name).read_text(encoding="utf-8"), f"{name}.graphql"))
 
 
 @functools.cache
-def load(name):
+def load(name: str) -> graphql.DocumentNode:
     """The DocumentNode of `services/documents/<name>.graphql`, every fragment spread inlined."""
     return inline_fragments(parse_source(name), f"{name}.graphql", load_fragment, _schema())
 
 
 @functools.cache
-def text(name):
+def text(name: str) -> str:
     """The text sent to Shopify for document `name` (fragments inlined, comments dropped)."""
     return graphql.print_ast(load(name))
 
 
 @functools.cache
-def load_fragment(name):
+def load_fragment(name: str) -> graphql.FragmentDefinitionNode:
     """The FragmentDefinitionNode of `fragments/<name>.graphql`."""
     path = FRAGMENTS_DIR / f"{name}.graphql"
     if not path.is_file():
@@ -108,7 +109,12 @@ def _schema():
         return None
 
 
-def inline_fragments(document, label, fragment_of, schema):
+def inline_fragments(
+    document: graphql.DocumentNode,
+    label: str,
+    fragment_of: Callable[[str], graphql.FragmentDefinitionNode],
+    schema: graphql.GraphQLSchema | None,
+) -> graphql.DocumentNode:
     """`document` (one operation, no fragment definitions) with every spread replaced by the
     selections of `fragment_of(name)`, typed against `schema` (None: every spread becomes a typed inline
     fragment, which needs no type information); `label` names it in errors."""
@@ -219,7 +225,7 @@ def _replace(node, **changes):
 
 
 @functools.cache
-def operation_info(name):
+def operation_info(name: str) -> OperationInfo:
     document = load(name)
     operations = [node for node in document.definitions if isinstance(node, graphql.OperationDefinitionNode)]
     if len(operations) != 1 or not operations[0].name:
@@ -251,7 +257,7 @@ def _idempotency_variable(document):
     return found[0] if found else None
 
 
-def snake_case(operation_name):
+def snake_case(operation_name: str) -> str:
     """`ShopInfo` → `shop_info`: how a file is named after its operation."""
     out = []
     for index, char in enumerate(operation_name):

@@ -8,12 +8,14 @@ units anyway. `claim_fulfillments` finds such a fulfillment on the order (not cl
 within what this delivery shipped) before anything is sent again.
 """
 
+from collections.abc import Container, Iterable
+
 FULFILLABLE_STATUSES = ("OPEN", "IN_PROGRESS")
 # Fulfillment statuses that did not ship anything (the rest, e.g. SUCCESS, count as shipped).
 VOID_FULFILLMENT_STATUSES = ("CANCELLED", "ERROR", "FAILURE")
 
 
-def fulfilled_quantities(fulfillment):
+def fulfilled_quantities(fulfillment: dict) -> dict[str, int]:
     """{line item GID: quantity} of one `Order.fulfillments` node (order_fulfillments.graphql)."""
     quantities = {}
     for row in (fulfillment.get("fulfillmentLineItems") or {}).get("nodes") or []:
@@ -28,7 +30,12 @@ def _fulfillment_order_gid(fulfillment):
     return nodes[0]["id"] if nodes else None
 
 
-def claim_fulfillments(fulfillments, recorded, claimed_elsewhere, shipped):
+def claim_fulfillments(
+    fulfillments: Iterable[dict] | None,
+    recorded: Iterable[str] | None,
+    claimed_elsewhere: Container[str],
+    shipped: dict[str, int],
+) -> tuple[dict[str, str | None], dict[str, int]]:
     """What this delivery already fulfilled on Shopify, and what is left to send.
 
     `fulfillments`: the order's fulfillments; `recorded`: fulfillment GIDs this delivery recorded;
@@ -59,8 +66,12 @@ def claim_fulfillments(fulfillments, recorded, claimed_elsewhere, shipped):
 
 
 def fulfillment_inputs(
-    fulfillment_orders, shipped, tracking_number=None, tracking_company=None, tracking_url=None
-):
+    fulfillment_orders: Iterable[dict],
+    shipped: dict[str, int],
+    tracking_number: str | None = None,
+    tracking_company: str | None = None,
+    tracking_url: str | None = None,
+) -> list[tuple[str, dict]]:
     """`fulfillment_orders`: nodes of order_fulfillment_orders.graphql (`order.fulfillmentOrders.nodes`);
     `shipped`: {line item GID: quantity shipped by this delivery}.
 

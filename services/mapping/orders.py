@@ -4,23 +4,16 @@ Two inputs end in the same shape: the REST-shaped webhook body (`order_from_rest
 `Order` node of the poll (`order_from_graphql`). Money is always `Decimal` built from the strings
 Shopify sends, in *shop* money (the order's `currency`); presentment amounts are kept apart.
 
-The shape (every key always present)::
-
-    {"gid", "name", "email", "phone", "currency", "presentment_currency", "taxes_included",
-     "processed_at", "updated_at", "cancelled_at", "cancel_reason", "financial_status",
-     "fulfillment_status", "total_price", "presentment_total_price", "subtotal_price", "total_tax",
-     "total_discounts", "tip", "note", "tags", "source_name", "customer", "billing_address",
-     "shipping_address", "lines", "shipping_lines"}
-
-`lines`: {"gid", "variant_gid", "sku", "title", "quantity", "unit_price", "discount", "taxes",
-"is_gift_card", "requires_shipping"}; `shipping_lines`: {"title", "code", "price", "discount", "taxes"};
-`taxes`: [{"title", "rate", "amount"}]. Timestamps are naive UTC datetimes (what Odoo stores).
+The shape is `shapes.Order` (services/mapping/shapes.py: every key always present, with its type).
+Timestamps are naive UTC datetimes (what Odoo stores).
 """
 
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from .. import timestamps
 from ..gid import to_gid
+from .shapes import Order, OrderLine
 
 
 class OrderPayloadError(ValueError):
@@ -30,7 +23,7 @@ class OrderPayloadError(ValueError):
 # ------------------------------------------------------------------------------------------------
 # Small converters
 # ------------------------------------------------------------------------------------------------
-def money(value, what="amount"):
+def money(value: object, what: str = "amount") -> Decimal:
     """`"24.90"` → `Decimal("24.90")`. Floats are refused unless they are rates: money comes as strings."""
     if value is None or value == "":
         return Decimal("0")
@@ -44,22 +37,19 @@ def money(value, what="amount"):
         raise OrderPayloadError(f"{what} is not a number: {value!r}") from error
 
 
-def rate(value):
+def rate(value: object) -> Decimal:
     """Tax rates come as JSON numbers (0.19): go through their repr, never binary arithmetic."""
     return money(value, "tax rate").normalize() if value not in (None, "") else Decimal("0")
 
 
-def timestamp(value):
+def timestamp(value: object) -> datetime | None:
     """ISO 8601 with offset (or `Z`) → naive UTC datetime; None stays None."""
     if not value:
         return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError as error:
-        raise OrderPayloadError(f"not a timestamp: {value!r}") from error
-    if parsed.tzinfo is None:
-        return parsed
-    return parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    parsed = timestamps.parse(value)
+    if parsed is None:
+        raise OrderPayloadError(f"not a timestamp: {value!r}")
+    return parsed
 
 
 def _shop_money(set_value, fallback):
@@ -163,7 +153,7 @@ def _rest_customer(customer):
 REST_ORDER_KEYS = ("currency", "line_items", "total_price", "updated_at")
 
 
-def is_partial_rest_order(payload):
+def is_partial_rest_order(payload: object) -> bool:
     """True for a body that names an order (it has an id) but lacks fields an order is built from."""
     return (
         isinstance(payload, dict)
@@ -172,7 +162,7 @@ def is_partial_rest_order(payload):
     )
 
 
-def order_from_rest(payload):
+def order_from_rest(payload: dict) -> Order:
     """A REST Order (webhook body of orders/create, updated, paid, cancelled, edited) → the order dict."""
     if not isinstance(payload, dict) or not (payload.get("admin_graphql_api_id") or payload.get("id")):
         raise OrderPayloadError("the payload is not a Shopify order (no id)")
@@ -287,7 +277,7 @@ def _nodes(connection):
     return [edge["node"] for edge in connection.get("edges") or []]
 
 
-def order_from_graphql(node):
+def order_from_graphql(node: dict) -> Order:
     """A GraphQL `Order` node (fields of orders_updated_since.graphql) → the order dict."""
     if not isinstance(node, dict) or not node.get("id"):
         raise OrderPayloadError("the GraphQL node is not a Shopify order (no id)")
@@ -354,7 +344,7 @@ def order_from_graphql(node):
 # ------------------------------------------------------------------------------------------------
 # Helpers the import uses
 # ------------------------------------------------------------------------------------------------
-def line_total(line, taxes_included):
+def line_total(line: OrderLine, taxes_included: bool) -> Decimal:
     """What Shopify charges for a line, tax included: the check behind 'which line differs'."""
     net = line["unit_price"] * line["quantity"] - line["discount"]
     if taxes_included:
@@ -362,7 +352,7 @@ def line_total(line, taxes_included):
     return net + sum((tax["amount"] for tax in line["taxes"]), Decimal("0"))
 
 
-def tax_keys(order):
+def tax_keys(order: Order) -> list[tuple[Decimal, str]]:
     """The distinct (rate, title) pairs the order's lines and shipping use, sorted for stable messages."""
     keys = {
         (tax["rate"], tax["title"])
@@ -373,11 +363,11 @@ def tax_keys(order):
     return sorted(keys)
 
 
-def normalize_email(value):
+def normalize_email(value: str | None) -> str | None:
     return _lower(value)
 
 
-def normalize_phone(value):
+def normalize_phone(value: str | None) -> str | None:
     """Digits only, with a leading + kept: good enough to compare two spellings of one number."""
     text = (value or "").strip()
     digits = "".join(ch for ch in text if ch.isdigit())

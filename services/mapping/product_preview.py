@@ -5,7 +5,10 @@ export makes before its three-way merge) and runs the same merge without writing
 difference says which side moved since the last sync and which value the export leaves on both sides.
 """
 
+from datetime import datetime
+
 from . import products as mapping
+from .products import Snapshot
 
 # Kinds of difference, by which side changed since the last synced snapshot.
 ODOO_CHANGED = "odoo"  # Odoo's value is sent over Shopify's
@@ -13,7 +16,15 @@ SHOPIFY_CHANGED = "shopify"  # Shopify's value comes to Odoo (and is sent back u
 BOTH_CHANGED = "conflict"  # both moved: the field's policy picks the winner
 
 
-def export_differences(base, odoo, shopify, rules, odoo_changed_at=None, shopify_updated_at=None, skew=120):
+def export_differences(
+    base: Snapshot | None,
+    odoo: Snapshot,
+    shopify: Snapshot,
+    rules: dict[str, tuple[str, str]],
+    odoo_changed_at: datetime | str | None = None,
+    shopify_updated_at: datetime | str | None = None,
+    skew: float = 120,
+) -> list[dict]:
     """Field differences between Odoo's and Shopify's current snapshots, as the export would settle them.
 
     `base` is the binding's last synced snapshot (variants it does not know start from Odoo's values,
@@ -63,13 +74,13 @@ def export_differences(base, odoo, shopify, rules, odoo_changed_at=None, shopify
     return entries
 
 
-def variant_differences(odoo, shopify):
+def variant_differences(odoo: Snapshot, shopify: Snapshot) -> tuple[list[str], list[str]]:
     """`(keys only in Odoo, keys only on Shopify)` of the two snapshots' variant lists, sorted."""
     odoo_keys, shop_keys = set(odoo["variants"]), set(shopify["variants"])
     return sorted(odoo_keys - shop_keys), sorted(shop_keys - odoo_keys)
 
 
-def describe(entry, policy_labels):
+def describe(entry: dict, policy_labels: dict[str, str]) -> str:
     """One readable line for an `export_differences` entry."""
     where = "" if entry["scope"] == "product" else f" [{entry['scope']}]"
     name = f"{entry['field']}{where}"

@@ -1,19 +1,7 @@
 """Shopify products ⇄ plain dicts, and the three-way merge used by both sync directions.
 
 Everything is expressed in one *canonical* shape, whatever the source (GraphQL node, REST webhook body
-or an Odoo template read by the model layer)::
-
-    {
-        "gid": "gid://shopify/Product/1" | None,
-        "handle": str | None,
-        "updated_at": aware datetime | None,
-        "fields": {"title": str, "description_html": str (as plain text), "vendor": str, "product_type": str,
-                   "tags": [str, ...] (sorted), "status": "ACTIVE" | "DRAFT" | "ARCHIVED" | "UNLISTED"},
-        "options": [{"name": str, "values": [str, ...]}, ...],
-        "variants": [{"gid", "inventory_item_gid", "option_values": [str, ...] (option order),
-                      "fields": {"price": Decimal, "compare_at_price": Decimal | None, "sku": str,
-                                 "barcode": str, "weight": Decimal (kilograms)}}, ...],
-    }
+or an Odoo template read by the model layer): `shapes.Product` (services/mapping/shapes.py).
 
 Money is a decimal string on Shopify (never cents): it becomes a `Decimal` rounded to the shop currency.
 """
@@ -22,10 +10,18 @@ import hashlib
 import html
 import json
 import re
-from datetime import datetime, timezone
+from collections.abc import Container, Iterable
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .. import timestamps
 from ..gid import to_gid
+from .shapes import Product, ProductStatus
+
+# A snapshot: {"product": {field: value}, "variants": {variant key: {field: value}}}, JSON-able values;
+# flattened: {("product" or variant key, field): value}.
+Snapshot = dict[str, dict]
+FlatSnapshot = dict[tuple[str, str], object]
 
 PRODUCT_FIELDS = ("title", "description_html", "vendor", "product_type", "tags", "status")
 VARIANT_FIELDS = ("price", "compare_at_price", "sku", "barcode", "weight")
@@ -54,7 +50,7 @@ class MappingError(ValueError):
 # ------------------------------------------------------------------------------------------------
 # Scalars
 # ------------------------------------------------------------------------------------------------
-def parse_money(value, digits=2):
+def parse_money(value: object, digits: int = 2) -> Decimal | None:
     """`"24.90"` → `Decimal("24.90")`, rounded half-up to the currency's `digits`; None/"" → None."""
     if value is None or value == "":
         return None
@@ -67,14 +63,14 @@ def parse_money(value, digits=2):
     return amount.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
 
 
-def format_money(amount, digits=2):
+def format_money(amount: Decimal | float | str, digits: int = 2) -> str:
     """Decimal/float → the decimal string Shopify's `Money` scalar expects (`"24.90"`)."""
     if amount is None:
         return None
     return str(Decimal(str(amount)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
 
 
-def weight_to_kg(value, unit):
+def weight_to_kg(value: object, unit: str | None) -> Decimal | None:
     """A Shopify weight (value + WeightUnit or REST unit) in kilograms, rounded to grams."""
     if value is None or value == "":
         return None
@@ -85,13 +81,13 @@ def weight_to_kg(value, unit):
     return kilograms.quantize(Decimal(1).scaleb(-WEIGHT_DIGITS), rounding=ROUND_HALF_UP)
 
 
-def kg_to_unit(kilograms, unit):
+def kg_to_unit(kilograms: Decimal | float | None, unit: str) -> Decimal | None:
     if kilograms is None:
         return None
     return (Decimal(str(kilograms)) / _KG_PER_UNIT[unit]).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
 
 
-def normalize_tags(tags):
+def normalize_tags(tags: str | list[str] | None) -> list[str]:
     """A list or REST's comma-separated string → sorted unique trimmed tags (Shopify tags are a set)."""
     if isinstance(tags, str):
         tags = tags.split(",")
@@ -99,7 +95,7 @@ def normalize_tags(tags):
     return sorted(cleaned, key=str.casefold)
 
 
-def split_brand_tag(tag_names, prefix):
+def split_brand_tag(tag_names: list[str], prefix: str | None) -> tuple[str, list[str]]:
     """Odoo tag names → `(brand, other tags)` when the brand is the tag named `<prefix><brand>`.
 
     Odoo 18's product tags have no category, so a prefix (e.g. "Brand: ") marks the brand tag. Shopify
@@ -119,12 +115,12 @@ def split_brand_tag(tag_names, prefix):
     return (brands[0] if brands else ""), normalize_tags(others)
 
 
-def is_brand_tag(name, prefix):
+def is_brand_tag(name: str, prefix: str | None) -> bool:
     marker = (prefix or "").strip().casefold()
     return bool(marker) and " ".join((name or "").split()).casefold().startswith(marker)
 
 
-def brand_tag_name(brand, prefix):
+def brand_tag_name(brand: str | None, prefix: str | None) -> str:
     """The Odoo tag name holding `brand` (`"Brand: " + "Acme"` → `"Brand: Acme"`); "" for no brand."""
     brand = " ".join((brand or "").split())
     if not brand:
@@ -132,14 +128,14 @@ def brand_tag_name(brand, prefix):
     return " ".join(f"{prefix or ''}{brand}".split())
 
 
-def normalize_status(status):
+def normalize_status(status: str | None) -> ProductStatus:
     status = (status or "ACTIVE").upper()
     if status not in STATUSES:
         raise MappingError(f"unknown product status: {status!r}")
     return status
 
 
-def status_to_odoo(status):
+def status_to_odoo(status: str | None) -> dict[str, bool]:
     """Shopify status → Odoo flags. UNLISTED is still sellable (reachable by link), so it maps like ACTIVE."""
     status = normalize_status(status)
     return {
@@ -148,26 +144,13 @@ def status_to_odoo(status):
     }
 
 
-def status_from_odoo(active, sale_ok, previous=None):
+def status_from_odoo(active: bool, sale_ok: bool, previous: str | None = None) -> ProductStatus:
     """Odoo flags → Shopify status; an UNLISTED product stays UNLISTED while Odoo still sells it."""
     if not active:
         return "ARCHIVED"
     if not sale_ok:
         return "DRAFT"
     return "UNLISTED" if previous == "UNLISTED" else "ACTIVE"
-
-
-def parse_datetime(value):
-    """ISO 8601 (with `Z` or an offset) → aware UTC datetime; None stays None."""
-    if not value:
-        return None
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
 def _text(value):
@@ -178,7 +161,7 @@ _BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/li|/h[1-6])\s*>")
 _TAG = re.compile(r"<[^>]+>")
 
 
-def html_to_text(markup):
+def html_to_text(markup: str | None) -> str:
     """Shopify's descriptionHtml → the plain text Odoo keeps as sales description.
 
     Both sides are compared as text, so markup Odoo cannot hold never looks like a change.
@@ -189,13 +172,15 @@ def html_to_text(markup):
     return "\n".join(line for line in lines if line)
 
 
-def text_to_html(text):
+def text_to_html(text: str | None) -> str:
     """Plain text → descriptionHtml: one paragraph per line, escaped."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     return "".join(f"<p>{html.escape(line)}</p>" for line in lines)
 
 
-def split_variant_prices(prices):
+def split_variant_prices(
+    prices: dict[tuple, Decimal],
+) -> tuple[Decimal, dict[tuple[int, str], Decimal], bool]:
     """Variant prices → Odoo's model of a base price plus an extra per attribute value.
 
     `prices` maps each variant's option values (a tuple, option order) to its Decimal price. Returns
@@ -226,7 +211,7 @@ def split_variant_prices(prices):
 # ------------------------------------------------------------------------------------------------
 # Shopify → canonical
 # ------------------------------------------------------------------------------------------------
-def product_from_graphql(node, digits=2):
+def product_from_graphql(node: dict, digits: int = 2) -> Product:
     """A GraphQL `Product` node (see products_page.graphql) → canonical dict."""
     options = [
         {"name": option["name"], "values": [value["name"] for value in option.get("optionValues") or ()]}
@@ -255,7 +240,7 @@ def product_from_graphql(node, digits=2):
     return _canonical_product(node.get("id"), node, options, variants, graphql=True)
 
 
-def product_from_rest(body, digits=2):
+def product_from_rest(body: dict, digits: int = 2) -> Product:
     """A REST webhook body (`products/create`, `products/update`) → canonical dict."""
     gid = body.get("admin_graphql_api_id") or (to_gid("Product", body["id"]) if body.get("id") else None)
     options = [
@@ -289,7 +274,7 @@ def product_from_rest(body, digits=2):
     return _canonical_product(gid, body, options, variants, graphql=False)
 
 
-def _canonical_product(gid, source, options, variants, graphql):
+def _canonical_product(gid, source, options, variants, graphql) -> Product:
     keys = (
         ("descriptionHtml", "productType", "updatedAt")
         if graphql
@@ -302,7 +287,7 @@ def _canonical_product(gid, source, options, variants, graphql):
     return {
         "gid": gid,
         "handle": source.get("handle"),
-        "updated_at": parse_datetime(source.get(keys[2])),
+        "updated_at": timestamps.parse_aware(source.get(keys[2])),
         "fields": {
             "title": _text(source.get("title")),
             "description_html": html_to_text(source.get(keys[0])),
@@ -340,7 +325,7 @@ def _nodes(connection):
 # ------------------------------------------------------------------------------------------------
 # Canonical → productSet
 # ------------------------------------------------------------------------------------------------
-def check_limits(product):
+def check_limits(product: Product) -> list[str]:
     """What of this product Shopify cannot hold: a list of human-readable problems (empty when fine)."""
     problems = []
     if len(product["options"]) > MAX_OPTIONS:
@@ -353,7 +338,7 @@ def check_limits(product):
     return problems
 
 
-def product_set_input(product, export_fields, digits=2):
+def product_set_input(product: Product, export_fields: Iterable[str], digits: int = 2) -> dict:
     """The `ProductSetInput` for a canonical product, sending only `export_fields` (plus the variant list).
 
     productSet deletes variants it is not given, so every variant is always sent; fields outside
@@ -420,7 +405,7 @@ def _variant_set_input(variant, options, export_fields, digits):
 # ------------------------------------------------------------------------------------------------
 # Snapshots and the three-way merge
 # ------------------------------------------------------------------------------------------------
-def variant_key(option_values):
+def variant_key(option_values: Iterable[str | None]) -> str:
     """Identifies a variant by its option values (stable on both sides, unlike ids)."""
     return " / ".join(value or "" for value in option_values) or DEFAULT_OPTION_VALUE
 
@@ -440,7 +425,7 @@ def _money_plain(value):
     return format(Decimal(str(value)).normalize(), "f")
 
 
-def snapshot(product):
+def snapshot(product: Product) -> Snapshot:
     """Comparable values of a canonical product: `{"product": {field: v}, "variants": {key: {field: v}}}`."""
     product_values = {name: _plain(product["fields"].get(name)) for name in PRODUCT_FIELDS}
     variants = {}
@@ -453,7 +438,7 @@ def snapshot(product):
     return {"product": product_values, "variants": variants}
 
 
-def snapshot_hash_of(snap, field_names):
+def snapshot_hash_of(snap: Snapshot, field_names: Container[str]) -> str:
     """Hash of the values of `field_names` in a snapshot: equal hashes mean nothing mapped differs."""
     flat = {
         f"{scope}\x1f{name}": value for (scope, name), value in flatten(snap).items() if name in field_names
@@ -462,7 +447,7 @@ def snapshot_hash_of(snap, field_names):
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def flatten(snap):
+def flatten(snap: Snapshot | None) -> FlatSnapshot:
     """`{("product", field): v, (variant key, field): v}` — one entry per comparable value."""
     flat = {}
     for name, value in (snap or {}).get("product", {}).items():
@@ -473,7 +458,7 @@ def flatten(snap):
     return flat
 
 
-def unflatten(flat):
+def unflatten(flat: FlatSnapshot) -> Snapshot:
     snap = {"product": {}, "variants": {}}
     for (scope, name), value in flat.items():
         if scope == "product":
@@ -487,7 +472,15 @@ ODOO_WINS, SHOPIFY_WINS, NEWEST_WINS = "odoo", "shopify", "newest"
 BOTH, TO_SHOPIFY, TO_ODOO = "both", "odoo_to_shopify", "shopify_to_odoo"
 
 
-def merge(base, odoo, shopify, rules, odoo_changed_at=None, shopify_updated_at=None, skew_seconds=120):
+def merge(
+    base: Snapshot | None,
+    odoo: Snapshot,
+    shopify: Snapshot,
+    rules: dict[str, tuple[str, str]],
+    odoo_changed_at: datetime | str | None = None,
+    shopify_updated_at: datetime | str | None = None,
+    skew_seconds: float = 120,
+) -> dict:
     """Three-way merge of snapshots.
 
     `base` is the last synced snapshot (None on a first sync), `odoo` / `shopify` the current ones,
@@ -563,14 +556,18 @@ def merge(base, odoo, shopify, rules, odoo_changed_at=None, shopify_updated_at=N
 def _winner(policy, odoo_changed_at, shopify_updated_at, skew_seconds):
     if policy == SHOPIFY_WINS:
         return "shopify"
-    if policy == NEWEST_WINS and odoo_changed_at and shopify_updated_at:
-        delta = (parse_datetime(shopify_updated_at) - parse_datetime(odoo_changed_at)).total_seconds()
-        if delta > skew_seconds:
-            return "shopify"
+    shopify_at, odoo_at = timestamps.parse_aware(shopify_updated_at), timestamps.parse_aware(odoo_changed_at)
+    if (
+        policy == NEWEST_WINS
+        and odoo_at
+        and shopify_at
+        and (shopify_at - odoo_at).total_seconds() > skew_seconds
+    ):
+        return "shopify"
     return "odoo"
 
 
-def changed_fields(base, current):
+def changed_fields(base: Snapshot | None, current: Snapshot) -> list[tuple[str, str]]:
     """Keys of `current` whose value differs from `base` (Odoo-side change tracking)."""
     base_flat, current_flat = flatten(base), flatten(current)
     return sorted(
@@ -579,7 +576,7 @@ def changed_fields(base, current):
     )
 
 
-def round_weights(product, digits):
+def round_weights(product: Product, digits: int) -> Product:
     """The canonical product with variant weights at Odoo's precision (`digits`), so a weight Odoo
     cannot store exactly is not seen as a change (as the import does)."""
     variants = []
