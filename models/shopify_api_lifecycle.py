@@ -39,9 +39,8 @@ class ShopifyHealth(models.AbstractModel):
         )
         return {shop_id: (count, reason) for shop_id, count, reason in rows}
 
-    def _snapshot(self, shops, now=None):
-        now = now or fields.Datetime.now()
-        result = super()._snapshot(shops, now=now)
+    def _snapshot_api_version(self, result, shops, now):
+        """The health snapshot's `api_version` part: written into `result` ({shop_id: health dict})."""
         deprecated = self._deprecated_calls(shops.ids, now)
         for shop in shops.sudo():
             if shop.id not in result:
@@ -55,4 +54,3 @@ class ShopifyHealth(models.AbstractModel):
                 "deprecated_calls_7d": count,
                 "deprecated_reason": reason,
             }
-        return result

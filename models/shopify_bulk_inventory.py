@@ -2,9 +2,9 @@
 
 The result lists each location, then its inventory levels (`__parentId` = the location). A location can
 hold every variant of the catalog, so its levels are not joined under it (that would hold them all in
-memory): they are handed over in flat batches of `shopify_sync.bulk_batch_size` lines (the runner's
-`_bulk_flat_<kind>`). When the file has been read to the end (`_bulk_done_<kind>`, run once even when the
-processing was interrupted and resumed), the pairs it had no level for are compared as unknown, the drift
+memory): they are handed over in flat batches of `shopify_sync.bulk_batch_size` lines (`flat` in the work
+registry). When the file has been read to the end (the `done` hook, run once even when the processing was
+interrupted and resumed), the pairs it had no level for are compared as unknown, the drift
 report is closed and the differences are pushed (unless it is a dry run).
 """
 
@@ -13,7 +13,6 @@ from collections import defaultdict
 from odoo import fields, models
 
 from ..services import inventory as inventory_service
-from .shopify_shop_inventory_reconcile import BULK_KIND
 
 ENDED_WITHOUT_RESULT = ("failed", "canceled", "expired")
 
@@ -24,9 +23,6 @@ class ShopifyBulkOperation(models.Model):
     inventory_drift_ids = fields.One2many(
         "shopify.inventory.drift", "bulk_operation_id", string="Drift Reports"
     )
-
-    # Flat batches: a location's levels are not joined under it (see the module docstring).
-    _bulk_flat_inventory_reconcile = True
 
     def _bulk_process_inventory_reconcile(self, batch):
         """Compare one batch of result lines (locations and levels) with Odoo; returns the lines handled."""
@@ -59,12 +55,8 @@ class ShopifyBulkOperation(models.Model):
             drift.shop_id._inventory_compare_unseen(drift)
             drift.shop_id._inventory_reconcile_finish(drift)
 
-    def _refresh(self):
-        result = super()._refresh()
-        ended = self.filtered(
-            lambda operation: operation.kind == BULK_KIND and operation.status in ENDED_WITHOUT_RESULT
-        )
-        ended.inventory_drift_ids.filtered(lambda report: report.state == "running").write(
-            {"state": "failed"}
-        )
-        return result
+    def _bulk_refreshed_inventory_reconcile(self):
+        if self.status in ENDED_WITHOUT_RESULT:
+            self.inventory_drift_ids.filtered(lambda report: report.state == "running").write(
+                {"state": "failed"}
+            )

@@ -1,18 +1,10 @@
 """Bulk operations of a shop: started with `bulkOperationRunQuery`, finished by the
 `bulk_operations/finish` webhook or the polling cron, their JSONL result streamed in batches.
 
-A feature using bulk queries starts one with `_start_query(shop, kind, document)` and defines
-`_bulk_process_<kind>(batch)` on this model (self = the operation; batch = root objects with
-`__children`); the method returns how many rows it handled. Optional hooks of a kind:
-
-- `_bulk_done_<kind>()`: called once, after the last batch, in the transaction that marks the operation
-  processed (end-of-processing work: close a report, compare what the file did not list).
-- `_bulk_flat_<kind> = True`: batches are the result lines as they come, not joined to their parents
-  (for results whose parents have too many children to hold in memory).
-- `_bulk_start_<kind>()`: called when processing starts from the first batch (not when it resumes),
-  with the operation locked: forget a previous attempt.
-- `_bulk_skipped_<kind>(roots)`: on a resume, the roots (lines, for flat kinds) already processed and
-  committed, as the file is read past them: rebuild what a kind keeps in memory between batches.
+A feature using bulk queries starts one with `_start_query(shop, kind, document)` (a bulk mutation with
+`_start_mutation`); the kind must be in BULK_KINDS of the work registry, which names the methods of this
+model (self = the operation) that process its result and the optional hooks of the kind (start, skipped,
+done, processing, refreshed, and result/error for mutations: see `work_registry.BulkKind`).
 
 Processing is resumable. Each batch runs in a savepoint and, when the poll cron processes (top level,
 `auto_commit_enabled()` as for the queue), is committed together with `resume_position` (root objects, or
@@ -40,6 +32,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..services import bulk, documents, timestamps
 from ..services.errors import ShopifyError
+from . import work_registry
 from .shopify_queue_job import RETRYABLE_DB_ERRORS, auto_commit_enabled, is_retryable
 
 _logger = logging.getLogger(__name__)
@@ -72,7 +65,9 @@ class ShopifyBulkOperation(models.Model):
     shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     operation_gid = fields.Char(string="Operation ID", readonly=True, index=True)
-    kind = fields.Char(required=True, readonly=True, help="What the result feeds (its _bulk_process_<kind>).")
+    kind = fields.Char(
+        required=True, readonly=True, help="What the result feeds (BULK_KINDS of the work registry)."
+    )
     operation_type = fields.Selection([("query", "Query"), ("mutation", "Mutation")], default="query")
     status = fields.Selection(STATUSES, default="created", required=True, index=True, readonly=True)
     error_code = fields.Char(readonly=True)
@@ -111,6 +106,15 @@ class ShopifyBulkOperation(models.Model):
     # Start
     # ------------------------------------------------------------------------------------------------
     @api.model
+    def _check_kind(self, kind, mutation=False):
+        """A kind missing from the work registry is a programming error: refused before Shopify is asked."""
+        entry = work_registry.bulk_kind(kind)
+        if entry is None or not (mutation or entry.process):
+            what = "mutation" if mutation else "query"
+            raise ValueError(f"Bulk {what} kind {kind!r} has no handler in the work registry (BULK_KINDS)")
+        return entry
+
+    @api.model
     def _check_concurrency(self, shop):
         limit = concurrency_limit(shop.api_version)
         running = self.search_count([("shop_id", "=", shop.id), ("status", "in", ACTIVE_STATUSES)])
@@ -130,6 +134,7 @@ class ShopifyBulkOperation(models.Model):
         """Start the bulk query in `services/documents/<document>.graphql`; the recorded operation.
 
         `query_text`: that document with values written in (a bulk query takes no variables)."""
+        self._check_kind(kind)
         self._check_concurrency(shop)
         query = query_text or documents.text(document)
         data = shop._shopify_client(for_write=True).execute("bulk_operation_run_query", {"query": query})
@@ -148,6 +153,7 @@ class ShopifyBulkOperation(models.Model):
         """Run the mutation `document` once per `(record, variables)` of `rows` as one bulk mutation:
         variables staged as JSONL, uploaded, then `bulkOperationRunMutation`. Results are matched back to
         the records by line number when the operation completes."""
+        self._check_kind(kind, mutation=True)
         self._check_concurrency(shop)
         client = shop._shopify_client(for_write=True)
         staged = client.execute(
@@ -205,6 +211,16 @@ class ShopifyBulkOperation(models.Model):
                 }
             )
         self.filtered(lambda op: op.status == "completed" and not op.processed)._process_completed()
+        for operation in self:
+            hook = operation._bulk_hook("refreshed")
+            if hook:
+                hook()
+
+    def _bulk_hook(self, name):
+        """The bound hook `name` of this operation's kind (work registry), or None when it has none."""
+        entry = work_registry.bulk_kind(self.kind)
+        method = getattr(entry, name) if entry else None
+        return getattr(self, method) if method else None
 
     def _process_completed(self):
         """Process completed results now, or leave them to the poll cron.
@@ -216,14 +232,14 @@ class ShopifyBulkOperation(models.Model):
             return
         # A Shopify manager may refresh an operation without any right on scheduled actions.
         cron = self.env(su=True).ref(POLL_CRON, raise_if_not_found=False)
-        if cron and cron.active and self._bulk_process_in_background():
+        if cron and cron.active and self._bulk_in_background():
             cron._trigger()
             return
         for operation in self:
             operation._process()
 
     @api.model
-    def _bulk_process_in_background(self):
+    def _bulk_in_background(self):
         return auto_commit_enabled()
 
     def _bulk_batch_size(self):
@@ -232,27 +248,30 @@ class ShopifyBulkOperation(models.Model):
         )
 
     def _process(self):
-        """Stream the result and hand it to `_bulk_process_<kind>` batch by batch (committed, resumable,
-        locked: see the module docstring). Returns the rows handled by this run, or None when another
-        worker is processing the operation."""
+        """Stream the result and hand it to the kind's `process` hook batch by batch (committed, resumable,
+        locked: see the module docstring), inside the kind's `processing` context if it has one. Returns
+        the rows handled by this run, or None when another worker is processing the operation."""
         self.ensure_one()
         if self.operation_type == "mutation":
             return self._process_mutation_results()
-        handler = getattr(self, f"_bulk_process_{self.kind}", None)
-        if handler is None:
+        entry = work_registry.bulk_kind(self.kind)
+        if entry is None or not entry.process:
             raise UserError(_("No processing is defined for bulk operations of kind “%s”.", self.kind))
-        return self._process_batches(handler, flat=getattr(self, f"_bulk_flat_{self.kind}", False))
+        handler = getattr(self, entry.process)
+        if not entry.processing:
+            return self._process_batches(handler, flat=entry.flat)
+        with getattr(self, entry.processing)():
+            return self._process_batches(handler, flat=entry.flat)
 
     def _process_mutation_results(self):
-        """Each result line back to its record by `__lineNumber`; its errors recorded against it. A kind
-        may define `_bulk_result_<kind>(record, result)` to use the data of successful lines (in a
-        savepoint: what it raises becomes that line's error) and `_bulk_error_<kind>(record, messages)`
-        to show a failed line on its record."""
+        """Each result line back to its record by `__lineNumber`; its errors recorded against it. A kind's
+        `result(record, result)` hook uses the data of successful lines (in a savepoint: what it raises
+        becomes that line's error), its `error(record, messages)` hook shows a failed line on its record."""
         return self._process_batches(self._handle_mutation_results, flat=True)
 
     def _handle_mutation_results(self, batch):
-        on_result = getattr(self, f"_bulk_result_{self.kind}", None)
-        on_error = getattr(self, f"_bulk_error_{self.kind}", None)
+        on_result = self._bulk_hook("result")
+        on_error = self._bulk_hook("error")
         errors = []
         for result in batch:
             number = result.get("__lineNumber")
@@ -306,8 +325,9 @@ class ShopifyBulkOperation(models.Model):
             _logger.info("Shopify bulk operation %s: processed by another worker, or done", self.id)
             return None
         rows = 0
-        if not self.resume_position and hasattr(self, f"_bulk_start_{self.kind}"):
-            getattr(self, f"_bulk_start_{self.kind}")()
+        start = self._bulk_hook("start")
+        if not self.resume_position and start is not None:
+            start()
         try:
             for batch in self._result_batches(self.resume_position, flat):
                 handled = self._process_batch(handler, batch)
@@ -357,7 +377,7 @@ class ShopifyBulkOperation(models.Model):
         objects = bulk.parse_lines(bulk.stream_lines(self.url), on_error=on_unreadable)
         size = self._bulk_batch_size()
         batches = bulk.flat_batches(objects, size) if flat else bulk.joined_batches(objects, size)
-        return bulk.skip_roots(batches, skip, getattr(self, f"_bulk_skipped_{self.kind}", None))
+        return bulk.skip_roots(batches, skip, self._bulk_hook("skipped"))
 
     def _process_batch(self, handler, batch):
         """One batch in a savepoint; an error retrying will not fix marks its rows failed (the rest goes
@@ -427,7 +447,7 @@ class ShopifyBulkOperation(models.Model):
     def _finish_processing(self):
         """The kind's end-of-processing hook, then the operation is processed; False if the hook failed
         (recorded; the next poll runs it again, the batches are not redone)."""
-        done_hook = getattr(self, f"_bulk_done_{self.kind}", None)
+        done_hook = self._bulk_hook("done")
         if done_hook is not None:
             try:
                 with self.env.cr.savepoint():

@@ -178,6 +178,9 @@ class ShopifyHealth(models.AbstractModel):
                 "last_webhook": last_webhook,
                 "api_bucket": calls.get("bucket"),
             }
+        # The parts other models of the addon add, in the order the JSON has always listed them.
+        self._snapshot_api_version(result, shops, now)
+        self._snapshot_order_completeness(result, shops, now)
         return result
 
     @staticmethod
@@ -315,7 +318,7 @@ class ShopifyHealth(models.AbstractModel):
                 last_success,
             ),
         ]
-        return prometheus.render(families)
+        return prometheus.render(families) + self._metrics_order_completeness(shops, now)
 
     @staticmethod
     def _records_by_kind(runs):

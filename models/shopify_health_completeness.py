@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 from ..services import prometheus
 from ..services.completeness import shop_zone, window_days
@@ -55,10 +55,8 @@ class ShopifyHealth(models.AbstractModel):
             }
         return result
 
-    @api.model
-    def _snapshot(self, shops, now=None):
-        now = now or fields.Datetime.now()
-        result = super()._snapshot(shops, now=now)
+    def _snapshot_order_completeness(self, result, shops, now):
+        """The health snapshot's `order_completeness` part: written into `result` ({shop_id: health dict})."""
         for shop_id, summary in self._completeness(shops, now).items():
             if shop_id in result:
                 at = summary["last_checked_at"]
@@ -66,12 +64,9 @@ class ShopifyHealth(models.AbstractModel):
                     **summary,
                     "last_checked_at": at.isoformat() + "Z" if at else None,
                 }
-        return result
 
-    @api.model
-    def _metrics_text(self, shops, now=None):
-        now = now or fields.Datetime.now()
-        text = super()._metrics_text(shops, now=now)
+    def _metrics_order_completeness(self, shops, now):
+        """The metric families of order completeness (Prometheus text)."""
         summaries = self._completeness(shops, now)
         domain_of = {shop.id: shop.shop_domain for shop in shops.sudo()}
 
@@ -141,4 +136,4 @@ class ShopifyHealth(models.AbstractModel):
                 ],
             ),
         ]
-        return text + prometheus.render(families)
+        return prometheus.render(families)

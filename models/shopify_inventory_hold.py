@@ -93,22 +93,20 @@ class ShopifyInventoryLevel(models.Model):
             after=change.quantity_after,
         )
 
-    def _apply_delta_to_odoo(self, delta):
-        # A further change on a pair still to count is counted with it: applying it now would
-        # adjust stock that nobody has checked yet.
-        if self.hold_change_id:
-            return (
-                "manual",
-                self.env["stock.move"],
-                _(
-                    "Shopify changed %(product)s by %(delta)+d while an earlier change there is still to "
-                    "count in Odoo: count it (Inventory › Physical Inventory, filter “To Count”) and apply "
-                    "the count.",
-                    product=self.product_id.display_name,
-                    delta=delta,
-                ),
-            )
-        return super()._apply_delta_to_odoo(delta)
+    def _held_delta_outcome(self, delta):
+        """A further change on a pair still to count is counted with it: applying it now would adjust
+        stock that nobody has checked yet. The outcome for `_apply_delta_to_odoo`."""
+        return (
+            "manual",
+            self.env["stock.move"],
+            _(
+                "Shopify changed %(product)s by %(delta)+d while an earlier change there is still to "
+                "count in Odoo: count it (Inventory › Physical Inventory, filter “To Count”) and apply "
+                "the count.",
+                product=self.product_id.display_name,
+                delta=delta,
+            ),
+        )
 
     def _release_hold(self, outcome="dismissed"):
         """End the holds of these levels and push Odoo's quantity to them."""

@@ -336,9 +336,12 @@ class ShopifyInventoryLevel(models.Model):
     def _apply_delta_to_odoo(self, delta):
         """Adjust Odoo's stock at the mapped location by `delta` with an inventory adjustment.
 
-        Returns (outcome for shopify.inventory.change, move or empty, note).
+        Returns (outcome for shopify.inventory.change, move or empty, note). A pair held for a count
+        applies nothing (`_held_delta_outcome`).
         """
         self.ensure_one()
+        if self.hold_change_id:
+            return self._held_delta_outcome(delta)
         Move = self.env["stock.move"].sudo()
         product = self.product_id
         location = self.location_id.location_id or self.location_id.warehouse_id.lot_stock_id

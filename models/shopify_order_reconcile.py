@@ -1,9 +1,10 @@
 """The orders step of the daily reconciliation: prove every Shopify order of the window is in Odoo.
 
-`shopify.shop._reconcile` starts one bulk query over the orders processed in the window (the last
-`order_reconcile_days` days, today included, in the shop's timezone) and resets that window's completeness
-reports (models/shopify_completeness_report.py) to pending. The rest is asynchronous, driven by the bulk
-runner (the `bulk_operations/finish` webhook, or the poll cron when that webhook is lost):
+`shopify.shop._reconcile_part_orders` (the orders part of `_reconcile`) starts one bulk query over the
+orders processed in the window (the last `order_reconcile_days` days, today included, in the shop's
+timezone) and resets that window's completeness reports (models/shopify_completeness_report.py) to pending.
+The rest is asynchronous, driven by the bulk runner (the `bulk_operations/finish` webhook, or the poll
+cron when that webhook is lost):
 
 1. `_bulk_process_order_reconcile(batch)`: the batch's orders are recorded on their day's report; the ones
    Odoo has never seen are read whole (`order_by_id`) and imported, each in its own savepoint, so a broken
@@ -80,19 +81,12 @@ class ShopifyShop(models.Model):
     # ------------------------------------------------------------------------------------------------
     # The hook
     # ------------------------------------------------------------------------------------------------
-    def _reconcile(self):
-        counts = dict(super()._reconcile() or {})
-        parts = self.env.context.get("shopify_reconcile_parts")
-        if parts is not None and "orders" not in parts:
-            return counts
+    def _reconcile_part_orders(self):
+        """The orders part of the daily reconciliation: start the completeness check of the window."""
         if self.state == "draft":  # never connected: no credentials to read orders with yet
-            return counts
-        started, failed = self._order_reconcile_start(
-            dry_run=bool(self.env.context.get("shopify_reconcile_dry_run"))
-        )
-        counts["ok"] = counts.get("ok", 0) + started
-        counts["failed"] = counts.get("failed", 0) + failed
-        return counts
+            return {}
+        started, failed = self._order_reconcile_start(dry_run=self._reconcile_dry_run())
+        return {"ok": started, "failed": failed}
 
     def _order_reconcile_start(self, dry_run=False, now=None):
         """Reset the window's reports and start the bulk query; returns (days started, days failed).
@@ -200,15 +194,13 @@ class ShopifyBulkOperation(models.Model):
         """Once the whole result is processed (the runner calls it once, also after a resume)."""
         self.completeness_report_ids.filtered(lambda report: report.state == "pending")._finalize()
 
-    def _refresh(self):
-        result = super()._refresh()
-        for operation in self.filtered(lambda op: op.kind == BULK_KIND and op.status in FAILED_BULK_STATUSES):
-            pending = operation.completeness_report_ids.filtered(lambda report: report.state == "pending")
+    def _bulk_refreshed_order_reconcile(self):
+        if self.status in FAILED_BULK_STATUSES:
+            pending = self.completeness_report_ids.filtered(lambda report: report.state == "pending")
             pending._mark_error(
                 _(
                     "The bulk query ended %(status)s (%(error)s): run the reconciliation again.",
-                    status=operation.status,
-                    error=operation.error_code or operation.error_message or "-",
+                    status=self.status,
+                    error=self.error_code or self.error_message or "-",
                 )
             )
-        return result

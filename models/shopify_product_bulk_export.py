@@ -48,20 +48,14 @@ class ShopifyProductBinding(models.Model):
         copy=False, readonly=True, help="Snapshot of the values sent with the running bulk export."
     )
 
-    def _shopify_enqueue_export(self):
-        # A product held by a running bulk export is answered by it; a bulk publish queues nothing.
-        if self.env.context.get("shopify_bulk_export"):
-            return None
-        return super(
-            ShopifyProductBinding, self.filtered(lambda binding: not binding.bulk_export_operation_id)
-        )._shopify_enqueue_export()
-
     @api.model
-    def _shopify_import(self, shop, product, dry_run=False):
-        """While a bulk export of the shop awaits its answers, a Shopify product not linked yet may be one
-        it created (its `products/create` echo, or the poll reading it): it is left for later instead of
-        being matched or created a second time. The poll reads it again once the answers are applied
-        (its watermark is moved back to the start of the export)."""
+    def _shopify_import_awaits_bulk_export(self, shop, product, dry_run=False):
+        """The import's answer while a bulk export of the shop awaits its answers (None otherwise).
+
+        A Shopify product not linked yet may then be one the export created (its `products/create` echo,
+        or the poll reading it): it is left for later instead of being matched or created a second time.
+        The poll reads it again once the answers are applied (its watermark is moved back to the start of
+        the export)."""
         if not dry_run and product.get("gid") and shop._shopify_product_export_in_flight():
             linked = (
                 self.sudo()
@@ -78,7 +72,7 @@ class ShopifyProductBinding(models.Model):
                         "is read again once they are applied."
                     ),
                 }
-        return super()._shopify_import(shop, product, dry_run=dry_run)
+        return None
 
     def _shopify_bulk_export_answered(self, remote):
         """A successful line of the bulk export: GIDs and snapshot stored as for a direct export."""
@@ -129,24 +123,6 @@ class ShopifyShop(models.Model):
             .get_param(BULK_EXPORT_THRESHOLD_PARAM, DEFAULT_BULK_EXPORT_THRESHOLD)
         )
         return count > threshold
-
-    def _shopify_export_pending(self, bindings=None, window_s=None, client=None):
-        """Products held by a running bulk export are not exported again meanwhile."""
-        self.ensure_one()
-        if bindings is None:
-            bindings = self.env["shopify.product.binding"].search(
-                [
-                    ("shop_id", "=", self.id),
-                    ("export_pending", "=", True),
-                    ("bulk_export_operation_id", "=", False),
-                ],
-                order="export_priority, odoo_changed_at, id",
-            )
-        else:
-            bindings = bindings.filtered(lambda binding: not binding.bulk_export_operation_id)
-        if window_s is None:
-            return super()._shopify_export_pending(bindings, client=client)
-        return super()._shopify_export_pending(bindings, window_s=window_s, client=client)
 
     def _shopify_export_waiting(self):
         """Bindings marked for export and not held by a running bulk export, in export order."""
@@ -271,21 +247,17 @@ class ShopifyBulkOperation(models.Model):
         # leaves its product marked for the next run.
         self._release_export_bindings(_("Shopify returned no result for this product."))
 
-    def _refresh(self):
-        result = super()._refresh()
-        for operation in self.filtered(
-            lambda operation: operation.kind == BULK_EXPORT_KIND and operation.status in ENDED_WITHOUT_RESULT
-        ):
-            operation._release_export_bindings(
+    def _bulk_refreshed_product_export(self):
+        if self.status in ENDED_WITHOUT_RESULT:
+            self._release_export_bindings(
                 _(
                     "The bulk export %(operation)s ended %(status)s%(code)s: the product stays marked and "
                     "is sent again by the next export.",
-                    operation=operation.operation_gid,
-                    status=operation.status,
-                    code=f" ({operation.error_code})" if operation.error_code else "",
+                    operation=self.operation_gid,
+                    status=self.status,
+                    code=f" ({self.error_code})" if self.error_code else "",
                 )
             )
-        return result
 
     def _release_export_bindings(self, message):
         bindings = self.sudo().export_binding_ids
@@ -295,23 +267,3 @@ class ShopifyBulkOperation(models.Model):
         state = self.env["shopify.sync.state"]._find(self.shop_id, PRODUCT_POLL)
         if state.watermark and state.watermark > self.create_date:
             state.watermark = self.create_date
-
-
-class ShopifyQueueJob(models.Model):
-    _inherit = "shopify.queue.job"
-
-    def _shopify_job_product_export(self):
-        """Many products marked at once (e.g. a mass price change) go as one bulk export, started by the
-        first of their jobs; the others find their product held by it and are skipped."""
-        binding = self.env["shopify.product.binding"].browse((self.payload or {}).get("binding_id")).exists()
-        if binding and binding.export_pending and binding.active and not binding.bulk_export_operation_id:
-            shop = binding.shop_id
-            waiting = shop._shopify_export_waiting()
-            if shop._shopify_product_export_uses_bulk(len(waiting)):
-                shop._shopify_try_product_bulk_export(waiting)
-        if binding.bulk_export_operation_id:
-            return "skipped", _(
-                "Sent with the bulk export %s: its answer is applied when it completes.",
-                binding.bulk_export_operation_id.operation_gid,
-            )
-        return super()._shopify_job_product_export()

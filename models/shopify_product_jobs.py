@@ -11,8 +11,21 @@ class ShopifyQueueJob(models.Model):
     _inherit = "shopify.queue.job"
 
     def _shopify_job_product_export(self):
-        """Immediate export of one marked binding (queued by change tracking, one pending job each)."""
+        """Immediate export of one marked binding (queued by change tracking, one pending job each).
+
+        Many products marked at once (e.g. a mass price change) go as one bulk export, started by the
+        first of their jobs; the others find their product held by it and are skipped."""
         binding = self.env["shopify.product.binding"].browse((self.payload or {}).get("binding_id")).exists()
+        if binding and binding.export_pending and binding.active and not binding.bulk_export_operation_id:
+            shop = binding.shop_id
+            waiting = shop._shopify_export_waiting()
+            if shop._shopify_product_export_uses_bulk(len(waiting)):
+                shop._shopify_try_product_bulk_export(waiting)
+        if binding.bulk_export_operation_id:
+            return "skipped", _(
+                "Sent with the bulk export %s: its answer is applied when it completes.",
+                binding.bulk_export_operation_id.operation_gid,
+            )
         if not binding or not binding.export_pending or not binding.active:
             return "skipped", _("Nothing left to export for this product.")
         # Errors propagate: the queue retries what is retryable; the binding stays marked meanwhile.

@@ -17,6 +17,7 @@ With `shopify_reconcile_dry_run` in the context the report is all that is writte
 
 import logging
 from collections import Counter
+from contextlib import contextmanager
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
@@ -25,7 +26,6 @@ from ..services import reconcile as reconcile_service
 from ..services.errors import ShopifyError
 from ..services.mapping import products as mapping
 from .shopify_bulk_operation import ACTIVE_STATUSES
-from .shopify_shop_reconcile import add_counts
 
 _logger = logging.getLogger(__name__)
 
@@ -62,13 +62,11 @@ class ShopifyShop(models.Model):
         "shopify.product.reconcile", "shop_id", string="Product Reconciliations"
     )
 
-    def _reconcile(self):
-        """The daily hook: start the product reconciliation (its result arrives with Shopify's file)."""
-        result = super()._reconcile()
-        for shop in self.filtered(lambda shop: shop.state != "draft"):  # never connected: no credentials
-            if shop._reconcile_part_enabled("products"):
-                result = add_counts(result, shop._product_reconcile_start())
-        return result
+    def _reconcile_part_products(self):
+        """The products part of the daily reconciliation: start it (the result comes with Shopify's file)."""
+        if self.state == "draft":  # never connected: no credentials
+            return {}
+        return self._product_reconcile_start()
 
     def _product_reconcile_start(self):
         """Start the bulk query and open the report; returns counts for the sync run."""
@@ -138,30 +136,26 @@ class ShopifyBulkOperation(models.Model):
             {"shop_id": self.shop_id.id, "bulk_operation_id": self.id}
         )
 
-    def _refresh(self):
-        result = super()._refresh()
-        for operation in self:
-            if operation.kind == KIND and operation.status in FINAL_STATUSES:
-                report = operation._product_reconcile_report()
-                if report.state == "running":
-                    report.write(
-                        {
-                            "state": "failed",
-                            "ended_at": fields.Datetime.now(),
-                            "error_message": operation.error_message
-                            or _("Shopify ended the bulk query as %s.", operation.status),
-                        }
-                    )
-        return result
+    def _bulk_refreshed_product_reconcile(self):
+        if self.status in FINAL_STATUSES:
+            report = self._product_reconcile_report()
+            if report.state == "running":
+                report.write(
+                    {
+                        "state": "failed",
+                        "ended_at": fields.Datetime.now(),
+                        "error_message": self.error_message
+                        or _("Shopify ended the bulk query as %s.", self.status),
+                    }
+                )
 
-    def _process(self):
-        if self.kind != KIND:
-            return super()._process()
-        self.ensure_one()
+    @contextmanager
+    def _bulk_processing_product_reconcile(self):
+        """One processing run: the settings read once and the bindings seen, shared by its batches."""
         key = (self.env.cr.dbname, self.id)
         _RUNS[key] = _Run(self._product_reconcile_report(), self.shop_id)
         try:
-            return super()._process()
+            yield
         finally:
             _RUNS.pop(key, None)
 

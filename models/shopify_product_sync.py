@@ -237,11 +237,11 @@ class ShopifyShop(models.Model):
         return self.env["shopify.bulk.operation"]._start_query(self, "product_import", "bulk_products_import")
 
     # ------------------------------------------------------------------------------------------------
-    # Scheduled sync (engine hook)
+    # Scheduled sync
     # ------------------------------------------------------------------------------------------------
     def _sync_products(self):
-        """The 15-minute run: import what changed on Shopify, then export what is marked in Odoo."""
-        super()._sync_products()
+        """Scheduled sync "products" (every 15 minutes): import what changed on Shopify, then export what
+        is marked in Odoo."""
         totals = {"ok": 0, "failed": 0, "skipped": 0}
         for shop in self:
             polled = shop._shopify_poll_products()
@@ -259,6 +259,7 @@ class ShopifyShop(models.Model):
         Bindings go in chunks: the current Shopify values of a chunk's bound products are read first
         (one query) and merged three-way, so a change made on Shopify since the last sync is kept or
         resolved by the conflict policy instead of being overwritten.
+        Products held by a running bulk export are not exported again meanwhile.
         Returns `{"exported": n, "failed": n, "left": n, "points": estimated points}`.
         """
         from ..services.errors import ShopifyError
@@ -267,9 +268,15 @@ class ShopifyShop(models.Model):
         Binding = self.env["shopify.product.binding"]
         if bindings is None:
             bindings = Binding.search(
-                [("shop_id", "=", self.id), ("export_pending", "=", True)],
+                [
+                    ("shop_id", "=", self.id),
+                    ("export_pending", "=", True),
+                    ("bulk_export_operation_id", "=", False),
+                ],
                 order="export_priority, odoo_changed_at, id",
             )
+        else:
+            bindings = bindings.filtered(lambda binding: not binding.bulk_export_operation_id)
         stats = {"exported": 0, "failed": 0, "left": 0, "points": 0.0}
         if not bindings:
             return stats
@@ -597,16 +604,16 @@ class ShopifyProductBinding(models.Model):
             binding._shopify_enqueue_export()
 
     def _shopify_enqueue_export(self):
-        """Ask the queue for an immediate export (one pending job per binding)."""
-        Job = self.env.get("shopify.queue.job")
-        if Job is None or not hasattr(Job, "_enqueue"):
-            return  # without the queue, the 15-minute sync exports what is marked
-        for binding in self:
-            Job.sudo()._enqueue(
+        """Ask the queue for an immediate export (one pending job per binding). A product held by a running
+        bulk export is answered by it, and a bulk publish (context `shopify_bulk_export`) queues nothing."""
+        if self.env.context.get("shopify_bulk_export"):
+            return
+        Job = self.env["shopify.queue.job"].sudo()
+        for binding in self.filtered(lambda binding: not binding.bulk_export_operation_id):
+            Job._enqueue(
                 binding.shop_id,
                 "product_export",
                 payload={"binding_id": binding.id},
-                priority=30,
                 dedupe_key=f"product_export:{binding.id}",
                 record=binding,
             )
@@ -776,6 +783,9 @@ class ShopifyProductBinding(models.Model):
         with `dry_run` nothing is written and `diffs` lists `(scope, field, odoo value, shopify value,
         target side)` for the preview.
         """
+        awaiting = self._shopify_import_awaits_bulk_export(shop, product, dry_run=dry_run)
+        if awaiting is not None:
+            return awaiting
         product = self._shopify_round_weights(product)
         Binding = self.sudo().with_context(active_test=False)
         binding = Binding.search([("shop_id", "=", shop.id), ("shopify_gid", "=", product["gid"])], limit=1)

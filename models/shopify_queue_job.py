@@ -36,6 +36,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..services import queue_policy
 from ..services.errors import ShopifyError
+from . import work_registry
 
 _logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class ShopifyQueueJob(models.Model):
 
     shop_id = fields.Many2one("shopify.shop", required=True, index=True, ondelete="cascade")
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
-    kind = fields.Char(required=True, index=True, help="Which handler runs: _shopify_job_<kind>.")
+    kind = fields.Char(required=True, index=True, help="Which handler runs (JOB_KINDS of the work registry).")
     state = fields.Selection(JOB_STATES, default="pending", required=True, index=True, readonly=True)
     priority = fields.Integer(default=queue_policy.PRIORITY_OTHER, help="Lower runs first.")
     attempts = fields.Integer(default=0, readonly=True, help="How many times a worker started this job.")
@@ -163,16 +164,22 @@ class ShopifyQueueJob(models.Model):
         resource_gid=None,
         resource_updated_at=None,
     ):
-        """Queue work for `shop`; the handler is `_shopify_job_<kind>` on this model.
+        """Queue work for `shop`; its handler and default priority are the kind's in the work registry
+        (a kind missing there is a programming error: refused, nothing queued).
 
         An existing *pending* job with the same (shop, dedupe_key) is returned instead of a new one.
         """
         shop.ensure_one()
+        entry = work_registry.job_kind(kind)
+        if entry is None:
+            raise ValueError(f"Job kind {kind!r} is not in the work registry (JOB_KINDS)")
+        if priority is None:
+            priority = queue_policy.PRIORITY_OTHER if entry.priority is None else entry.priority
         values = {
             "shop_id": shop.id,
             "kind": kind,
             "payload": payload,
-            "priority": queue_policy.priority_for(kind) if priority is None else priority,
+            "priority": priority,
             "dedupe_key": dedupe_key or False,
             "resource_gid": resource_gid or False,
             "resource_updated_at": resource_updated_at or False,
@@ -344,24 +351,22 @@ class ShopifyQueueJob(models.Model):
         self._finish(outcome, reason)
 
     def _dispatch(self):
-        """Call the kind's handler. Returns (outcome, reason)."""
-        handler = getattr(self, f"_shopify_job_{self.kind}", None)
-        if handler is None:
+        """Call the kind's handler (work registry). Returns (outcome, reason)."""
+        entry = work_registry.job_kind(self.kind)
+        if entry is None:
             raise UserError(
                 _(
                     "No handler for jobs of kind “%s”: is the feature module that queued it installed?",
                     self.kind,
                 )
             )
-        result = handler()
-        if isinstance(result, tuple) and result[:1] == (
-            "skipped",
-        ):  # a handler may return ("skipped", "why")
+        result = getattr(self, entry.handler.method)()
+        if isinstance(result, tuple) and result[:1] == ("skipped",):  # ("skipped", "why")
             return result
         return "done", None
 
     def _shopify_job_webhook(self):
-        """Webhook deliveries dispatch to shopify.webhook.event._shopify_webhook_<topic>(payload)."""
+        """A webhook delivery: its topic's handler, on the stored event (shopify.webhook.event._dispatch)."""
         return self.webhook_event_id._dispatch()
 
     def _finish(self, outcome, reason=None):

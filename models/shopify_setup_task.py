@@ -68,7 +68,7 @@ class ShopifySetupTask(models.Model):
         self._report(state="running", started_at=fields.Datetime.now(), message=False)
         try:
             with self.env.cr.savepoint():
-                message = shop._setup_task_operation(self.step)(self)
+                message = shop._setup_step_operation(self.step)(self)
         except Exception as error:
             _logger.warning("Shopify shop %s: setup task %s failed (%s)", shop.id, self.step, error)
             self._report(

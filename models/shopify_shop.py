@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..services.api_versions import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS
+from . import work_registry
 from .client_wiring import build_client
 
 _logger = logging.getLogger(__name__)
@@ -193,15 +194,10 @@ class ShopifyShop(models.Model):
         """The sync crons run only while at least one shop is active (they ship inactive)."""
         any_active = bool(self.sudo().with_context(active_test=True).search_count([], limit=1))
         crons = self.env["ir.cron"].sudo().with_context(active_test=False)
-        for xmlid in self._sync_cron_xmlids():
+        for xmlid in work_registry.ACTIVE_SHOP_CRONS:
             cron = self.env.ref(xmlid, raise_if_not_found=False)
             if cron and cron.active != any_active:
                 crons.browse(cron.id).active = any_active
-
-    @api.model
-    def _sync_cron_xmlids(self):
-        """XML ids of the crons that need an active shop; feature modules extend this list."""
-        return []
 
     # ------------------------------------------------------------------------------------------------
     # Outbound guard

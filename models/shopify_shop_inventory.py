@@ -124,10 +124,10 @@ class ShopifyShop(models.Model):
         )
 
     def _sync_inventory(self):
-        """The 5-minute hook: push whatever changed (the debounced trigger usually got there first)."""
-        result = super()._sync_inventory()
+        """Scheduled sync "inventory" (every 5 minutes): push whatever changed (the debounced trigger
+        usually got there first)."""
         pushes = self._inventory_sync()
-        return result or {"ok": len(pushes)}
+        return {"ok": len(pushes)}
 
     def action_push_inventory_now(self):
         self.ensure_one()

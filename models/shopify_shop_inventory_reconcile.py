@@ -15,7 +15,6 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..services import inventory as inventory_service
-from .shopify_shop_reconcile import add_counts
 
 _logger = logging.getLogger(__name__)
 
@@ -56,20 +55,14 @@ class ShopifyShop(models.Model):
                     total=operation.object_count,
                 )
 
-    def _reconcile(self):
-        """The daily hook (and "Run reconciliation now"): the inventory part."""
-        result = super()._reconcile()
-        if not self._reconcile_part_enabled("inventory") or not self.shopify_location_ids.filtered(
-            "is_mapped"
-        ):
-            return result
+    def _reconcile_part_inventory(self):
+        """The inventory part of the daily reconciliation (and "Run reconciliation now")."""
+        if not self.shopify_location_ids.filtered("is_mapped"):
+            return {}
         drift = self._inventory_reconcile()
         if drift.state == "running":  # a bulk query: the report is finished when its result is read
-            return add_counts(result, {})
-        return add_counts(
-            result,
-            {"ok": drift.pairs_checked - drift.pairs_differed, "failed": drift.pairs_differed},
-        )
+            return {}
+        return {"ok": drift.pairs_checked - drift.pairs_differed, "failed": drift.pairs_differed}
 
     def _inventory_bulk_threshold(self):
         value = self.env["ir.config_parameter"].sudo().get_param(BULK_THRESHOLD_PARAM)

@@ -1,14 +1,18 @@
-"""Reconciliation on demand: "Run reconciliation now" queues one background run of the daily
-`_reconcile` hook, limited to some parts and optionally a dry run, and the shop form shows how it went.
+"""The daily reconciliation (`_reconcile`: its parts, in the work registry's order) and reconciliation on
+demand: "Run reconciliation now" queues one background run, limited to some parts and optionally a dry
+run, and the shop form shows how it went.
 
-The parts and the dry run travel in the context of `_reconcile` (what each feature's step honours):
-`shopify_reconcile_parts` (a list among "products", "inventory", "orders"; absent = all) and
-`shopify_reconcile_dry_run` (report only, change nothing on either side).
+The parts and the dry run travel in the context of `_reconcile`: `shopify_reconcile_parts` (a list among
+"products", "inventory", "orders"; absent = all) and `shopify_reconcile_dry_run` (report only, change
+nothing on either side, what each part honours).
 """
 
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from . import work_registry
+
+# As the wizard lists them (they run in the order of work_registry.RECONCILE_PARTS).
 RECONCILE_PARTS = ("products", "inventory", "orders")
 RECONCILE_JOB_KIND = "reconcile_now"
 COUNT_KEYS = ("ok", "failed", "skipped")
@@ -66,11 +70,18 @@ class ShopifyShop(models.Model):
             shop.bulk_operation_count = counts.get(shop, 0)
 
     # ------------------------------------------------------------------------------------------------
-    # What a reconciliation step reads from its context
+    # The daily run: each part asked for, in order
     # ------------------------------------------------------------------------------------------------
-    def _reconcile_part_enabled(self, part):
-        parts = self.env.context.get("shopify_reconcile_parts")
-        return parts is None or part in parts
+    def _reconcile(self):
+        """The scheduled sync of kind "reconcile": every part of `work_registry.RECONCILE_PARTS` the
+        context asks for, in that order; returns the sum of their counts."""
+        self.ensure_one()
+        wanted = self.env.context.get("shopify_reconcile_parts")
+        result = dict.fromkeys(COUNT_KEYS, 0)
+        for part, handler in work_registry.RECONCILE_PARTS:
+            if wanted is None or part in wanted:
+                result = add_counts(result, getattr(self, handler.method)())
+        return result
 
     def _reconcile_dry_run(self):
         return bool(self.env.context.get("shopify_reconcile_dry_run"))
@@ -129,5 +140,5 @@ class ShopifyQueueJob(models.Model):
             shopify_reconcile_dry_run=bool(payload.get("dry_run")),
         )
         # A failure is recorded in the run (Sync Runs); failing the job too would roll the run back.
-        shop._run_sync("reconcile", "_reconcile")
+        shop._run_sync("reconcile")
         return "done", None

@@ -1,8 +1,8 @@
 """Guided setup of a shop: the steps an admin walks through once, whether each is done, and re-running them.
 
 Each step drives the feature that owns it (connection test, locations, webhooks, products, stock, orders)
-through that feature's own methods; a step whose feature is not installed shows "not available".
-Long operations run as a `shopify.setup.task` through the work queue (cron trigger) with progress.
+through that feature's own methods. Long operations (SETUP_TASKS of the work registry) run as a
+`shopify.setup.task` through the work queue (cron trigger) with progress.
 """
 
 from urllib.parse import urlsplit
@@ -11,6 +11,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..services.errors import ShopifyError
+from . import work_registry
 from .shopify_setup_task import TASK_STATES
 
 STEP_STATES = [
@@ -20,14 +21,6 @@ STEP_STATES = [
     ("warning", "Needs attention"),
     ("unavailable", "Not available"),
 ]
-# Background operations: step → (label, shop method running it with the task for progress).
-SETUP_TASKS = {
-    "products_import": ("First product import", "_setup_task_products_import"),
-    "inventory_push": ("Stock sync to Shopify", "_setup_task_inventory_push"),
-    "orders_import": ("Order import", "_setup_task_orders_import"),
-    "products_export": ("First product export", "_setup_task_products_export"),
-    "inventory_reconcile": ("Stock reconciliation", "_setup_task_inventory_reconcile"),
-}
 PRODUCT_IMPORT_WIZARD = "shopify.product.import.wizard"
 PRODUCT_EXPORT_WIZARD = "shopify.product.export.wizard"
 
@@ -62,13 +55,9 @@ class ShopifyShop(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Step states
     # ------------------------------------------------------------------------------------------------
-    def _setup_has(self, method):
-        """Whether the feature providing `method` is installed in this checkout."""
-        return callable(getattr(self, method, None))
-
     def _setup_crons(self):
         crons = self.env["ir.cron"].sudo().with_context(active_test=False)
-        for xmlid in self._sync_cron_xmlids():
+        for xmlid in work_registry.ACTIVE_SHOP_CRONS:
             cron = self.env.ref(xmlid, raise_if_not_found=False)
             if cron:
                 crons |= cron
@@ -104,9 +93,6 @@ class ShopifyShop(models.Model):
             shop.setup_complete = all(state in ("done", "unavailable") for state in states)
 
     def _compute_setup_locations_state(self):
-        if "shopify_location_ids" not in self._fields:
-            self.setup_locations_state, self.setup_locations_info = "unavailable", False
-            return
         total, unmapped = self.shopify_location_count, self.shopify_unmapped_location_count
         if not total:
             self.setup_locations_state, self.setup_locations_info = "todo", _("No location fetched yet")
@@ -122,11 +108,6 @@ class ShopifyShop(models.Model):
             self.setup_locations_state = "done"
             self.setup_locations_info = _("%s location(s) mapped", total)
 
-    def _setup_webhooks_state(self):
-        """The webhook registration feature overrides this ("todo" / "done" / "warning") and provides
-        `action_register_webhooks()`; without it the step is not available."""
-        return "unavailable"
-
     def _compute_setup_products_state(self):
         running = self.setup_task_ids.filtered(
             lambda task: task.step == "products_import" and task.state in ("queued", "running")
@@ -137,19 +118,20 @@ class ShopifyShop(models.Model):
         elif count:
             self.setup_products_state = "done"
         else:
-            self.setup_products_state = (
-                "todo" if self._setup_task_available("products_import") else "unavailable"
-            )
+            self.setup_products_state = "todo"
         self.setup_products_info = _("%s product(s) linked with Shopify", count)
 
-    @api.depends("shop_domain")
+    @api.depends("shop_domain", "webhook_url_override")
     def _compute_setup_webhook_url(self):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
-        url = f"{base_url.rstrip('/')}/shopify/webhook"
-        warning = self._setup_webhook_url_problem(base_url)
+        base_url_warning = self._setup_webhook_url_problem(base_url)
         for shop in self:
-            shop.setup_webhook_url = url
-            shop.setup_webhook_url_warning = warning
+            shop.setup_webhook_url = shop._webhook_callback_url()
+            shop.setup_webhook_url_warning = (
+                shop._setup_webhook_url_problem(shop.webhook_url_override)
+                if shop.webhook_url_override
+                else base_url_warning
+            )
 
     @api.model
     def _setup_webhook_url_problem(self, base_url):
@@ -186,14 +168,10 @@ class ShopifyShop(models.Model):
     # ------------------------------------------------------------------------------------------------
     def action_setup_fetch_locations(self):
         self.ensure_one()
-        if not self._setup_has("action_fetch_locations"):
-            raise UserError(_("Fetching locations is not available in this version of the addon."))
         return self.action_fetch_locations()
 
     def action_setup_register_webhooks(self):
         self.ensure_one()
-        if not self._setup_has("action_register_webhooks"):
-            raise UserError(_("Registering webhooks is not available in this version of the addon."))
         return self.action_register_webhooks()
 
     def action_setup_activate_crons(self):
@@ -216,24 +194,10 @@ class ShopifyShop(models.Model):
             "info",
         )
 
-    def _setup_task_available(self, step):
-        """Whether the feature a background step drives is installed in this checkout."""
-        if step == "products_import":
-            return PRODUCT_IMPORT_WIZARD in self.env
-        if step == "inventory_push":
-            return self._setup_has("_inventory_sync")
-        if step == "orders_import":
-            return "shopify.order.binding" in self.env
-        if step == "products_export":
-            return PRODUCT_EXPORT_WIZARD in self.env
-        if step == "inventory_reconcile":
-            return self._setup_has("_inventory_reconcile")
-        return False
-
     def _setup_start_task(self, step):
         """Create the task and its queue job, and ask the queue cron to run now."""
         self.ensure_one()
-        if not self._setup_task_available(step):
+        if step not in work_registry.SETUP_TASKS:
             raise UserError(_("This setup step is not available in this version of the addon."))
         busy = self.setup_task_ids.filtered(
             lambda task: task.step == step and task.state in ("queued", "running")
@@ -243,7 +207,7 @@ class ShopifyShop(models.Model):
         task = (
             self.env["shopify.setup.task"]
             .sudo()
-            .create({"shop_id": self.id, "step": step, "name": SETUP_TASKS[step][0]})
+            .create({"shop_id": self.id, "step": step, "name": work_registry.SETUP_TASKS[step].label})
         )
         Job = self.env["shopify.queue.job"].sudo()
         Job._enqueue(self, "setup_task", payload={"task_id": task.id}, dedupe_key=f"setup_task:{task.id}")
@@ -251,8 +215,9 @@ class ShopifyShop(models.Model):
         self.invalidate_recordset()  # step states are computed without dependencies
         return task
 
-    def _setup_task_operation(self, step):
-        return getattr(self, SETUP_TASKS[step][1])
+    def _setup_step_operation(self, step):
+        """The bound operation of a background step (work registry)."""
+        return getattr(self, work_registry.SETUP_TASKS[step].handler.method)
 
     # Operations: each takes the task (for progress) and returns a one-line result.
     def _setup_task_products_import(self, task):
@@ -303,16 +268,12 @@ class ShopifyShop(models.Model):
     def action_setup_preview_export(self):
         """The products feature's export wizard, on its dry-run preview (writes nothing)."""
         self.ensure_one()
-        if not self._setup_task_available("products_export"):
-            raise UserError(_("Exporting products is not available in this version of the addon."))
         wizard = self.env[PRODUCT_EXPORT_WIZARD].create({"shop_id": self.id, "all_products": True})
         return wizard.action_preview()
 
     def action_setup_preview_import(self):
         """The products feature's import wizard, on its dry-run preview (writes nothing)."""
         self.ensure_one()
-        if not self._setup_task_available("products_import"):
-            raise UserError(_("Importing products is not available in this version of the addon."))
         wizard = self.env[PRODUCT_IMPORT_WIZARD].create({"shop_id": self.id, "mode": "all"})
         return wizard.action_preview()
 

@@ -8,24 +8,11 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 
+from . import work_registry
 from .shopify_queue_job import RETRYABLE_DB_ERRORS, auto_commit_enabled
 
 _logger = logging.getLogger(__name__)
 
-SYNC_CRON_XMLIDS = [
-    "shopify_sync.ir_cron_shopify_queue",
-    "shopify_sync.ir_cron_shopify_sync_products",
-    "shopify_sync.ir_cron_shopify_sync_inventory",
-    "shopify_sync.ir_cron_shopify_sync_orders",
-    "shopify_sync.ir_cron_shopify_reconcile",
-]
-# The cron of each sync kind: a run that lost a race with a concurrent transaction asks it again soon.
-SYNC_KIND_CRONS = {
-    "products": "shopify_sync.ir_cron_shopify_sync_products",
-    "inventory": "shopify_sync.ir_cron_shopify_sync_inventory",
-    "orders": "shopify_sync.ir_cron_shopify_sync_orders",
-    "reconcile": "shopify_sync.ir_cron_shopify_reconcile",
-}
 CONFLICT_RETRY_DELAY = timedelta(minutes=1)
 
 
@@ -46,62 +33,48 @@ class ShopifyShop(models.Model):
         self.ensure_one()
         return self.env["shopify.sync.state"]._ensure(self, kind)
 
-    @api.model
-    def _sync_cron_xmlids(self):
-        return super()._sync_cron_xmlids() + SYNC_CRON_XMLIDS
-
     # ------------------------------------------------------------------------------------------------
-    # Scheduled syncs: one run (sync log) per active shop; a failing shop never stops the others.
+    # Scheduled syncs: one run (sync log) per active shop; a failing shop never stops the others. The
+    # handler of each kind is in the work registry (SYNC_KINDS); it runs with the open run's id in the
+    # context (`shopify_sync_log_id`) and may return {"ok": n, "failed": n, "skipped": n}.
     # ------------------------------------------------------------------------------------------------
     @api.model
     def _cron_sync_products(self):
-        return self._run_sync_for_shops("products", "_sync_products")
+        return self._run_sync_for_shops("products")
 
     @api.model
     def _cron_sync_inventory(self):
-        return self._run_sync_for_shops("inventory", "_sync_inventory")
+        return self._run_sync_for_shops("inventory")
 
     @api.model
     def _cron_sync_orders(self):
-        return self._run_sync_for_shops("orders", "_sync_orders")
+        return self._run_sync_for_shops("orders")
 
     @api.model
     def _cron_reconcile(self):
-        return self._run_sync_for_shops("reconcile", "_reconcile")
-
-    # Hooks: no-ops here; feature modules override them (calling super()). They run with the open
-    # run's id in the context (`shopify_sync_log_id`) and may return {"ok": n, "failed": n, "skipped": n}.
-    def _sync_products(self):
-        return None
-
-    def _sync_inventory(self):
-        return None
-
-    def _sync_orders(self):
-        return None
-
-    def _reconcile(self):
-        return None
+        return self._run_sync_for_shops("reconcile")
 
     @api.model
-    def _run_sync_for_shops(self, kind, hook_name):
+    def _run_sync_for_shops(self, kind):
         shops = self.sudo().search([("state", "!=", "disconnected")])
         runs = self.env["shopify.sync.log"]
         for shop in shops:
-            runs |= shop._run_sync(kind, hook_name)
+            runs |= shop._run_sync(kind)
             if auto_commit_enabled():
                 # One shop's run survives a crash while syncing the next shop.
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         return runs
 
-    def _run_sync(self, kind, hook_name):
-        """Open a sync log, call the hook with it in context, close it; exceptions end up in the log."""
+    def _run_sync(self, kind):
+        """Open a sync log, call the kind's handler with it in context, close it; exceptions end up in the
+        log."""
         self.ensure_one()
+        handler = work_registry.SYNC_KINDS[kind].handler
         run = self.env["shopify.sync.log"]._open(self, kind)
         shop = self.with_context(shopify_sync_log_id=run.id)
         try:
             with self.env.cr.savepoint():
-                counts = getattr(shop, hook_name)() or {}
+                counts = getattr(shop, handler.method)() or {}
         except RETRYABLE_DB_ERRORS as error:
             # Another transaction (usually another sync started at the same moment) updated the same rows
             # after this one began: nothing is lost, the work is simply done again a minute later.
@@ -126,7 +99,8 @@ class ShopifyShop(models.Model):
 
     def _retry_sync_soon(self, kind):
         """Trigger the kind's cron a minute from now; the time, or None if the kind has no cron."""
-        cron = self.env(su=True).ref(SYNC_KIND_CRONS.get(kind, ""), raise_if_not_found=False)
+        sync = work_registry.SYNC_KINDS.get(kind)
+        cron = self.env(su=True).ref(sync.cron, raise_if_not_found=False) if sync else None
         if not cron:
             return None
         at = fields.Datetime.now() + CONFLICT_RETRY_DELAY

@@ -7,7 +7,8 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..services import queue_policy, webhook_resource
+from ..services import webhook_resource
+from . import work_registry
 
 _logger = logging.getLogger(__name__)
 
@@ -94,26 +95,24 @@ class ShopifyWebhookEvent(models.Model):
         self.env["shopify.queue.job"]._enqueue(
             shop,
             "webhook",
-            priority=queue_policy.priority_for(topic),
+            priority=work_registry.webhook_priority(topic),
             resource_gid=webhook_resource.resource_gid(topic, payload),
             resource_updated_at=webhook_resource.resource_updated_at(payload),
         ).write({"webhook_event_id": event.id})
         return event
 
-    def _handler_name(self):
-        return "_shopify_webhook_" + self.topic.replace("/", "_")
-
     def _dispatch(self):
-        """Run the topic's handler with the parsed body. Returns (outcome, reason) like a job handler."""
+        """Run the topic's handler (work registry) with the parsed body. Returns (outcome, reason) like a
+        job handler."""
         self.ensure_one()
-        handler = getattr(self, self._handler_name(), None)
-        if handler is None:
+        entry = work_registry.webhook_topic(self.topic)
+        if entry is None:
             return "skipped", _("No handler for webhook topic “%s”.", self.topic)
         try:
             payload = json.loads(self.sudo().raw_body or "")
         except ValueError as error:
             raise UserError(_("The stored body of this webhook is not valid JSON.")) from error
-        result = handler(payload)
+        result = getattr(self, entry.handler.method)(payload)
         if isinstance(result, tuple) and result[:1] == ("skipped",):
             return result
         return "done", None

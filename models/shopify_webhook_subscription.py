@@ -13,10 +13,10 @@ from odoo.exceptions import UserError
 from ..services.errors import ShopifyError
 from ..services.schema import load_schema
 from .shopify_sync_state import WEBHOOKS
+from . import work_registry
 
 _logger = logging.getLogger(__name__)
 
-HANDLER_PREFIX = "_shopify_webhook_"
 WEBHOOK_PATH = "/shopify/webhook"
 
 
@@ -56,28 +56,12 @@ class ShopifyShop(models.Model):
         base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
         return base_url.rstrip("/") + WEBHOOK_PATH
 
-    @api.depends("shop_domain", "webhook_url_override")
-    def _compute_setup_webhook_url(self):
-        result = super()._compute_setup_webhook_url()
-        for shop in self:
-            shop.setup_webhook_url = shop._webhook_callback_url()
-            if shop.webhook_url_override:
-                shop.setup_webhook_url_warning = shop._setup_webhook_url_problem(shop.webhook_url_override)
-        return result
-
     def _webhook_required_topics(self):
-        """Subscription topics (GraphQL enum values) of every installed webhook handler.
-
-        A handler `_shopify_webhook_orders_create` stands for topic `orders/create`, i.e. ORDERS_CREATE;
-        names that are not topics of the shop's API version are ignored.
+        """Subscription topics (GraphQL enum values) of the work registry's webhook topics: `orders/create`
+        is ORDERS_CREATE; topics that the shop's API version does not have are left out.
         """
         self.ensure_one()
-        Event = self.env["shopify.webhook.event"]
-        handlers = {
-            name[len(HANDLER_PREFIX) :].upper()
-            for name in dir(type(Event))
-            if name.startswith(HANDLER_PREFIX)
-        }
+        handlers = {work_registry.subscription_topic(topic) for topic in work_registry.WEBHOOK_TOPICS}
         known = set(load_schema(self.api_version).type_map["WebhookSubscriptionTopic"].values)
         return sorted(handlers & known)
 
@@ -166,14 +150,6 @@ class ShopifyShop(models.Model):
         if self.webhook_check_error:
             return "warning"
         return "done" if self.webhook_checked_at and not self.webhook_topics_missing else "todo"
-
-    @api.model
-    def _sync_cron_xmlids(self):
-        return [
-            *super()._sync_cron_xmlids(),
-            "shopify_sync.ir_cron_shopify_check_webhooks",
-            "shopify_sync.ir_cron_shopify_poll_bulk_operations",
-        ]
 
 
 class ShopifyWebhookEvent(models.Model):

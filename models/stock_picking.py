@@ -73,7 +73,6 @@ class StockPicking(models.Model):
             binding.shop_id,
             "order_fulfillment",
             payload={"picking_id": self.id},
-            priority=10,
             dedupe_key=f"fulfillment:{self.id}",
             record=self,
         )

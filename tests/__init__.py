@@ -63,3 +63,4 @@ from . import test_backoff
 from . import test_bulk_transfer_errors
 from . import test_shapes
 from . import test_webhook_signature
+from . import test_work_registry

@@ -6,6 +6,7 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 
 from ..emulator import bulk as emulator_bulk
+from ..models import work_registry
 from ..models.shopify_bulk_operation import ShopifyBulkOperation, concurrency_limit
 from ..services import bulk
 from .common import EmulatorCase
@@ -30,9 +31,14 @@ class TestBulkOperations(EmulatorCase):
             self.batches.append(batch)
             return len(batch) + sum(len(kids) for obj in batch for kids in obj.get("__children", {}).values())
 
-        patcher = patch.object(ShopifyBulkOperation, "_bulk_process_catalog", record, create=True)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        for patcher in (
+            patch.object(ShopifyBulkOperation, "_bulk_process_catalog", record, create=True),
+            patch.dict(
+                work_registry.BULK_KINDS, {"catalog": work_registry.BulkKind("_bulk_process_catalog")}
+            ),
+        ):
+            patcher.start()
+            self.addCleanup(patcher.stop)
 
     def expected_catalog(self):
         return {
@@ -132,6 +138,10 @@ class TestBulkMutation(EmulatorCase):
         )
         rows = [(template, self.product_line(template.name.lower())) for template in templates]
         Bulk = self.env["shopify.bulk.operation"]
+        # A mutation kind of this test only: no hook, the line errors are recorded all the same.
+        registered = patch.dict(work_registry.BULK_KINDS, {"product_push": work_registry.BulkKind()})
+        registered.start()
+        self.addCleanup(registered.stop)
         operation = Bulk._start_mutation(self.shop, "product_push", "product_set", rows)
         self.assertEqual(operation.operation_type, "mutation")
         Bulk._cron_poll()

@@ -11,6 +11,7 @@ from odoo.tools import mute_logger
 
 from ..emulator import bulk as emulator_bulk
 from ..models import shopify_bulk_operation as runner
+from ..models import work_registry
 from ..models.shopify_bulk_inventory import ShopifyBulkOperation as InventoryBulkOperation
 from ..models.shopify_bulk_operation import ShopifyBulkOperation
 from ..models.shopify_order_reconcile import ShopifyBulkOperation as OrderBulkOperation
@@ -60,9 +61,14 @@ class BulkProgressCase(EmulatorCase):
                 raise error
             return len(batch)
 
-        patcher = patch.object(ShopifyBulkOperation, "_bulk_process_catalog", handle, create=True)
-        patcher.start()
-        self.addCleanup(patcher.stop)
+        for patcher in (
+            patch.object(ShopifyBulkOperation, "_bulk_process_catalog", handle, create=True),
+            patch.dict(
+                work_registry.BULK_KINDS, {"catalog": work_registry.BulkKind("_bulk_process_catalog")}
+            ),
+        ):
+            patcher.start()
+            self.addCleanup(patcher.stop)
 
     def start(self):
         operation = self.Bulk._start_query(self.shop, "catalog", "bulk_products_variants")
@@ -170,7 +176,7 @@ class TestBulkProgress(BulkProgressCase):
         cron = self.env.ref(runner.POLL_CRON)
         cron.active = True
         operation = self.start()
-        in_background = patch.object(ShopifyBulkOperation, "_bulk_process_in_background", lambda self: True)
+        in_background = patch.object(ShopifyBulkOperation, "_bulk_in_background", lambda self: True)
         with in_background, self.env.cr.savepoint():
             operation._refresh()  # what the bulk_operations/finish webhook handler does
         self.assertEqual(operation.status, "completed")
@@ -194,7 +200,8 @@ class TestBulkProcessingLock(EmulatorCase):
         self.emu_shop.bulk_delay = 0.0
         self.emu_shop.seed_products(30, max_options=1, max_values=1, stock=(1, 1))
         Bulk = self.env["shopify.bulk.operation"]
-        source = Bulk._start_query(self.shop, "catalog", "bulk_products_variants")
+        # Only its result file is used (by the operation below): any registered query kind will do.
+        source = Bulk._start_query(self.shop, "product_import", "bulk_products_variants")
         emulator_bulk.complete_due(self.emulator, self.emu_shop)
         [node] = [op for op in self.emu_shop.bulk_operations.values() if op.gid == source.operation_gid]
         with self.registry.cursor() as setup_cr:
@@ -234,6 +241,9 @@ class TestBulkProcessingLock(EmulatorCase):
 
         for patcher in (
             patch.object(ShopifyBulkOperation, "_bulk_process_lockcount", count, create=True),
+            patch.dict(
+                work_registry.BULK_KINDS, {"lockcount": work_registry.BulkKind("_bulk_process_lockcount")}
+            ),
             patch.object(ShopifyBulkOperation, "_bulk_batch_size", lambda self: 3),
         ):
             patcher.start()
@@ -375,7 +385,7 @@ class TestOrderReconcileResume(EmulatorCase):
                 raise ThrottledError("Throttled")
             return original(operation, batch)
 
-        run = self.shop.with_context(shopify_reconcile_parts=["orders"])._run_sync("reconcile", "_reconcile")
+        run = self.shop.with_context(shopify_reconcile_parts=["orders"])._run_sync("reconcile")
         self.assertEqual(run.state, "done", run.error_summary)
         loggers = (
             "odoo.addons.shopify_sync.models.shopify_bulk_operation",
@@ -427,7 +437,7 @@ class TestProductReconcileResume(ProductReconcileCase):
                 raise ThrottledError("Throttled")
             return original(operation, batch)
 
-        self.shop.with_context(shopify_reconcile_parts=["products"])._run_sync("reconcile", "_reconcile")
+        self.shop.with_context(shopify_reconcile_parts=["products"])._run_sync("reconcile")
         report = self.Report.search([("shop_id", "=", self.shop.id)], limit=1)
         with (
             patch.object(ProductReconcileOperation, "_bulk_process_product_reconcile", throttled_once),

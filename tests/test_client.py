@@ -9,6 +9,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import _super_send
 
+from ..models import work_registry
 from ..models.api_budget import DatabaseBudget
 from ..models.client_wiring import build_client
 from ..services.errors import AuthError, CostExceededError, NetworkError, ServerError, UserErrorsError
@@ -143,7 +144,13 @@ class TestFailedJobKeepsItsCallLog(ClientCase):
             client.execute("shop_info")
 
         Job = type(self.env["shopify.queue.job"])
-        with patch.object(Job, "_shopify_job_client_probe", handler, create=True):
+        probe = work_registry.JobKind(
+            work_registry.Handler(work_registry.QUEUE_JOB, "_test_job_client_probe"), 50
+        )
+        with (
+            patch.object(Job, "_test_job_client_probe", handler, create=True),
+            patch.dict(work_registry.JOB_KINDS, {"client_probe": probe}),
+        ):
             job = self.env["shopify.queue.job"]._enqueue(self.shop, "client_probe")
             job._run()
         self.assertIn("503", job.last_error_message)

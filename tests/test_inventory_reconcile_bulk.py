@@ -99,7 +99,7 @@ class TestInventoryReconcileBulk(InventoryBulkCase):
         self.assertFalse((result or {}).get("failed"), "no inventory counts")
         run = self.shop.with_context(
             shopify_reconcile_parts=["inventory"], shopify_reconcile_dry_run=True
-        )._run_sync("reconcile", "_reconcile")
+        )._run_sync("reconcile")
         self.assertEqual(run.state, "done")
         drift = Drift.search([], limit=1)
         self.assertTrue(drift.dry_run)
@@ -108,7 +108,7 @@ class TestInventoryReconcileBulk(InventoryBulkCase):
 
     def test_paged_run_counts_in_the_sync_log(self):
         self.use_bulk(False)
-        run = self.shop._run_sync("reconcile", "_reconcile")
+        run = self.shop._run_sync("reconcile")
         self.assertEqual((run.state, run.ok_count, run.failed_count), ("done", 4, 3))
 
     def test_level_read_after_the_bulk_started_keeps_its_fresher_value(self):

@@ -68,9 +68,9 @@ class TestHealthAndMetrics(HttpCase):
                 )
             return record
 
-        job("orders_import", "pending", created=at(11, 50))
-        job("orders_import", "done", finished=at(11, 30))
-        job("orders_import", "done", finished=at(10, 0))  # outside the last hour
+        job("order_fetch", "pending", created=at(11, 50))
+        job("order_fetch", "done", finished=at(11, 30))
+        job("order_fetch", "done", finished=at(10, 0))  # outside the last hour
         job("product_export", "failed", finished=at(11, 40))
         job("webhook", "dead", finished=at(11, 45))
         Log = cls.env["shopify.sync.log"]
@@ -173,9 +173,9 @@ class TestHealthAndMetrics(HttpCase):
 # HELP shopify_queue_jobs Jobs in the work queue by state and kind.
 # TYPE shopify_queue_jobs gauge
 shopify_queue_jobs{{{shop},state="dead",kind="webhook"}} 1
-shopify_queue_jobs{{{shop},state="done",kind="orders_import"}} 2
+shopify_queue_jobs{{{shop},state="done",kind="order_fetch"}} 2
 shopify_queue_jobs{{{shop},state="failed",kind="product_export"}} 1
-shopify_queue_jobs{{{shop},state="pending",kind="orders_import"}} 1
+shopify_queue_jobs{{{shop},state="pending",kind="order_fetch"}} 1
 # HELP shopify_queue_oldest_pending_age_seconds Age of the oldest pending job.
 # TYPE shopify_queue_oldest_pending_age_seconds gauge
 shopify_queue_oldest_pending_age_seconds{{{shop}}} 600

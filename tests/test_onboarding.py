@@ -91,9 +91,7 @@ class TestSetupTask(ShopifyCase):
             return "3 things done"
 
         with (
-            patch.object(type(self.shop), "_setup_task_available", lambda shop, step: True),
-            patch.object(type(self.shop), "_setup_task_operation", lambda shop, step: shop._op),
-            patch.object(type(self.shop), "_op", operation, create=True),
+            patch.object(type(self.shop), "_setup_task_products_import", operation),
         ):
             task = self.shop._setup_start_task("products_import")
             self.assertEqual(task.state, "queued")
@@ -112,9 +110,7 @@ class TestSetupTask(ShopifyCase):
             raise ValueError("Shopify refused the token")
 
         with (
-            patch.object(type(self.shop), "_setup_task_available", lambda shop, step: True),
-            patch.object(type(self.shop), "_setup_task_operation", lambda shop, step: shop._op),
-            patch.object(type(self.shop), "_op", operation, create=True),
+            patch.object(type(self.shop), "_setup_task_orders_import", operation),
         ):
             task = self.shop._setup_start_task("orders_import")
             self.run_queue()
@@ -138,11 +134,11 @@ class TestDashboard(ShopifyCase):
 
     def test_failure_reasons_are_grouped_with_a_hint_and_a_link(self):
         tax = "Map the tax 'MwSt 19 %' in Shopify › Configuration › Taxes, then Retry\nsecond line"
-        jobs = self.fail_job(self.shop, "order_import", "UserError", tax)
-        jobs |= self.fail_job(self.shop, "order_import", "UserError", tax)
-        self.fail_job(self.shop, "products", "AuthError", "[API] Invalid API key or access token")
-        self.fail_job(self.other, "order_import", "UserError", tax)
-        self.env["shopify.queue.job"]._enqueue(self.shop, "products")  # pending: not a failure
+        jobs = self.fail_job(self.shop, "order_fetch", "UserError", tax)
+        jobs |= self.fail_job(self.shop, "order_fetch", "UserError", tax)
+        self.fail_job(self.shop, "product_export", "AuthError", "[API] Invalid API key or access token")
+        self.fail_job(self.other, "order_fetch", "UserError", tax)
+        self.env["shopify.queue.job"]._enqueue(self.shop, "product_export")  # pending: not a failure
         self.env.flush_all()
 
         self.shop.invalidate_recordset()
@@ -151,16 +147,16 @@ class TestDashboard(ShopifyCase):
         self.assertEqual(top[0].reason, tax.split("\n")[0])
         self.assertIn("fix it, then Retry", top[0].hint)
         self.assertIn("Test connection", top[1].hint)
-        self.assertIn("2 × order_import: Map the tax", self.shop.dash_failure_summary)
+        self.assertIn("2 × order_fetch: Map the tax", self.shop.dash_failure_summary)
 
         action = top[0].action_open_jobs()
         self.assertEqual(self.env["shopify.queue.job"].search(action["domain"]), jobs)
 
     def test_queue_numbers_and_oldest_pending_age(self):
         Job = self.env["shopify.queue.job"]
-        old = Job._enqueue(self.shop, "products")
+        old = Job._enqueue(self.shop, "product_export")
         Job._enqueue(self.shop, "inventory_sync")
-        self.fail_job(self.shop, "products", "ServerError", "502")
+        self.fail_job(self.shop, "product_export", "ServerError", "502")
         self.env.cr.execute(
             "UPDATE shopify_queue_job SET create_date = %s WHERE id = %s",
             [fields.Datetime.now() - timedelta(hours=3, minutes=5), old.id],

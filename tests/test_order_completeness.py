@@ -78,7 +78,7 @@ class TestOrderCompleteness(EmulatorCase):
 
     def reconcile(self, **context):
         """The daily hook, then the bulk runner's poll (the finish webhook's fallback)."""
-        run = self.shop.with_context(**context)._run_sync("reconcile", "_reconcile")
+        run = self.shop.with_context(**context)._run_sync("reconcile")
         self.assertEqual(run.state, "done", run.error_summary)
         with mute_logger(*IMPORT_LOGGERS):
             self.Bulk._cron_poll()
@@ -284,7 +284,7 @@ class TestOrderCompleteness(EmulatorCase):
             )
         self.assertEqual(errors, [])
         dropped = self.place_with_webhooks_dropped(1)
-        self.shop._run_sync("reconcile", "_reconcile")
+        self.shop._run_sync("reconcile")
         report = self.today_report()
         self.assertEqual(report.state, "pending")
         emulator_bulk.complete_due(self.emulator, self.emu_shop)  # what the emulator's runner does
@@ -304,9 +304,7 @@ class TestOrderCompleteness(EmulatorCase):
 
     def test_parts_without_orders_skip_the_order_check(self):
         self.place_with_webhooks_dropped(1)
-        run = self.shop.with_context(shopify_reconcile_parts=["inventory"])._run_sync(
-            "reconcile", "_reconcile"
-        )
+        run = self.shop.with_context(shopify_reconcile_parts=["inventory"])._run_sync("reconcile")
         self.assertEqual(run.state, "done")
         self.assertFalse(self.Report.search([("shop_id", "=", self.shop.id)]))
         self.assertFalse(self.Bulk.search([("shop_id", "=", self.shop.id), ("kind", "=", "order_reconcile")]))
@@ -314,11 +312,9 @@ class TestOrderCompleteness(EmulatorCase):
     def test_a_refused_bulk_query_marks_the_days_as_failed_checks(self):
         self.emu_shop.bulk_delay = 3600.0  # five operations keep running: Shopify's limit per shop
         for _index in range(5):
-            self.Bulk._start_query(self.shop, "catalog", "bulk_products_variants")
+            self.Bulk._start_query(self.shop, "product_import", "bulk_products_variants")
         with mute_logger(*IMPORT_LOGGERS):
-            run = self.shop.with_context(shopify_reconcile_parts=["orders"])._run_sync(
-                "reconcile", "_reconcile"
-            )
+            run = self.shop.with_context(shopify_reconcile_parts=["orders"])._run_sync("reconcile")
         self.assertEqual((run.state, run.failed_count), ("done", 3))
         report = self.today_report()
         self.assertEqual(report.state, "error")

@@ -102,7 +102,7 @@ class ProductReconcileCase(EmulatorCase):
         """The daily cron's path for this shop (products only: the other parts have tests of their own),
         then the polling cron finishing the bulk query."""
         context.setdefault("shopify_reconcile_parts", ["products"])
-        run = self.shop.with_context(**context)._run_sync("reconcile", "_reconcile")
+        run = self.shop.with_context(**context)._run_sync("reconcile")
         report = self.Report.search([("shop_id", "=", self.shop.id)], limit=1)
         self.assertEqual(report.state, "running")
         self.assertEqual(report.sync_log_id, run)
@@ -243,7 +243,7 @@ class TestProductReconcile(ProductReconcileCase):
 
     def test_a_bulk_query_canceled_on_shopify_fails_the_report(self):
         self.emu_shop.bulk_delay = 3600.0
-        self.shop._run_sync("reconcile", "_reconcile")
+        self.shop._run_sync("reconcile")
         report = self.Report.search([("shop_id", "=", self.shop.id)])
         data = self.graphql(BULK_CANCEL, {"id": report.bulk_operation_id.operation_gid})
         self.assertFalse(data["data"]["bulkOperationCancel"]["userErrors"])
@@ -266,9 +266,7 @@ class TestProductReconcile(ProductReconcileCase):
         self.assertEqual(self.env[action["res_model"]].search(action["domain"]), report)
 
     def test_only_the_requested_parts_run(self):
-        run = self.shop.with_context(shopify_reconcile_parts=["inventory"])._run_sync(
-            "reconcile", "_reconcile"
-        )
+        run = self.shop.with_context(shopify_reconcile_parts=["inventory"])._run_sync("reconcile")
         self.assertEqual(run.state, "done")
         self.assertFalse(self.Report.search([("shop_id", "=", self.shop.id)]))
         self.assertFalse(
@@ -277,14 +275,14 @@ class TestProductReconcile(ProductReconcileCase):
 
     def test_a_shop_never_connected_is_left_alone(self):
         self.shop.state = "draft"
-        run = self.shop._run_sync("reconcile", "_reconcile")
+        run = self.shop._run_sync("reconcile")
         self.assertEqual(run.state, "done")
         self.assertFalse(self.Report.search([("shop_id", "=", self.shop.id)]))
 
     def test_a_second_run_while_one_is_pending_is_not_started(self):
         self.emu_shop.bulk_delay = 3600.0
-        self.shop._run_sync("reconcile", "_reconcile")
-        run = self.shop._run_sync("reconcile", "_reconcile")
+        self.shop._run_sync("reconcile")
+        run = self.shop._run_sync("reconcile")
         reports = self.Report.search([("shop_id", "=", self.shop.id)])
         self.assertEqual(reports.mapped("state"), ["failed", "running"])
         self.assertIn("not finished", reports[0].error_message)

@@ -7,16 +7,49 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import mute_logger
 
+from ..models import work_registry
 from ..models.shopify_queue_job import ShopifyQueueJob
 from ..services import backoff, queue_policy
 from ..services.errors import ServerError, ThrottledError, UserErrorsError
 from .common import ShopifyCase
 
+# Kinds of these tests only, registered (as `_test_job_<kind>`) for the tests of this file.
+TEST_KINDS = (
+    "demo_export",
+    "noop",
+    "rec",
+    "work",
+    "flaky",
+    "bad_data",
+    "rejected",
+    "crash",
+    "write_then_fail",
+    "write",
+    "conflict",
+    "down",
+    "sometimes",
+    "late",
+    "crashes_worker",
+    "apply",
+    "count_me",
+)
+
+
+def register_test_kinds(case):
+    """Register TEST_KINDS in the work registry for the test class `case`."""
+    test_kinds = {
+        kind: work_registry.JobKind(
+            work_registry.Handler(work_registry.QUEUE_JOB, f"_test_job_{kind}"), queue_policy.PRIORITY_OTHER
+        )
+        for kind in TEST_KINDS
+    }
+    case.startClassPatcher(patch.dict(work_registry.JOB_KINDS, test_kinds))
+
 
 @contextmanager
 def job_handler(kind, handler):
-    """Install `_shopify_job_<kind>` on the queue model for the duration of a test."""
-    with patch.object(ShopifyQueueJob, f"_shopify_job_{kind}", handler, create=True):
+    """Install the handler of test kind `kind` on the queue model for the duration of a test."""
+    with patch.object(ShopifyQueueJob, f"_test_job_{kind}", handler, create=True):
         yield
 
 
@@ -24,8 +57,13 @@ class QueueCase(ShopifyCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        register_test_kinds(cls)
         cls.shop = cls.create_shop()
         cls.Job = cls.env["shopify.queue.job"]
+
+    def stray_job(self, **values):
+        """A job of a kind the registry does not know (queued by another version of the addon)."""
+        return self.Job.sudo().create({"shop_id": self.shop.id, "kind": "nobody_handles_this", **values})
 
     def make_ready(self, jobs):
         """What waiting does: the backoff delay has passed."""
@@ -37,18 +75,22 @@ class QueueCase(ShopifyCase):
 
 
 class TestEnqueue(QueueCase):
-    def test_priority_from_kind_and_topic(self):
-        self.assertEqual(self.Job._enqueue(self.shop, "orders_import").priority, 10)
+    def test_priority_from_the_registry(self):
+        self.assertEqual(self.Job._enqueue(self.shop, "order_fetch").priority, 10)
+        self.assertEqual(self.Job._enqueue(self.shop, "order_fulfillment").priority, 10)
         self.assertEqual(self.Job._enqueue(self.shop, "inventory_push").priority, 20)
         self.assertEqual(self.Job._enqueue(self.shop, "product_export").priority, 30)
-        self.assertEqual(self.Job._enqueue(self.shop, "customer_sync").priority, 40)
-        self.assertEqual(self.Job._enqueue(self.shop, "bulk_poll").priority, 50)
-        self.assertEqual(self.Job._enqueue(self.shop, "x", priority=3).priority, 3)
-        self.assertEqual(queue_policy.priority_for("orders/create"), 10)
-        self.assertEqual(queue_policy.priority_for("inventory_levels/update"), 20)
-        self.assertEqual(queue_policy.priority_for("products/update"), 30)
-        self.assertEqual(queue_policy.priority_for("customers/create"), 40)
-        self.assertEqual(queue_policy.priority_for("app/uninstalled"), 50)
+        self.assertEqual(self.Job._enqueue(self.shop, "setup_task").priority, 50)
+        self.assertEqual(self.Job._enqueue(self.shop, "order_fetch", priority=3).priority, 3)
+        self.assertEqual(work_registry.webhook_priority("orders/create"), 10)
+        self.assertEqual(work_registry.webhook_priority("inventory_levels/update"), 20)
+        self.assertEqual(work_registry.webhook_priority("products/update"), 30)
+        self.assertEqual(work_registry.webhook_priority("app/uninstalled"), 50)
+
+    def test_a_kind_the_registry_does_not_know_is_refused(self):
+        with self.assertRaisesRegex(ValueError, "not in the work registry"):
+            self.Job._enqueue(self.shop, "nobody_handles_this")
+        self.assertFalse(self.Job.search([("kind", "=", "nobody_handles_this")]))
 
     def test_pending_job_with_same_dedupe_key_is_reused(self):
         # A kind no feature handles: the product feature has its own `product_export` handler.
@@ -177,7 +219,7 @@ class TestProcessing(QueueCase):
         self.assertEqual(self.shop.sequence, 42)
 
     def test_unknown_kind_fails_with_a_hint(self):
-        job = self.Job._enqueue(self.shop, "nobody_handles_this")
+        job = self.stray_job()
         self.process()
         self.assertEqual(job.state, "failed")
         self.assertIn("No handler", job.last_error_message)
@@ -233,7 +275,7 @@ class TestProcessing(QueueCase):
         self.assertEqual(len(attempts), 2)
 
     def test_bulk_server_actions_retry_and_ignore(self):
-        jobs = self.Job.browse([self.Job._enqueue(self.shop, "nobody_handles_this").id for _ in range(2)])
+        jobs = self.stray_job() | self.stray_job()
         self.process()
         action = self.env.ref("shopify_sync.action_shopify_queue_job_ignore").with_user(self.manager)
         action.with_context(active_model="shopify.queue.job", active_ids=jobs.ids).run()
@@ -243,7 +285,7 @@ class TestProcessing(QueueCase):
         self.assertEqual(set(jobs.mapped("state")), {"pending"})
 
     def test_shopify_user_cannot_retry(self):
-        job = self.Job._enqueue(self.shop, "nobody_handles_this")
+        job = self.stray_job()
         self.process()
         with self.assertRaises(AccessError):
             job.with_user(self.shopify_user).action_retry()
@@ -299,7 +341,7 @@ class TestProcessing(QueueCase):
     def test_autovacuum_deletes_old_finished_jobs_only(self):
         old_done = self.Job._enqueue(self.shop, "noop")
         recent_done = self.Job._enqueue(self.shop, "noop")
-        old_failed = self.Job._enqueue(self.shop, "nobody_handles_this")
+        old_failed = self.stray_job()
         with job_handler("noop", lambda job: None):
             self.process()
         long_ago = fields.Datetime.now() - timedelta(days=15)
@@ -345,9 +387,7 @@ class TestOutOfOrder(QueueCase):
 
     def test_failed_job_does_not_advance_the_mark(self):
         gid = "gid://shopify/Order/7"
-        failing = self.Job._enqueue(
-            self.shop, "nobody_handles_this", resource_gid=gid, resource_updated_at=datetime(2026, 1, 2)
-        )
+        failing = self.stray_job(resource_gid=gid, resource_updated_at=datetime(2026, 1, 2))
         self.process()
         self.assertEqual(failing.state, "failed")
         self.assertFalse(self.env["shopify.resource.mark"].search([("resource_gid", "=", gid)]))
@@ -359,6 +399,11 @@ class TestConcurrentWorkers(ShopifyCase):
     TransactionCase's registry.cursor() opens real connections that cannot see this test's
     uncommitted data, so the queue is set up in its own committed transaction and removed after.
     """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        register_test_kinds(cls)
 
     def test_two_workers_never_claim_the_same_job(self):
         registry = self.registry

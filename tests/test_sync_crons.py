@@ -5,8 +5,14 @@ import psycopg2.errors
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
-from ..models.shopify_shop_sync import SYNC_CRON_XMLIDS
+from ..models import work_registry
 from .common import ShopifyCase
+
+# The queue and the scheduled syncs.
+SYNC_CRON_XMLIDS = [
+    "shopify_sync.ir_cron_shopify_queue",
+    *(sync.cron for sync in work_registry.SYNC_KINDS.values()),
+]
 
 
 class TestSyncCrons(ShopifyCase):
@@ -37,7 +43,7 @@ class TestSyncCrons(ShopifyCase):
         self.assertEqual((reconcile.nextcall.hour, reconcile.nextcall.minute), (2, 0))
 
     def test_each_shop_gets_a_run_and_one_failure_does_not_stop_the_others(self):
-        # The registry's class: feature modules' overrides of the hook are replaced too.
+        # The handler of the products sync kind (work registry), replaced on the model's class.
         broken = self.create_shop(domain="broken-store.myshopify.com")
         working = self.create_shop(domain="working-store.myshopify.com")
         seen = []
@@ -85,7 +91,7 @@ class TestSyncCrons(ShopifyCase):
             patch.object(type(self.env["shopify.shop"]), "_sync_products", sync_products),
             mute_logger("odoo.addons.shopify_sync.models.shopify_shop_sync"),
         ):
-            run = shop._run_sync("products", "_sync_products")
+            run = shop._run_sync("products")
         self.assertEqual(run.state, "failed")
         self.assertIn("concurrent update", run.error_summary)
         self.assertIn("nothing was lost", run.error_summary)
@@ -95,7 +101,7 @@ class TestSyncCrons(ShopifyCase):
         delay = (triggers.call_at - run.ended_at).total_seconds()
         self.assertTrue(30 <= delay <= 90, delay)
 
-    def test_hooks_are_noops_until_features_override_them(self):
+    def test_every_sync_kind_runs_in_a_run_of_its_kind(self):
         shop = self.create_shop()
         for method, kind in (
             ("_cron_sync_inventory", "inventory"),

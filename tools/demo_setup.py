@@ -97,15 +97,11 @@ def map_locations():
 
 
 def register_webhooks():
-    if not shop._setup_has("action_register_webhooks"):
-        return "not available in this checkout"
     shop.action_register_webhooks()
     return shop.setup_webhooks_state
 
 
 def run_task(task_step):
-    if not shop._setup_task_available(task_step):
-        return "not available in this checkout"
     task = shop._setup_start_task(task_step)
     env.cr.commit()
     run_queue()
@@ -117,8 +113,6 @@ def run_task(task_step):
 
 def opening_stock():
     """Odoo gets Shopify's quantities as opening stock, then sells a few: the push has real changes."""
-    if not shop._setup_has("_inventory_reconcile"):
-        return "not available in this checkout"
     shop._inventory_reconcile()
     Level = env["shopify.inventory.level"].sudo()
     levels = Level.search([("shop_id", "=", shop.id), ("remote_known", "=", True)])
@@ -151,8 +145,6 @@ def check_order_completeness():
     """The orders part of the reconciliation, run once and waited for: the dashboard's "Check orders now"
     queues it, the queue starts its bulk query, then the poll (the bulk poll cron's work in the served
     Odoo) reads the result. The dashboard's completeness week has checked days from the start."""
-    if not shop._setup_has("action_dash_check_completeness"):
-        return "not available in this checkout"
     shop.action_dash_check_completeness()  # the dashboard's "Check orders now": queued
     env.cr.commit()
     run_queue()
