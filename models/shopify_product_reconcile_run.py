@@ -24,6 +24,7 @@ from odoo.exceptions import UserError
 from ..services import reconcile as reconcile_service
 from ..services.errors import ShopifyError
 from ..services.mapping import products as mapping
+from .shopify_access import USER, check_shopify_access
 from .shopify_bulk_operation import ACTIVE_STATUSES
 from .shopify_shop_reconcile import add_counts
 
@@ -119,6 +120,7 @@ class ShopifyShop(models.Model):
         return {}
 
     def action_view_product_reconciliations(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "shopify_sync.action_shopify_product_reconcile"

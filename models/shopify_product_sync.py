@@ -17,6 +17,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..services.mapping import products as mapping
+from .shopify_access import MANAGER, check_shopify_access
 
 _logger = logging.getLogger(__name__)
 
@@ -173,6 +174,7 @@ class ShopifyShop(models.Model):
 
     def action_test_connection(self):
         """Setup: once the connection works, create the customId definition exports rely on."""
+        check_shopify_access(self, MANAGER)
         result = super().action_test_connection()
         if self.state == "connected" and not self.product_custom_id_ready:
             self._shopify_setup_custom_id_definition()

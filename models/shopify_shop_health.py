@@ -8,6 +8,8 @@ import json
 
 from odoo import _, fields, models
 
+from .shopify_access import USER, check_shopify_access
+
 API_FIELDS = (
     "health_api_last_success_at",
     "health_api_last_error",
@@ -112,6 +114,7 @@ class ShopifyShop(models.Model):
             )
 
     def action_open_queue(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_queue_job")
         action["domain"] = [("shop_id", "=", self.id)]

@@ -11,6 +11,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..services.errors import ShopifyError
+from .shopify_access import MANAGER, check_shopify_access
 from .shopify_setup_task import TASK_STATES
 
 STEP_STATES = [
@@ -185,18 +186,21 @@ class ShopifyShop(models.Model):
     # Steps (buttons on the Setup tab; every one can be re-run)
     # ------------------------------------------------------------------------------------------------
     def action_setup_fetch_locations(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         if not self._setup_has("action_fetch_locations"):
             raise UserError(_("Fetching locations is not available in this version of the addon."))
         return self.action_fetch_locations()
 
     def action_setup_register_webhooks(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         if not self._setup_has("action_register_webhooks"):
             raise UserError(_("Registering webhooks is not available in this version of the addon."))
         return self.action_register_webhooks()
 
     def action_setup_activate_crons(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         self._setup_crons().write({"active": True})
         return self._notify(
@@ -207,6 +211,7 @@ class ShopifyShop(models.Model):
 
     def action_setup_run_task(self):
         """Button with context {"setup_step": <step>}: queue the background operation of that step."""
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         step = self.env.context.get("setup_step")
         task = self._setup_start_task(step)
@@ -302,6 +307,7 @@ class ShopifyShop(models.Model):
 
     def action_setup_preview_export(self):
         """The products feature's export wizard, on its dry-run preview (writes nothing)."""
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         if not self._setup_task_available("products_export"):
             raise UserError(_("Exporting products is not available in this version of the addon."))
@@ -310,6 +316,7 @@ class ShopifyShop(models.Model):
 
     def action_setup_preview_import(self):
         """The products feature's import wizard, on its dry-run preview (writes nothing)."""
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         if not self._setup_task_available("products_import"):
             raise UserError(_("Importing products is not available in this version of the addon."))

@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 
 from ..services.errors import ShopifyError
 from ..services.schema import load_schema
+from .shopify_access import MANAGER, check_shopify_access
 
 _logger = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class ShopifyShop(models.Model):
         return {"created": created, "deleted": [s["id"] for s in extra], "covered": required}
 
     def action_register_webhooks(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         try:
             result = self._webhook_sync_subscriptions()
