@@ -299,6 +299,20 @@ class TestAccessMatrix(EmulatorCase, InventoryFixtures):
         self.assertEqual(shop.state, "connected")
         self.assertGreater(self.emu_shop.counters["requests"], 0)
 
+    def test_managers_act_only_on_shops_their_companies_see(self):
+        other = self.env["res.company"].create({"name": "Other Shopify Co"})
+        other_manager = new_test_user(
+            self.env,
+            login="other_company_manager",
+            groups="shopify_sync.group_shopify_manager,base.group_user",
+            company_id=other.id,
+            company_ids=[fields.Command.set(other.ids)],
+        )
+        requests = self.emu_shop.counters["requests"]
+        with self.assertRaises(AccessError):
+            self.shop.with_user(other_manager).action_test_connection()
+        self.assertEqual(self.emu_shop.counters["requests"], requests)
+
     def test_refusal_names_the_group(self):
         with self.assertRaisesRegex(AccessError, "Shopify / Manager"):
             self.shop.with_user(self.shopify_user).action_test_connection()
