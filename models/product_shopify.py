@@ -7,6 +7,8 @@ import carry the `shopify_import` context key and are never tracked (echo suppre
 
 from odoo import _, api, fields, models
 
+from .shopify_access import MANAGER, USER, check_shopify_access
+
 # Odoo fields that feed the mapped Shopify values (see shopify_product_sync.py).
 TEMPLATE_TRACKED_FIELDS = {
     "name",
@@ -59,6 +61,7 @@ class ProductTemplate(models.Model):
 
     def action_shopify_publish(self):
         """Publish to Shopify: open the export wizard on the selected products."""
+        check_shopify_access(self, MANAGER)
         return {
             "type": "ir.actions.act_window",
             "name": _("Publish to Shopify"),
@@ -69,6 +72,7 @@ class ProductTemplate(models.Model):
         }
 
     def action_view_shopify_bindings(self):
+        check_shopify_access(self, USER)
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_product_binding")
         action["domain"] = [("product_tmpl_id", "in", self.ids)]
         action["context"] = {"active_test": False}

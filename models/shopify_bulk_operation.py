@@ -33,6 +33,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..services import bulk, documents, timestamps
 from ..services.errors import ShopifyError
 from . import work_registry
+from .shopify_access import MANAGER_GROUP
 from .shopify_queue_job import RETRYABLE_DB_ERRORS, auto_commit_enabled, is_retryable
 
 _logger = logging.getLogger(__name__)
@@ -74,7 +75,8 @@ class ShopifyBulkOperation(models.Model):
     error_message = fields.Text(readonly=True)
     object_count = fields.Integer(readonly=True)
     root_object_count = fields.Integer(readonly=True)
-    url = fields.Char(string="Result URL", readonly=True)
+    # A signed link to the whole result file (raw Shopify rows, orders included): managers only.
+    url = fields.Char(string="Result URL", readonly=True, groups=MANAGER_GROUP)
     processed = fields.Boolean(readonly=True, index=True)
     processed_count = fields.Integer(readonly=True, help="Rows the handlers reported as handled.")
     processed_lines = fields.Integer(

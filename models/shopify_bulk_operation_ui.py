@@ -7,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..services.errors import ShopifyError
+from .shopify_access import MANAGER, check_shopify_access
 from .shopify_bulk_operation import ACTIVE_STATUSES
 
 _logger = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class ShopifyBulkOperation(models.Model):
 
     def action_refresh(self):
         """Ask Shopify now (instead of waiting for the webhook or the poll) and process a finished result."""
+        check_shopify_access(self, MANAGER)
         waiting = self.filtered(
             lambda operation: (
                 operation.status in ACTIVE_STATUSES

@@ -12,6 +12,7 @@ from decimal import Decimal
 from odoo import _, api, fields, models
 
 from ..services import completeness
+from .shopify_access import USER, check_shopify_access
 
 STATES = [
     ("pending", "Checking"),
@@ -235,6 +236,7 @@ class ShopifyCompletenessReport(models.Model):
     # ------------------------------------------------------------------------------------------------
     def action_open_day_orders(self):
         """The Shopify orders Odoo dates on this day."""
+        check_shopify_access(self, USER)
         self.ensure_one()
         start, end = completeness.day_bounds_utc(self.day, completeness.shop_zone(self.timezone))
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_order_binding")

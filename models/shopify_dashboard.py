@@ -6,6 +6,8 @@ list / pivot / graph views and no custom JavaScript.
 
 from odoo import _, api, fields, models, tools
 
+from .shopify_access import USER, check_shopify_access
+
 # What an admin should do about a failure, by the error type the queue recorded.
 FAILURE_HINTS = {
     "AuthError": "Shopify refused the credentials: check the token (or client ID/secret) on the shop, run "
@@ -90,6 +92,7 @@ class ShopifyDashboardFailure(models.Model):
         ]
 
     def action_open_jobs(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_queue_job")
         action["domain"] = self._job_domain()
@@ -148,6 +151,7 @@ class ShopifyDashboardSyncKind(models.Model):
             row.hint = SYNC_FAILED_HINT if row.last_state == "failed" else False
 
     def action_open_runs(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_sync_log")
         action["domain"] = [("shop_id", "=", self.shop_id.id), ("kind", "=", self.kind)]
@@ -188,6 +192,7 @@ class ShopifyDashboardWebhookTopic(models.Model):
         )
 
     def action_open_events(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_webhook_event")
         action["domain"] = [("shop_id", "=", self.shop_id.id), ("topic", "=", self.topic)]

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
 from ..services.completeness import shop_zone, window_days
+from .shopify_access import MANAGER, USER, check_shopify_access
 
 DASHBOARD_DAYS = 7
 
@@ -101,8 +102,8 @@ class ShopifyShop(models.Model):
     def action_dash_check_completeness(self):
         """Queue the orders part of the reconciliation (what "Run reconciliation now" does for orders);
         the days turn green or red once the queue cron started it and its bulk query was read."""
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
-        self.check_access("write")  # starts Shopify work: shop managers only
         if self.state == "draft":
             raise UserError(_("Test the connection on the shop's Setup tab first."))
         self._enqueue_reconcile_now(["orders"])
@@ -117,6 +118,7 @@ class ShopifyShop(models.Model):
         )
 
     def action_dash_completeness(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         return self._dash_action(
             "shopify_sync.action_shopify_completeness_report",

@@ -11,6 +11,8 @@ import logging
 
 from odoo import _, api, fields, models
 
+from .shopify_access import MANAGER, check_shopify_access
+
 _logger = logging.getLogger(__name__)
 
 HOLD_STATES = [
@@ -55,7 +57,7 @@ class ShopifyInventoryChange(models.Model):
 
     def action_dismiss(self):
         """Odoo's quantity stands after all: release the hold and push it to Shopify (managers only)."""
-        self.check_access("write")
+        check_shopify_access(self, MANAGER)
         held = self.filtered(lambda change: change.hold_state == "held")
         held.sudo().write({"hold_state": "dismissed", "released_at": fields.Datetime.now()})
         for level in held.level_id.sudo():

@@ -24,6 +24,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..services import completeness, documents
 from ..services.errors import ShopifyError
 from ..services.mapping.orders import timestamp
+from .shopify_access import USER, check_shopify_access
 
 _logger = logging.getLogger(__name__)
 
@@ -129,6 +130,7 @@ class ShopifyShop(models.Model):
         return len(reports), 0
 
     def action_view_completeness_reports(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "shopify_sync.action_shopify_completeness_report"

@@ -5,6 +5,8 @@ import json
 from odoo import _, fields, models
 from odoo.exceptions import UserError
 
+from .shopify_access import MANAGER, check_shopify_access
+
 
 class ShopifyProductConflict(models.Model):
     _name = "shopify.product.conflict"
@@ -34,6 +36,7 @@ class ShopifyProductConflict(models.Model):
 
     def action_apply_losing_value(self):
         """Make the losing value win after all: write it on the side that won."""
+        check_shopify_access(self, MANAGER)
         for conflict in self:
             if conflict.state != "resolved":
                 raise UserError(_("This conflict was already overridden."))

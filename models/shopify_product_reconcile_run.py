@@ -25,6 +25,7 @@ from odoo.exceptions import UserError
 from ..services import reconcile as reconcile_service
 from ..services.errors import ShopifyError
 from ..services.mapping import products as mapping
+from .shopify_access import USER, check_shopify_access
 from .shopify_bulk_operation import ACTIVE_STATUSES
 
 _logger = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ class ShopifyShop(models.Model):
         return {}
 
     def action_view_product_reconciliations(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "shopify_sync.action_shopify_product_reconcile"

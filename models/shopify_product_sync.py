@@ -18,6 +18,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..services import timestamps
 from ..services.mapping import products as mapping
+from .shopify_access import MANAGER, check_shopify_access
 from .shopify_sync_state import PRODUCT_CUSTOM_ID, PRODUCT_POLL
 
 _logger = logging.getLogger(__name__)
@@ -182,6 +183,7 @@ class ShopifyShop(models.Model):
 
     def action_test_connection(self):
         """Setup: once the connection works, create the customId definition exports rely on."""
+        check_shopify_access(self, MANAGER)
         result = super().action_test_connection()
         if self.state == "connected" and not self.product_custom_id_ready:
             self._shopify_setup_custom_id_definition()

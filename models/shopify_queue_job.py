@@ -37,6 +37,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..services import queue_policy
 from ..services.errors import ShopifyError
 from . import work_registry
+from .shopify_access import MANAGER, check_shopify_access
 
 _logger = logging.getLogger(__name__)
 
@@ -441,6 +442,7 @@ class ShopifyQueueJob(models.Model):
             shop._notify_queue_problems(shop_problems)
 
     def action_retry(self):
+        check_shopify_access(self, MANAGER)
         jobs = self.filtered(lambda job: job.state in (*PROBLEM_STATES, "skipped", "ignored"))
         jobs.write(
             {
@@ -455,6 +457,7 @@ class ShopifyQueueJob(models.Model):
         return True
 
     def action_ignore(self):
+        check_shopify_access(self, MANAGER)
         jobs = self.filtered(lambda job: job.state in (*PROBLEM_STATES, "pending"))
         jobs.write(
             {

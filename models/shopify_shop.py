@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..services.api_versions import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS
 from . import work_registry
 from .client_wiring import build_client
+from .shopify_access import MANAGER, check_shopify_access
 
 _logger = logging.getLogger(__name__)
 
@@ -222,6 +223,7 @@ class ShopifyShop(models.Model):
                 )
 
     def action_confirm_database(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         uuid, base_url = self._current_database_identity()
         self.write({"confirmed_database_uuid": uuid, "confirmed_base_url": base_url})
@@ -252,6 +254,7 @@ class ShopifyShop(models.Model):
         return [scope for scope in self._shopify_required_scopes() if scope not in covered]
 
     def action_test_connection(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         from ..services.errors import ShopifyError
 

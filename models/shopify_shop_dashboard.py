@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from odoo import _, fields, models
 
+from .shopify_access import USER, check_shopify_access
+
 TOP_FAILURES = 5
 
 
@@ -176,6 +178,7 @@ class ShopifyShop(models.Model):
         return action
 
     def action_dash_queue(self):
+        check_shopify_access(self, USER)
         return self._dash_action(
             "shopify_sync.action_shopify_queue_job",
             _("Queue by state and kind"),
@@ -184,6 +187,7 @@ class ShopifyShop(models.Model):
         )
 
     def action_dash_pending(self):
+        check_shopify_access(self, USER)
         return self._dash_action(
             "shopify_sync.action_shopify_queue_job",
             _("Pending jobs"),
@@ -192,6 +196,7 @@ class ShopifyShop(models.Model):
         )
 
     def action_dash_failures(self):
+        check_shopify_access(self, USER)
         return self._dash_action(
             "shopify_sync.action_shopify_dashboard_failure",
             _("Failure reasons"),
@@ -199,6 +204,7 @@ class ShopifyShop(models.Model):
         )
 
     def action_dash_api(self):
+        check_shopify_access(self, USER)
         return self._dash_action(
             "shopify_sync.action_shopify_api_call",
             _("API budget, last 24 h"),
@@ -207,6 +213,7 @@ class ShopifyShop(models.Model):
         )
 
     def action_dash_orders(self):
+        check_shopify_access(self, USER)
         return self._dash_action(
             "shopify_sync.action_shopify_order_binding",
             _("Orders per day, last 7 days"),
@@ -215,6 +222,7 @@ class ShopifyShop(models.Model):
         )
 
     def action_dash_products(self):
+        check_shopify_access(self, USER)
         return self._dash_action(
             "shopify_sync.action_shopify_product_binding",
             _("Products"),
@@ -222,6 +230,7 @@ class ShopifyShop(models.Model):
         )
 
     def action_dash_stock(self):
+        check_shopify_access(self, USER)
         return self._dash_action(
             "shopify_sync.action_shopify_inventory_level",
             _("Stock levels"),
@@ -229,6 +238,7 @@ class ShopifyShop(models.Model):
         )
 
     def action_dash_conflicts(self):
+        check_shopify_access(self, USER)
         action = self.env.ref("shopify_sync.action_shopify_product_conflict", raise_if_not_found=False)
         if not action:
             return False
@@ -239,6 +249,7 @@ class ShopifyShop(models.Model):
         )
 
     def action_open_dashboard(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",

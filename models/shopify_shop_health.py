@@ -9,6 +9,7 @@ import json
 from odoo import _, fields, models
 
 from ..services import timestamps
+from .shopify_access import USER, check_shopify_access
 
 API_FIELDS = (
     "health_api_last_success_at",
@@ -114,6 +115,7 @@ class ShopifyShop(models.Model):
             )
 
     def action_open_queue(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_queue_job")
         action["domain"] = [("shop_id", "=", self.id)]

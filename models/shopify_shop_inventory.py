@@ -4,6 +4,8 @@ Reconciliation lives in shopify_shop_inventory_reconcile.py."""
 
 from odoo import _, fields, models
 
+from .shopify_access import MANAGER, USER, check_shopify_access
+
 LOCATIONS_PAGE_SIZE = 100
 
 
@@ -75,6 +77,7 @@ class ShopifyShop(models.Model):
         return self.env["shopify.location"].sudo()._upsert_from_shopify(self, list(nodes))
 
     def action_fetch_locations(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         locations = self._fetch_shopify_locations()
         unmapped = locations.filtered(lambda loc: not loc.is_mapped)
@@ -86,6 +89,7 @@ class ShopifyShop(models.Model):
         return self._notify(_("Locations fetched"), message, "success")
 
     def action_view_shopify_locations(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_location")
         action["domain"] = [("shop_id", "=", self.id)]
@@ -130,6 +134,7 @@ class ShopifyShop(models.Model):
         return {"ok": len(pushes)}
 
     def action_push_inventory_now(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         pushes = self._inventory_sync()
         message = _(

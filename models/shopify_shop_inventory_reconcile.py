@@ -15,6 +15,7 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 
 from ..services import inventory as inventory_service
+from .shopify_access import MANAGER, check_shopify_access
 
 _logger = logging.getLogger(__name__)
 
@@ -235,6 +236,7 @@ class ShopifyShop(models.Model):
                 self._inventory_compare(drift, unseen, {})
 
     def action_reconcile_inventory(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         drift = self._inventory_reconcile()
         if drift.state == "running":

@@ -6,6 +6,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 
 from ..services.mapping.orders import timestamp
+from .shopify_access import USER, check_shopify_access
 from .shopify_sync_state import ORDER_POLL
 
 _logger = logging.getLogger(__name__)
@@ -183,6 +184,7 @@ class ShopifyShop(models.Model):
         return {**node, "lineItems": {"nodes": nodes, "pageInfo": {"hasNextPage": False}}}
 
     def action_view_orders(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_order_binding")
         action["domain"] = [("shop_id", "=", self.id)]

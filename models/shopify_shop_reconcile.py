@@ -13,6 +13,8 @@ from odoo.exceptions import UserError
 from . import work_registry
 
 # As the wizard lists them (they run in the order of work_registry.RECONCILE_PARTS).
+from .shopify_access import MANAGER, USER, check_shopify_access
+
 RECONCILE_PARTS = ("products", "inventory", "orders")
 RECONCILE_JOB_KIND = "reconcile_now"
 COUNT_KEYS = ("ok", "failed", "skipped")
@@ -109,12 +111,14 @@ class ShopifyShop(models.Model):
         )
 
     def action_open_reconcile_wizard(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_reconcile_wizard")
         action["context"] = {"default_shop_id": self.id}
         return action
 
     def action_view_bulk_operations(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_bulk_operation")
         action["domain"] = [("shop_id", "=", self.id)]
@@ -122,6 +126,7 @@ class ShopifyShop(models.Model):
         return action
 
     def action_view_reconcile_runs(self):
+        check_shopify_access(self, USER)
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_sync_log")
         action["domain"] = [("shop_id", "=", self.id), ("kind", "=", "reconcile")]

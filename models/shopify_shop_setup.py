@@ -12,6 +12,7 @@ from odoo.exceptions import UserError
 
 from ..services.errors import ShopifyError
 from . import work_registry
+from .shopify_access import MANAGER, check_shopify_access
 from .shopify_setup_task import TASK_STATES
 
 STEP_STATES = [
@@ -167,14 +168,17 @@ class ShopifyShop(models.Model):
     # Steps (buttons on the Setup tab; every one can be re-run)
     # ------------------------------------------------------------------------------------------------
     def action_setup_fetch_locations(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         return self.action_fetch_locations()
 
     def action_setup_register_webhooks(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         return self.action_register_webhooks()
 
     def action_setup_activate_crons(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         self._setup_crons().write({"active": True})
         return self._notify(
@@ -185,6 +189,7 @@ class ShopifyShop(models.Model):
 
     def action_setup_run_task(self):
         """Button with context {"setup_step": <step>}: queue the background operation of that step."""
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         step = self.env.context.get("setup_step")
         task = self._setup_start_task(step)
@@ -267,12 +272,14 @@ class ShopifyShop(models.Model):
 
     def action_setup_preview_export(self):
         """The products feature's export wizard, on its dry-run preview (writes nothing)."""
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         wizard = self.env[PRODUCT_EXPORT_WIZARD].create({"shop_id": self.id, "all_products": True})
         return wizard.action_preview()
 
     def action_setup_preview_import(self):
         """The products feature's import wizard, on its dry-run preview (writes nothing)."""
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         wizard = self.env[PRODUCT_IMPORT_WIZARD].create({"shop_id": self.id, "mode": "all"})
         return wizard.action_preview()

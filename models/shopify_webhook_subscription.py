@@ -12,8 +12,9 @@ from odoo.exceptions import UserError
 
 from ..services.errors import ShopifyError
 from ..services.schema import load_schema
-from .shopify_sync_state import WEBHOOKS
 from . import work_registry
+from .shopify_access import MANAGER, check_shopify_access
+from .shopify_sync_state import WEBHOOKS
 
 _logger = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ class ShopifyShop(models.Model):
         return {"created": created, "deleted": [s["id"] for s in extra], "covered": required}
 
     def action_register_webhooks(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         try:
             result = self._webhook_sync_subscriptions()

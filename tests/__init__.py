@@ -64,3 +64,4 @@ from . import test_bulk_transfer_errors
 from . import test_shapes
 from . import test_webhook_signature
 from . import test_work_registry
+from . import test_access_matrix

@@ -7,6 +7,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.shopify_access import MANAGER, check_shopify_access
 from ..services.mapping import product_preview as preview
 from ..services.mapping import products as mapping
 
@@ -177,6 +178,7 @@ class ShopifyProductExportWizard(models.TransientModel):
         return {"action": "update" if lines else "nothing", "details": "\n".join(lines)}
 
     def action_preview(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         self.line_ids = [fields.Command.clear()] + [fields.Command.create(row) for row in self._preview()]
         self.state = "preview"
@@ -203,6 +205,7 @@ class ShopifyProductExportWizard(models.TransientModel):
 
     def action_refresh_bulk(self):
         """Ask Shopify how the bulk export is doing (and apply its answers when it is ready)."""
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         operation = self.bulk_operation_id
         if operation and not operation.processed:
@@ -210,6 +213,7 @@ class ShopifyProductExportWizard(models.TransientModel):
         return self._reopen()
 
     def action_publish(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         templates = self._templates()
         if not templates:
@@ -343,6 +347,7 @@ class ShopifyProductImportWizard(models.TransientModel):
         return rows, counts
 
     def action_preview(self):
+        check_shopify_access(self, MANAGER)
         rows, _counts = self._run(dry_run=True)
         self.line_ids = [fields.Command.clear()] + [fields.Command.create(row) for row in rows]
         self.state = "preview"
@@ -369,6 +374,7 @@ class ShopifyProductImportWizard(models.TransientModel):
             )
 
     def action_import(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         if self.mode == "all":
             client = self.shop_id._shopify_client()
@@ -393,6 +399,7 @@ class ShopifyProductImportWizard(models.TransientModel):
 
     def action_refresh_bulk(self):
         """Ask Shopify how the bulk operation is doing (and import its result when it is ready)."""
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         operation = self.bulk_operation_id
         if operation and not operation.processed:

@@ -2,6 +2,8 @@
 
 from odoo import _, fields, models
 
+from ..models.shopify_access import MANAGER, check_shopify_access
+
 
 class ShopifyReconcileWizard(models.TransientModel):
     _name = "shopify.reconcile.wizard"
@@ -28,6 +30,7 @@ class ShopifyReconcileWizard(models.TransientModel):
         ]
 
     def action_run(self):
+        check_shopify_access(self, MANAGER)
         self.ensure_one()
         self.shop_id._enqueue_reconcile_now(self._parts(), self.dry_run)
         return {
