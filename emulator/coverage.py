@@ -16,7 +16,7 @@ answer ever holds a made-up null. A null stays a true answer when the resolver o
 """
 
 import dataclasses
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import graphql
 from graphql import (
@@ -54,7 +54,7 @@ def record_classes():
     return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def _record_attributes(cls):
     names = {f.name for f in dataclasses.fields(cls)}
     for klass in cls.__mro__:
@@ -226,9 +226,9 @@ def format_report(reports, details=True):
         for group, label in (("roots", "root fields"), ("objects", "object fields")):
             emulated, missing = found[group]["emulated"], found[group]["missing"]
             total = len(emulated) + len(missing)
+            share = 100 * len(emulated) / max(total, 1)
             lines.append(
-                f"  {label}: {len(emulated)} of {total} emulated ({100 * len(emulated) / max(total, 1):.1f} %),"
-                f" {len(missing)} not"
+                f"  {label}: {len(emulated)} of {total} emulated ({share:.1f} %), {len(missing)} not"
             )
         if details:
             for group, label in (("roots", "root fields"), ("objects", "object fields")):

@@ -13,8 +13,8 @@ import graphql
 from graphql import GraphQLError, OperationType, specified_rules
 
 from . import resolvers  # noqa: F401  (registers every resolver)
-from .coverage import NotEmulatedError, not_emulated_errors
 from .costs import MAX_QUERY_COST, InputLimitError, actual_cost, check_limits, requested_cost
+from .coverage import NotEmulatedError, not_emulated_errors
 from .resolvers.registry import RESOLVERS, SHAPES
 
 _logger = logging.getLogger(__name__)
