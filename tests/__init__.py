@@ -55,3 +55,5 @@ from . import test_order_race
 from . import test_inventory_holds
 from . import test_product_publish_preview
 from . import test_product_preview_units
+from . import test_emulator_fidelity
+from . import test_emulator_coverage
