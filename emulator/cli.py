@@ -74,10 +74,10 @@ def print_coverage(schema_dir=None, details=True):
 
     versions = available_versions(schema_dir)
     if not versions:
-        print(f"no schema files in {schema_dir or 'the schema directory'}", file=sys.stderr)
+        sys.stderr.write(f"no schema files in {schema_dir or 'the schema directory'}\n")
         return 1
     reports = {version: report(load_schema(version, schema_dir)) for version in versions}
-    print(format_report(reports, details=details))
+    sys.stdout.write(format_report(reports, details=details) + "\n")
     return 0
 
 

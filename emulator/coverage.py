@@ -16,6 +16,7 @@ answer ever holds a made-up null. A null stays a true answer when the resolver o
 """
 
 import dataclasses
+import re
 from functools import cache, lru_cache
 
 import graphql
@@ -39,8 +40,10 @@ EDGE_FIELDS = frozenset({"cursor", "node"})
 _RECORD_MODULES = (records, order_records, webhooks, bulk)
 
 
+@lru_cache(maxsize=2048)
 def snake(name):
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
+    """The record attribute a field reads: `updatedAt` → `updated_at`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 @lru_cache(maxsize=1)

@@ -2,19 +2,17 @@
 schema, check limits and cost, execute with the registered resolvers, charge the actual cost."""
 
 import logging
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 
 import graphql
 from graphql import GraphQLError, OperationType, specified_rules
 
 from . import resolvers  # noqa: F401  (registers every resolver)
 from .costs import MAX_QUERY_COST, InputLimitError, actual_cost, check_limits, requested_cost
-from .coverage import NotEmulatedError, not_emulated_errors
+from .coverage import NotEmulatedError, not_emulated_errors, snake
 from .resolvers.registry import RESOLVERS, SHAPES
 
 _logger = logging.getLogger(__name__)
@@ -47,11 +45,6 @@ class RequestContext:
     emulator: object
 
 
-@lru_cache(maxsize=2048)
-def _snake(name):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 def _serialize(value):
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -75,7 +68,7 @@ def field_resolver(source, info, **args):
         if name in SHAPES.get(type_name, ()):
             return None
         raise NotEmulatedError(type_name, name)
-    value = getattr(source, "gid" if name == "id" else _snake(name), _MISSING)
+    value = getattr(source, "gid" if name == "id" else snake(name), _MISSING)
     if value is _MISSING:
         raise NotEmulatedError(type_name, name)
     return _serialize(value)
