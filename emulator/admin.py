@@ -97,6 +97,15 @@ def shop_location(emulator, body, domain):
     return 201, {"id": location.gid, "name": location.name}
 
 
+@route("POST", "/shops/(?P<domain>[^/]+)/collections")
+def shop_collection(emulator, body, domain):
+    """Body: {"title", "handle"?, "description_html"?, "products": [product GID or id]}."""
+    shop = _shop(emulator, domain)
+    products = [int(str(p).rsplit("/", 1)[-1]) for p in body.pop("products", ())]
+    collection = shop.add_collection(products=products, **body)
+    return 201, {"id": collection.gid, "handle": collection.handle}
+
+
 @route("POST", "/clock/advance")
 def clock_advance(emulator, body):
     if not hasattr(emulator.clock, "advance"):

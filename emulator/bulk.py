@@ -109,6 +109,17 @@ def _connection_fields(schema, document):
     return found
 
 
+def refuse_not_emulated(schema, document):
+    """A top-level NOT_EMULATED error (no operation created) when the document selects a field the emulator
+    does not answer: a bulk operation must not complete with made-up nulls."""
+    from .coverage import not_emulated_errors
+    from .resolvers.common import ResolverError
+
+    refused = not_emulated_errors(schema, document)
+    if refused:
+        raise ResolverError(" ".join(error["message"] for error in refused), code="NOT_EMULATED")
+
+
 def check_query(schema, text):
     """The parsed document of a valid bulk query, else BulkError(INVALID)."""
     try:
@@ -118,6 +129,7 @@ def check_query(schema, text):
     errors = graphql.validate(schema, document)
     if errors:
         raise BulkError(f"Invalid bulk query: {errors[0].message}")
+    refuse_not_emulated(schema, document)
     operations = [d for d in document.definitions if isinstance(d, graphql.OperationDefinitionNode)]
     if len(operations) != 1 or operations[0].operation != graphql.OperationType.QUERY:
         raise BulkError("Invalid bulk query: the document must hold exactly one query.")
@@ -167,6 +179,7 @@ def run_mutation(emulator, shop, version, text, staged_upload_path, client_ident
         if errors or len(operations) != 1 or operations[0].operation != graphql.OperationType.MUTATION:
             message = errors[0].message if errors else "the document must hold exactly one mutation"
             raise BulkError(f"Invalid mutation: {message}", "INVALID_MUTATION", ("mutation",))
+        refuse_not_emulated(schema, document)
         if len(operations[0].selection_set.selections) != 1:
             raise BulkError(
                 "Bulk mutations must contain exactly one mutation field.", "INVALID_MUTATION", ("mutation",)

@@ -57,7 +57,28 @@ def parse_args(argv):
     )
     parser.add_argument("--schema-dir", default=None)
     parser.add_argument("--log-level", default="INFO")
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="print, per API version, the schema's fields with and without a resolver, then exit",
+    )
+    parser.add_argument("--summary", action="store_true", help="with --coverage: the counts only")
     return parser.parse_args(argv)
+
+
+def print_coverage(schema_dir=None, details=True):
+    """`--coverage`: what the emulator answers of each available version's schema."""
+    from . import executor  # noqa: F401  (registers every resolver)
+    from .coverage import format_report, report
+    from .schema import available_versions, load_schema
+
+    versions = available_versions(schema_dir)
+    if not versions:
+        sys.stderr.write(f"no schema files in {schema_dir or 'the schema directory'}\n")
+        return 1
+    reports = {version: report(load_schema(version, schema_dir)) for version in versions}
+    sys.stdout.write(format_report(reports, details=details) + "\n")
+    return 0
 
 
 def _saver(emulator, path, stop):
@@ -71,6 +92,8 @@ def _saver(emulator, path, stop):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.coverage:
+        return print_coverage(args.schema_dir, details=not args.summary)
     logging.basicConfig(
         level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

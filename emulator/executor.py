@@ -2,19 +2,18 @@
 schema, check limits and cost, execute with the registered resolvers, charge the actual cost."""
 
 import logging
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from functools import lru_cache
 
 import graphql
 from graphql import GraphQLError, OperationType, specified_rules
 
 from . import resolvers  # noqa: F401  (registers every resolver)
 from .costs import MAX_QUERY_COST, InputLimitError, actual_cost, check_limits, requested_cost
-from .resolvers.registry import RESOLVERS
+from .coverage import NotEmulatedError, not_emulated_errors, snake
+from .resolvers.registry import RESOLVERS, SHAPES
 
 _logger = logging.getLogger(__name__)
 THROTTLE_DOCS = "https://shopify.dev/api/usage/rate-limits"
@@ -46,26 +45,33 @@ class RequestContext:
     emulator: object
 
 
-@lru_cache(maxsize=2048)
-def _snake(name):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 def _serialize(value):
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     return value
 
 
+_MISSING = object()
+
+
 def field_resolver(source, info, **args):
-    function = RESOLVERS.get((info.parent_type.name, info.field_name))
+    """The registered resolver, else the parent dict's key or the parent record's attribute; a value that
+    cannot answer the field raises NotEmulatedError (never a made-up null). Documents are checked before
+    they run (`coverage.not_emulated_errors`), so this is the last line, not the rule."""
+    type_name, name = info.parent_type.name, info.field_name
+    function = RESOLVERS.get((type_name, name))
     if function is not None:
         return _serialize(function(source, info, **args))
     if isinstance(source, dict):
-        return _serialize(source.get(info.field_name))
-    if info.field_name == "id":
-        return getattr(source, "gid", None)
-    return _serialize(getattr(source, _snake(info.field_name), None))
+        if name in source:
+            return _serialize(source[name])
+        if name in SHAPES.get(type_name, ()):
+            return None
+        raise NotEmulatedError(type_name, name)
+    value = getattr(source, "gid" if name == "id" else snake(name), _MISSING)
+    if value is _MISSING:
+        raise NotEmulatedError(type_name, name)
+    return _serialize(value)
 
 
 def type_resolver(value, _info, _abstract_type):
@@ -112,15 +118,17 @@ CHECKED_CACHE_SIZE = 512
 
 
 def parse_and_validate(schema, query):
-    """(document, Shopify-shaped errors); raises GraphQLError on a syntax error. Cached per schema+text,
-    since validating against Shopify's schema costs tens of milliseconds."""
+    """(document, Shopify-shaped errors); raises GraphQLError on a syntax error. The errors are the
+    schema's validation errors, else one NOT_EMULATED error per selected field the emulator does not answer
+    (emulator/coverage.py): either way nothing runs. Cached per schema+text, since validating against
+    Shopify's schema costs tens of milliseconds."""
     key = (id(schema), query)
     with _checked_lock:
         if key in _checked:
             _checked.move_to_end(key)
             return _checked[key]
     document = graphql.parse(query)
-    checked = (document, validation_errors(schema, document))
+    checked = (document, validation_errors(schema, document) or not_emulated_errors(schema, document))
     with _checked_lock:
         _checked[key] = checked
         while len(_checked) > CHECKED_CACHE_SIZE:

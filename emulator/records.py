@@ -38,12 +38,29 @@ class Record:
         return str(self.id)
 
 
+# A location's address: LocationAddress fields in snake_case (country_code is required by Shopify).
+ADDRESS_KEYS = (
+    "address1",
+    "address2",
+    "city",
+    "province",
+    "province_code",
+    "zip",
+    "country",
+    "country_code",
+    "phone",
+    "latitude",
+    "longitude",
+)
+
+
 @dataclass
 class Location(Record):
     name: str = ""
     is_active: bool = True
     fulfills_online_orders: bool = True
     is_primary: bool = False
+    address: dict = field(default_factory=dict)  # ADDRESS_KEYS -> value
 
     TYPENAME = "Location"
 
@@ -103,6 +120,7 @@ class Variant(Record):
     selected: list = field(default_factory=list)  # [(option name, value name)]
     inventory_policy: str = "DENY"
     taxable: bool = True
+    media_ids: list = field(default_factory=list)  # the variant's media (also the product's)
 
     TYPENAME = "ProductVariant"
 
@@ -123,8 +141,47 @@ class Product(Record):
     options: list = field(default_factory=list)  # [ProductOption]
     variant_ids: list = field(default_factory=list)
     metafields: dict = field(default_factory=dict)  # (namespace, key) -> (type, value)
+    media_ids: list = field(default_factory=list)  # MediaImage ids, in position order
 
     TYPENAME = "Product"
+
+
+@dataclass
+class MediaImage(Record):
+    """An image of a product (the emulator stores images only; Shopify also has videos and 3D models). The
+    emulator does not download the source: the image is READY at once, served from its original URL."""
+
+    alt: str | None = None
+    original_source: str = ""
+    mime_type: str | None = None
+    status: str = "READY"  # MediaStatus
+
+    TYPENAME = "MediaImage"
+
+    @property
+    def media_content_type(self):
+        return "IMAGE"
+
+    @property
+    def file_status(self):
+        return self.status  # FileStatus has the same READY
+
+
+@dataclass
+class Collection(Record):
+    """A manual collection: its products are listed by id, in the order they were added."""
+
+    title: str = ""
+    handle: str = ""
+    description_html: str = ""
+    sort_order: str = "MANUAL"
+    product_ids: list = field(default_factory=list)
+
+    TYPENAME = "Collection"
+
+    @property
+    def rule_set(self):
+        return None  # a manual collection has no rules (smart collections are not emulated)
 
 
 @dataclass

@@ -11,7 +11,14 @@ from collections import Counter
 
 from .costs import PLANS, CostBucket
 from .faults import FaultInjector
-from .records import QUANTITY_NAMES, InventoryLevel, Location, MetafieldDefinition
+from .records import (
+    ADDRESS_KEYS,
+    QUANTITY_NAMES,
+    Collection,
+    InventoryLevel,
+    Location,
+    MetafieldDefinition,
+)
 
 DEFAULT_SCOPES = (
     "read_products",
@@ -93,6 +100,8 @@ class ShopState:
         self.inventory_items = {}
         self.levels = {}  # (item id, location id) -> InventoryLevel
         self.metafield_definitions = {}
+        self.media = {}  # MediaImage id -> MediaImage (products' images)
+        self.collections = {}
         self.adjustment_groups = {}
         self.idempotency = {}  # key -> (fingerprint, payload)
         self.counters = Counter()
@@ -138,7 +147,12 @@ class ShopState:
         return PLAN_NAMES[self.plan]
 
     # -- arrange -----------------------------------------------------------------------------------
-    def add_location(self, name, is_active=True, fulfills_online_orders=True):
+    def add_location(self, name, is_active=True, fulfills_online_orders=True, address=None):
+        """`address`: {address1, address2, city, province, province_code, zip, country, country_code, phone,
+        latitude, longitude} (any subset)."""
+        unknown = set(address or {}) - set(ADDRESS_KEYS)
+        if unknown:
+            raise ValueError(f"unknown address keys {sorted(unknown)}: use {', '.join(ADDRESS_KEYS)}")
         with self.lock:
             now = self.now()
             location = Location(
@@ -149,9 +163,31 @@ class ShopState:
                 is_active=is_active,
                 fulfills_online_orders=fulfills_online_orders,
                 is_primary=not self.locations,
+                address=dict(address or {}),
             )
             self.locations[location.id] = location
             return location
+
+    def add_collection(self, title, handle=None, products=(), description_html=""):
+        """A manual collection holding `products` (Product records or ids), in that order."""
+        with self.lock:
+            now = self.now()
+            taken = {c.handle for c in self.collections.values()}
+            handle = handle or "-".join(title.lower().split()) or "collection"
+            base, n = handle, 1
+            while handle in taken:
+                handle, n = f"{base}-{n}", n + 1
+            collection = Collection(
+                id=self.next_id(),
+                created_at=now,
+                updated_at=now,
+                title=title,
+                handle=handle,
+                description_html=description_html,
+                product_ids=[getattr(p, "id", p) for p in products],
+            )
+            self.collections[collection.id] = collection
+            return collection
 
     def add_metafield_definition(self, namespace, key, type_name="id", owner_type="PRODUCT", name=None):
         with self.lock:
@@ -224,6 +260,9 @@ class ShopState:
 
     def levels_of_item(self, item_id):
         return [level for (item, _loc), level in self.levels.items() if item == item_id]
+
+    def collections_of(self, product_id):
+        return [c for c in self.collections.values() if product_id in c.product_ids]
 
     def remove_variant(self, variant):
         self.variants.pop(variant.id, None)

@@ -8,9 +8,11 @@ from dataclasses import fields
 from datetime import datetime
 
 from .records import (
+    Collection,
     InventoryItem,
     InventoryLevel,
     Location,
+    MediaImage,
     MetafieldDefinition,
     OptionValue,
     Product,
@@ -26,6 +28,8 @@ STORES = {
     "products": Product,
     "variants": Variant,
     "inventory_items": InventoryItem,
+    "media": MediaImage,
+    "collections": Collection,
 }
 SETTINGS = (
     "access_token",

@@ -46,6 +46,7 @@ TOPICS = {
     "PRODUCTS_UPDATE": "products/update",
     "PRODUCTS_DELETE": "products/delete",
     "INVENTORY_LEVELS_UPDATE": "inventory_levels/update",
+    "INVENTORY_LEVELS_CONNECT": "inventory_levels/connect",
     "BULK_OPERATIONS_FINISH": "bulk_operations/finish",
     "APP_UNINSTALLED": "app/uninstalled",
 }

@@ -65,3 +65,5 @@ from . import test_shapes
 from . import test_webhook_signature
 from . import test_work_registry
 from . import test_access_matrix
+from . import test_emulator_fidelity
+from . import test_emulator_coverage

@@ -2,6 +2,8 @@
 
 from . import registry
 from . import shop
+from . import media
+from . import collections
 from . import products
 from . import product_mutations
 from . import inventory

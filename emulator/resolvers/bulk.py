@@ -5,7 +5,7 @@ import uuid
 
 from .. import bulk
 from .common import connection, parse_gid, search_filter
-from .registry import field, mutation, query
+from .registry import field, mutation, query, shape
 
 _SEARCH = {
     "status": lambda op: op.status.lower(),
@@ -13,6 +13,14 @@ _SEARCH = {
     "created_at": lambda op: op.created_at,
     "id": lambda op: op.id,
 }
+
+
+shape("BulkOperationRunQueryPayload", "bulkOperation", "userErrors")
+shape("BulkOperationRunMutationPayload", "bulkOperation", "userErrors")
+shape("BulkOperationCancelPayload", "bulkOperation", "userErrors")
+shape("StagedUploadsCreatePayload", "stagedTargets", "userErrors")
+shape("StagedMediaUploadTarget", "url", "resourceUrl", "parameters")
+shape("StagedUploadParameter", "name", "value")
 
 
 def _fresh(info):

@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 
 from graphql import GraphQLError
 
+from .registry import shape
+
 
 class ResolverError(GraphQLError):
     """A top-level GraphQL error raised from a resolver, with Shopify's `extensions.code`."""
@@ -27,10 +29,31 @@ def parse_gid(value, expected_type=None):
 
 
 def user_error(message, field=None, code=None):
-    error = {"message": message, "field": field}
-    if code:
-        error["code"] = code
-    return error
+    return {"message": message, "field": field, "code": code}
+
+
+# The userErrors of every payload the emulator answers: `UserError` has no code, the typed ones do.
+shape("UserError", "message", "field")
+for _typed in (
+    "BulkMutationUserError",
+    "BulkOperationUserError",
+    "InventoryAdjustQuantitiesUserError",
+    "InventorySetQuantitiesUserError",
+    "MetafieldDefinitionCreateUserError",
+    "ProductSetUserError",
+    "ProductVariantsBulkCreateUserError",
+    "ProductVariantsBulkDeleteUserError",
+    "ProductVariantsBulkUpdateUserError",
+):
+    shape(_typed, "message", "field", "code")
+
+
+class Indexed(dict):
+    """A dict with an `id` attribute (its "id" key), so `connection` can order and page plain dicts."""
+
+    @property
+    def id(self):
+        return self["id"]
 
 
 # -- connections ---------------------------------------------------------------------------------------
@@ -52,6 +75,9 @@ def sort_key_value(value):
     if isinstance(value, str):
         return value.lower()
     return value
+
+
+shape("PageInfo", "hasNextPage", "hasPreviousPage", "startCursor", "endCursor")
 
 
 def connection(items, first=None, last=None, after=None, before=None, reverse=False, sort_key=None):

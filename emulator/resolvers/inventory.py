@@ -6,7 +6,7 @@ from graphql import get_directive_values
 
 from ..records import ON_HAND_PARTS, QUANTITY_NAMES, AdjustmentGroup
 from .common import ResolverError, connection, parse_gid, search_filter, user_error
-from .registry import field, mutation, query
+from .registry import field, mutation, query, shape
 
 # Reasons Shopify accepts for quantity changes (shopify-api-facts §5).
 REASONS = {
@@ -38,6 +38,16 @@ _ITEM_SEARCH = {
     "updated_at": lambda item: item.updated_at,
     "created_at": lambda item: item.created_at,
 }
+
+
+shape("InventoryItemMeasurement", "id", "weight")
+shape("Weight", "value", "unit")
+shape("MoneyV2", "amount", "currencyCode")
+shape("InventoryQuantity", "id", "name", "quantity", "updatedAt")
+shape("InventoryChange", "name", "delta", "quantityAfterChange", "ledgerDocumentUri", "item", "location")
+shape("InventorySetQuantitiesPayload", "inventoryAdjustmentGroup", "userErrors")
+shape("InventoryAdjustQuantitiesPayload", "inventoryAdjustmentGroup", "userErrors")
+shape("InventoryActivatePayload", "inventoryLevel", "userErrors")
 
 
 # -- queries -------------------------------------------------------------------------------------------
@@ -422,3 +432,71 @@ def adjust_quantities(info, data):
             changes.append(_change(level, "on_hand", row["delta"]))
         shop.emit("inventory_levels/update", level)
     return {"inventoryAdjustmentGroup": _record(shop, data, changes), "userErrors": []}
+
+
+# -- inventoryActivate ---------------------------------------------------------------------------------
+@mutation("inventoryActivate")
+def resolve_inventory_activate(
+    _root, info, inventoryItemId, locationId, available=None, onHand=None, stockAtLegacyLocation=False
+):
+    arguments = {
+        "inventoryItemId": inventoryItemId,
+        "locationId": locationId,
+        "available": available,
+        "onHand": onHand,
+        "stockAtLegacyLocation": stockAtLegacyLocation,
+    }
+    if stockAtLegacyLocation:
+        raise ResolverError(
+            "stockAtLegacyLocation (fulfillment service locations) is not emulated.", code="NOT_EMULATED"
+        )
+    if available is not None and onHand is not None and available != onHand:
+        # The difference would sit in an unavailable state Shopify picks; the emulator does not guess it.
+        raise ResolverError(
+            "inventoryActivate with both available and onHand, different, is not emulated.",
+            code="NOT_EMULATED",
+        )
+    return idempotent(
+        info,
+        arguments,
+        lambda: activate(info.context.shop, inventoryItemId, locationId, available, onHand),
+        lambda error: {"inventoryLevel": None, "userErrors": [error]},
+    )
+
+
+def activate(shop, item_gid, location_gid, available=None, on_hand=None):
+    """Stock an inventory item at a location: a new (or the deactivated) level, active, with its initial
+    quantity. An item already active there keeps its quantities (setting them again is refused)."""
+    item_id, location_id = parse_gid(item_gid, "InventoryItem"), parse_gid(location_gid, "Location")
+
+    def refused(message, field):
+        return {"inventoryLevel": None, "userErrors": [user_error(message, [field])]}
+
+    if item_id not in shop.inventory_items:
+        return refused("The specified inventory item could not be found.", "inventoryItemId")
+    location = shop.locations.get(location_id)
+    if location is None:
+        return refused("The specified location could not be found.", "locationId")
+    if not location.is_active:
+        return refused("The location is not active.", "locationId")
+    initial = available if available is not None else on_hand
+    level = shop.level(item_id, location_id)
+    if level is not None and level.is_active:
+        if initial is not None:
+            return refused(
+                "Not allowed to set available quantity when the item is already active at the location.",
+                "available" if available is not None else "onHand",
+            )
+        return {"inventoryLevel": level, "userErrors": []}
+    if initial is not None and not -QUANTITY_LIMIT <= initial <= QUANTITY_LIMIT:
+        return refused("The quantity is out of range.", "available" if available is not None else "onHand")
+    now = shop.now()
+    level = shop.level(item_id, location_id, create=True)
+    level.is_active = True
+    if initial is not None:
+        level.quantities["available"] = initial
+    level.updated_at = shop.inventory_items[item_id].updated_at = now
+    shop.emit("inventory_levels/connect", level)
+    if initial:
+        shop.emit("inventory_levels/update", level)
+    return {"inventoryLevel": level, "userErrors": []}

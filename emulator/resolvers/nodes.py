@@ -18,6 +18,8 @@ NODE_STORES = {
     "Fulfillment": "fulfillments",
     "WebhookSubscription": "webhook_subscriptions",
     "BulkOperation": "bulk_operations",
+    "MediaImage": "media",
+    "Collection": "collections",
 }
 
 

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 from .. import orders as order_logic
 from ..order_records import Order
-from .common import connection, parse_gid, search_filter
-from .registry import field, mutation, query
+from .common import Indexed, connection, parse_gid, search_filter
+from .registry import field, mutation, query, shape
 
 _STATUS_WORDS = {
     "FULFILLED": ["fulfilled", "shipped"],
@@ -46,6 +46,42 @@ _ORDER_SORT = {
     "FULFILLMENT_STATUS": lambda o: order_logic.fulfillment_status(o),
     "TOTAL_ITEMS_QUANTITY": lambda o: sum(line.current_quantity for line in o.line_items),
 }
+
+
+shape("MoneyBag", "shopMoney", "presentmentMoney")
+shape(
+    "MailingAddress",
+    "id",
+    "firstName",
+    "lastName",
+    "name",
+    "company",
+    "address1",
+    "address2",
+    "city",
+    "province",
+    "provinceCode",
+    "zip",
+    "country",
+    "countryCodeV2",
+    "phone",
+    "formatted",
+    "coordinatesValidated",
+)
+shape("TaxLine", "title", "rate", "ratePercentage", "priceSet", "channelLiable", "source")
+shape("PricingPercentageValue", "percentage")
+shape(
+    "DiscountCodeApplication", "code", "index", "allocationMethod", "targetSelection", "targetType", "value"
+)
+shape("DiscountAllocation", "allocatedAmountSet", "discountApplication")
+shape("FulfillmentOrderAssignedLocation", "name", "location", "countryCode")
+shape("FulfillmentOrderSupportedAction", "action")
+shape("FulfillmentLineItem", "id", "lineItem", "quantity", "originalTotalSet", "discountedTotalSet")
+shape("FulfillmentTrackingInfo", "company", "number", "url")
+shape("CustomerEmailAddress", "emailAddress", "validFormat")
+shape("CustomerPhoneNumber", "phoneNumber")
+shape("Attribute", "key", "value")  # orders carry none: customAttributes is always []
+shape("FulfillmentCreatePayload", "fulfillment", "userErrors")
 
 
 def money_bag(shop, order, amount):
@@ -374,19 +410,7 @@ def resolve_discount_applications(order, info, **page):
         {"id": index, **discount_application(info, order, index)}
         for index in range(len(order.discount_applications))
     ]
-    return connection(_Indexed.wrap(applications), **page)
-
-
-class _Indexed(dict):
-    """A dict with an `id` attribute, so `connection` can order and page plain dicts."""
-
-    @property
-    def id(self):
-        return self["id"]
-
-    @classmethod
-    def wrap(cls, dicts):
-        return [cls(d) for d in dicts]
+    return connection([Indexed(a) for a in applications], **page)
 
 
 @field("Order", "discountCodes")
@@ -730,7 +754,7 @@ def resolve_fulfillment_line_items(fulfillment, info, **page):
     for position, (line_id, quantity) in enumerate(fulfillment.lines):
         line = shop.line_items.get(line_id)
         rows.append(
-            _Indexed(
+            Indexed(
                 id=fulfillment.id * 1000 + position,
                 lineItem=line,
                 quantity=quantity,

@@ -4,7 +4,7 @@ inventory items, `updatedAt`) is the same as for productSet."""
 
 from .common import ResolverError, parse_gid, user_error
 from .products import DEFAULT_OPTION, product_set, variants_of
-from .registry import mutation
+from .registry import mutation, shape
 from .shop import resolve_shop
 
 _PRODUCT_FIELDS = (
@@ -16,8 +16,16 @@ _PRODUCT_FIELDS = (
     "tags",
     "status",
     "metafields",
+    "collectionsToJoin",
+    "collectionsToLeave",
 )
 
+
+shape("ProductCreatePayload", "product", "shop", "userErrors")
+shape("ProductUpdatePayload", "product", "userErrors")
+shape("ProductVariantsBulkCreatePayload", "product", "productVariants", "userErrors")
+shape("ProductVariantsBulkUpdatePayload", "product", "productVariants", "userErrors")
+shape("ProductVariantsBulkDeletePayload", "product", "userErrors")
 
 # productSet's codes → the equivalent in the variant mutations' enums.
 _CODE_SYNONYMS = {"DUPLICATED_OPTION_VALUE": "VARIANT_ALREADY_EXISTS"}
@@ -67,6 +75,8 @@ def resolve_product_create(_root, info, product=None, input=None, media=None):
         raise ResolverError("The product argument is required.")
     shop = info.context.shop
     payload = {k: data[k] for k in _PRODUCT_FIELDS if k in data}
+    if media:
+        payload["media"] = media
     options = data.get("productOptions") or []
     if options:
         payload["productOptions"] = [{"name": o["name"], "values": o.get("values") or []} for o in options]
@@ -90,6 +100,8 @@ def resolve_product_update(_root, info, product=None, input=None, identifier=Non
     if not target:
         return {"product": None, "userErrors": [user_error("Product id is required", ["product", "id"])]}
     payload = {k: data[k] for k in _PRODUCT_FIELDS if k in data}
+    if media:
+        payload["media"] = media
     with shop.lock:
         if target.get("id") and parse_gid(target["id"], "Product") not in shop.products:
             return {"product": None, "userErrors": [user_error("Product does not exist", ["id"])]}

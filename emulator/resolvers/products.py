@@ -5,8 +5,9 @@ from decimal import Decimal, InvalidOperation
 
 from ..records import InventoryItem, OptionValue, Product, ProductOption, Variant, gid
 from ..shop_state import APP_NAMESPACE
-from .common import ResolverError, connection, parse_gid, parse_search, search_filter, user_error
-from .registry import field, mutation, query
+from . import collections, media
+from .common import Indexed, ResolverError, connection, parse_gid, parse_search, search_filter, user_error
+from .registry import field, mutation, query, shape
 from .shop import resolve_shop
 
 MAX_OPTIONS = 3
@@ -39,6 +40,15 @@ _VARIANT_SEARCH = {
     "product_id": lambda v: v.product_id,
     "updated_at": lambda v: v.updated_at,
 }
+
+
+shape("Count", "count", "precision")
+shape("ProductOption", "id", "name", "position", "values", "optionValues")
+shape("ProductOptionValue", "id", "name", "hasVariants")
+shape("Metafield", "id", "namespace", "key", "type", "value")
+shape("SelectedOption", "name", "value", "optionValue")
+shape("ProductSetPayload", "product", "productSetOperation", "userErrors")
+shape("ProductDeletePayload", "deletedProductId", "productDeleteOperation", "shop", "userErrors")
 
 
 def money(value):
@@ -170,18 +180,33 @@ def resolve_tracks_inventory(product, info):
     return any(shop.inventory_items[v.inventory_item_id].tracked for v in variants_of(shop, product))
 
 
-@field("Product", "metafield")
-def resolve_product_metafield(product, _info, key, namespace=None):
-    stored = product.metafields.get((namespace or APP_NAMESPACE, key))
-    if not stored:
-        return None
+def _metafield(product, namespace, key):
+    stored = product.metafields[(namespace, key)]
     return {
         "id": gid("Metafield", abs(hash((product.id, namespace, key))) % 10**9),
-        "namespace": namespace or APP_NAMESPACE,
+        "namespace": namespace,
         "key": key,
         "type": stored[0],
         "value": stored[1],
     }
+
+
+@field("Product", "metafield")
+def resolve_product_metafield(product, _info, key, namespace=None):
+    if (namespace or APP_NAMESPACE, key) not in product.metafields:
+        return None
+    return _metafield(product, namespace or APP_NAMESPACE, key)
+
+
+@field("Product", "metafields")
+def resolve_product_metafields(product, _info, namespace=None, keys=None, **page):
+    wanted = set(keys or ())
+    found = [
+        Indexed(_metafield(product, ns, key))
+        for ns, key in product.metafields
+        if (namespace is None or ns == namespace) and (not wanted or f"{ns}.{key}" in wanted)
+    ]
+    return connection(found, sort_key=lambda m: f"{m['namespace']}.{m['key']}", **page)
 
 
 @field("ProductVariant", "product")
@@ -384,6 +409,11 @@ def product_set(shop, data, identifier=None):
     else:
         option_names = [name for name, _values in option_plan] or [DEFAULT_OPTION[0]]
     variant_plan = _variant_plan(shop, product, data, option_names, errors)
+    media.check_files(data.get("files"), "contentType")
+    media.check_files([v["file"] for v in data.get("variants") or () if v.get("file")], "contentType")
+    media.check_files(data.get("media"), "mediaContentType")
+    for key in ("collections", "collectionsToJoin", "collectionsToLeave"):
+        errors.extend(collections.check_collections(shop, data.get(key), ["input", key]))
     if errors:
         return None, errors
 
@@ -415,6 +445,15 @@ def product_set(shop, data, identifier=None):
         product.metafields = kept
     if custom_id:
         product.metafields[custom_id[:2]] = ("id", custom_id[2])
+
+    if data.get("files") is not None:
+        media.set_product_files(shop, product, data["files"], now)
+    if data.get("media"):
+        media.add_product_media(shop, product, data["media"], now)
+    if data.get("collections") is not None:
+        collections.set_collections(shop, product, data["collections"], now)
+    collections.join(shop, product, data.get("collectionsToJoin") or (), now)
+    collections.leave(shop, product, data.get("collectionsToLeave") or (), now)
 
     if option_plan is not None or creating:
         _apply_options(shop, product, option_plan or [(DEFAULT_OPTION[0], [DEFAULT_OPTION[1]])])
@@ -497,6 +536,8 @@ def _apply_variants(shop, product, plan, now):
         if weight:
             item.weight_value = float(weight.get("value") or 0)
             item.weight_unit = weight.get("unit") or item.weight_unit
+        if variant_input.get("file"):
+            media.set_variant_file(shop, product, variant, variant_input["file"], now)
         for quantity in variant_input.get("inventoryQuantities") or []:
             location_id = parse_gid(quantity["locationId"], "Location")
             if location_id in shop.locations:
@@ -528,6 +569,7 @@ def _fingerprint(shop, product):
             product.tags,
             product.description_html,
             sorted(product.metafields.items()),
+            [(m, shop.media[m].alt) for m in product.media_ids if m in shop.media],
             [(o.name, o.values) for o in product.options],
             [(v.id, v.updated_at) for v in variants],
         )
@@ -543,12 +585,15 @@ def resolve_product_delete(_root, info, input, synchronous=True):
         if product is None:
             return {
                 "deletedProductId": None,
+                "productDeleteOperation": None,
                 "shop": resolve_shop(None, info),
                 "userErrors": [user_error("Product does not exist", ["id"])],
             }
         for variant in variants_of(shop, product):
             shop.remove_variant(variant)
         del shop.products[product.id]
+        media.forget_product_media(shop, product)
+        collections.forget_product(shop, product, shop.now())
         shop.emit("products/delete", product)
         return {
             "deletedProductId": product.gid,

@@ -1,14 +1,53 @@
 """The shop itself, the app installation, locations and metafield definitions."""
 
 from ..records import gid
-from .common import connection, parse_gid, search_filter, user_error
-from .registry import field, mutation, query
+from .common import ResolverError, connection, parse_gid, search_filter, user_error
+from .registry import field, mutation, query, shape
 
 _LOCATION_SEARCH = {
     "name": lambda loc: loc.name,
     "id": lambda loc: loc.id,
     "active": lambda loc: loc.is_active,
 }
+
+
+shape(
+    "Shop",
+    "id",
+    "name",
+    "email",
+    "contactEmail",
+    "currencyCode",
+    "enabledPresentmentCurrencies",
+    "ianaTimezone",
+    "myshopifyDomain",
+    "url",
+    "plan",
+    "weightUnit",
+    "taxesIncluded",
+    "createdAt",
+    "updatedAt",
+)
+shape("ShopPlan", "displayName", "publicDisplayName", "partnerDevelopment", "shopifyPlus")
+shape("AppInstallation", "id", "accessScopes")
+shape("AccessScope", "handle", "description")
+shape("MetafieldDefinitionCreatePayload", "createdDefinition", "userErrors")
+shape("MetafieldDefinitionType", "name", "category")
+shape(
+    "LocationAddress",
+    "address1",
+    "address2",
+    "city",
+    "province",
+    "provinceCode",
+    "zip",
+    "country",
+    "countryCode",
+    "phone",
+    "latitude",
+    "longitude",
+    "formatted",
+)
 
 
 @query("shop")
@@ -68,6 +107,40 @@ def resolve_location(_root, info, id=None):
     if id is None:
         return next((loc for loc in shop.locations.values() if loc.is_primary), None)
     return shop.locations.get(parse_gid(id, "Location"))
+
+
+@field("Location", "address")
+def resolve_location_address(location, _info):
+    stored = location.address
+    city_line = " ".join(part for part in (stored.get("zip"), stored.get("city")) if part)
+    return {
+        "address1": stored.get("address1"),
+        "address2": stored.get("address2"),
+        "city": stored.get("city"),
+        "province": stored.get("province"),
+        "provinceCode": stored.get("province_code"),
+        "zip": stored.get("zip"),
+        "country": stored.get("country"),
+        "countryCode": stored.get("country_code"),
+        "phone": stored.get("phone"),
+        "latitude": stored.get("latitude"),
+        "longitude": stored.get("longitude"),
+        "formatted": [
+            part
+            for part in (stored.get("address1"), stored.get("address2"), city_line, stored.get("country"))
+            if part
+        ],
+    }
+
+
+@query("metafieldDefinition")
+def resolve_metafield_definition(_root, info, id=None, identifier=None):
+    shop = info.context.shop
+    if id is not None:
+        return shop.metafield_definitions.get(parse_gid(id, "MetafieldDefinition"))
+    if identifier is not None:
+        return shop.find_definition(identifier["ownerType"], identifier.get("namespace"), identifier["key"])
+    raise ResolverError("Provide either an id or an identifier.")
 
 
 @mutation("metafieldDefinitionCreate")

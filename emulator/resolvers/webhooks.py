@@ -3,7 +3,7 @@ mutations (delivery itself is emulator/webhooks.py)."""
 
 from .. import webhooks
 from .common import connection, parse_gid, search_filter
-from .registry import field, mutation, query
+from .registry import field, mutation, query, shape
 
 _SEARCH = {
     "topic": lambda s: s.topic.lower(),
@@ -12,6 +12,15 @@ _SEARCH = {
     "created_at": lambda s: s.created_at,
     "updated_at": lambda s: s.updated_at,
 }
+
+
+shape("ApiVersion", "handle", "displayName", "supported")
+shape("WebhookHttpEndpoint", "callbackUrl")
+shape("WebhookPubSubEndpoint", "pubSubProject", "pubSubTopic")
+shape("WebhookEventBridgeEndpoint", "arn")
+shape("WebhookSubscriptionCreatePayload", "webhookSubscription", "userErrors")
+shape("WebhookSubscriptionUpdatePayload", "webhookSubscription", "userErrors")
+shape("WebhookSubscriptionDeletePayload", "deletedWebhookSubscriptionId", "userErrors")
 
 
 def _subscriptions(shop, topics=None, uri=None, callbackUrl=None, format=None, query=None):
