@@ -94,7 +94,7 @@ class TestOrderWebhooks(OrderFixtures, HttpCase):
         with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
             jobs = self.process_queue()
         self.assertEqual(jobs.state, "failed")
-        self.assertIn("not a usable order", jobs.last_error_message)
+        self.assertEqual(jobs.last_error_message, "orders/create body: id: missing: the body names no order")
         self.assertTrue(jobs.webhook_event_id.raw_body)
 
     def test_orders_edited_queues_a_fetch_of_the_order(self):
