@@ -10,8 +10,12 @@ from itertools import islice
 
 import requests
 
+from .payload_checks import Gid, Obj, check
+
 DEFAULT_BATCH_SIZE = 500
 CHILDREN_KEY = "__children"
+# The body of a bulk_operations/finish webhook, as far as we read it.
+FINISH_WEBHOOK = Obj({"admin_graphql_api_id": Gid("BulkOperation", required=True)})
 
 
 def stream_lines(url, timeout=60.0, session=None, chunk_size=64 * 1024):
@@ -43,6 +47,12 @@ def parse_lines(lines, on_error=None):
             on_error(number, message)
             continue
         yield obj
+
+
+def finished_operation_gid(payload):
+    """The BulkOperation GID a `bulk_operations/finish` body names; PayloadError when it names none."""
+    check(payload, FINISH_WEBHOOK)
+    return payload["admin_graphql_api_id"]
 
 
 def gid_type(gid):
