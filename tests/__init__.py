@@ -55,3 +55,4 @@ from . import test_order_race
 from . import test_inventory_holds
 from . import test_product_publish_preview
 from . import test_product_preview_units
+from . import test_payload_checks
