@@ -56,3 +56,4 @@ from . import test_inventory_holds
 from . import test_product_publish_preview
 from . import test_product_preview_units
 from . import test_payload_checks
+from . import test_webhook_payload_checks
