@@ -7,7 +7,7 @@ import math
 from datetime import datetime, timezone
 
 from .gid import to_gid
-from .payload_checks import MAX_STOCK, Gid, Id, Integer, Obj, Timestamp, check, as_int
+from .payload_checks import MAX_STOCK, Gid, Id, Integer, Obj, Timestamp, as_int, check
 
 # Shopify rejects input arrays longer than this (general input limit).
 MAX_QUANTITIES_PER_CALL = 250

@@ -64,7 +64,11 @@ def check(value, schema, path=""):
 
 
 def is_email(value):
-    return isinstance(value, str) and len(value.strip()) <= EMAIL_LENGTH and bool(_EMAIL.fullmatch(value.strip()))
+    return (
+        isinstance(value, str)
+        and len(value.strip()) <= EMAIL_LENGTH
+        and bool(_EMAIL.fullmatch(value.strip()))
+    )
 
 
 def email_or_none(value):
@@ -101,11 +105,14 @@ def _join(path, key):
 class Rule:
     """One rule for one value. None (and "") means absent: refused only when `required`."""
 
+    # "" is absent for scalars; where an object or a list belongs, a string is the error to report.
+    empty_is_absent = True
+
     def __init__(self, required=False):
         self.required = required
 
     def validate(self, value, path, warnings):
-        if value is None or value == "":
+        if value is None or (self.empty_is_absent and value == ""):
             if self.required:
                 raise PayloadError("missing", path=path)
             return
@@ -118,15 +125,11 @@ class Rule:
 class Obj(Rule):
     """A JSON object; `fields` maps the keys we read to their rules (other keys are not looked at)."""
 
+    empty_is_absent = False
+
     def __init__(self, fields, required=False):
         super().__init__(required)
         self.fields = fields
-
-    def validate(self, value, path, warnings):
-        # "" is not an absent object: a string where an object belongs is the error to report.
-        if value == "":
-            raise PayloadError(f"{show(value)} is not an object", path=path)
-        super().validate(value, path, warnings)
 
     def check(self, value, path, warnings):
         if not isinstance(value, dict):
@@ -138,15 +141,12 @@ class Obj(Rule):
 class ListOf(Rule):
     """A JSON array whose every item follows `item`."""
 
+    empty_is_absent = False
+
     def __init__(self, item, max_items=None, required=False):
         super().__init__(required)
         self.item = item
         self.max_items = max_items
-
-    def validate(self, value, path, warnings):
-        if value == "":
-            raise PayloadError(f"{show(value)} is not a list", path=path)
-        super().validate(value, path, warnings)
 
     def check(self, value, path, warnings):
         if not isinstance(value, list):

