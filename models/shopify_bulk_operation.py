@@ -569,7 +569,7 @@ class ShopifyWebhookEvent(models.Model):
     _inherit = "shopify.webhook.event"
 
     def _shopify_webhook_bulk_operations_finish(self, payload):
-        gid = payload.get("admin_graphql_api_id")
+        gid = bulk.finished_operation_gid(payload)
         operation = (
             self.env["shopify.bulk.operation"]
             .sudo()

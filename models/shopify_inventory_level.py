@@ -8,7 +8,6 @@ import logging
 from collections import defaultdict
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 from ..services import inventory as inventory_service
 from ..services import timestamps
@@ -266,10 +265,8 @@ class ShopifyInventoryLevel(models.Model):
         Echoes of our own pushes and bodies older than our last push change nothing. A genuine change
         is recorded and, per the shop's policy, pushed over by Odoo or applied to Odoo's stock.
         """
-        try:
-            update = inventory_service.parse_level_update(payload)
-        except ValueError as error:
-            raise UserError(_("Unreadable inventory_levels/update webhook: %s", error)) from error
+        # A body that is not a level update raises PayloadError naming the field (final).
+        update = inventory_service.parse_level_update(payload)
         location = (
             self.env["shopify.location"]
             .sudo()

@@ -23,6 +23,7 @@ from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
 from ..services import money
+from ..services.errors import PayloadError
 from ..services.mapping import orders as mapping
 
 _logger = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ class ShopifyOrderImport(models.AbstractModel):
             return binding
         if not binding:
             binding = self._create_binding(shop, order)
-        previous = self._order_dict(binding.payload, binding.payload_source) if binding.payload else None
+        previous = self._previous_order(binding)
         binding.write(self._binding_values(order, raw, source))
         if binding.state == "held":
             self._try_create_sale_order(binding, order)
@@ -122,6 +123,17 @@ class ShopifyOrderImport(models.AbstractModel):
         self._apply_cancellation(binding, order)
         self._apply_confirmation_policy(binding)
         return binding
+
+    @api.model
+    def _previous_order(self, binding):
+        """The order as last applied; None when there is none, or when its payload, stored before
+        payloads were checked, would not pass today (the new payload then simply replaces it)."""
+        if not binding.payload:
+            return None
+        try:
+            return self._order_dict(binding.payload, binding.payload_source)
+        except PayloadError:
+            return None
 
     @api.model
     def _create_binding(self, shop, order):
@@ -204,6 +216,7 @@ class ShopifyOrderImport(models.AbstractModel):
                 rule=dict(binding._fields["customer_match_rule"].selection)[rule],
             )
         )
+        self._note_dropped_values(sale_order, order)
         if unknown:
             binding._flag_for_review(
                 _(
@@ -614,6 +627,24 @@ class ShopifyOrderImport(models.AbstractModel):
                     )
                 )
         return "\n".join(details)
+
+    @api.model
+    def _note_dropped_values(self, sale_order, order):
+        """Values the payload check left out (an e-mail of the wrong shape): said on the order, so a
+        person can fix the contact; the log gets the field paths only (the values are customer data)."""
+        if not order["warnings"]:
+            return
+        _logger.warning(
+            "Shopify order %s: values left out: %s",
+            order["name"],
+            ", ".join(path for path, _message in order["warnings"]),
+        )
+        sale_order.message_post(
+            body=_(
+                "Left out of the Shopify order: %s",
+                "; ".join(f"{path}: {message}" for path, message in order["warnings"]),
+            )
+        )
 
     # ------------------------------------------------------------------------------------------------
     # Updates, cancellation, confirmation

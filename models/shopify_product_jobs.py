@@ -3,7 +3,6 @@
 from odoo import _, models
 from odoo.exceptions import UserError
 
-from ..services.gid import to_gid
 from ..services.mapping import products as mapping
 
 
@@ -43,7 +42,7 @@ class ShopifyWebhookEvent(models.Model):
         return self._shopify_import_product_payload(payload)
 
     def _shopify_webhook_products_delete(self, payload):
-        gid = payload.get("admin_graphql_api_id") or to_gid("Product", payload["id"])
+        gid = mapping.product_gid_from_rest(payload)
         binding = self.env["shopify.product.binding"]._shopify_archive_deleted(self.shop_id, gid)
         if not binding:
             return "skipped", _("This Shopify product is not linked to Odoo.")

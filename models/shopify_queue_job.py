@@ -35,7 +35,7 @@ from odoo import _, api, fields, models, modules, tools
 from odoo.exceptions import UserError, ValidationError
 
 from ..services import queue_policy
-from ..services.errors import ShopifyError
+from ..services.errors import PayloadError, ShopifyError
 from . import work_registry
 from .shopify_access import MANAGER, check_shopify_access
 
@@ -75,6 +75,14 @@ def auto_commit_enabled():
     """Commit progress in real cron runs, never inside tests (they run in one rolled-back transaction)."""
     testing = getattr(threading.current_thread(), "testing", False)
     return not (testing or tools.config["test_enable"] or modules.module.current_test)
+
+
+def _payload_field(error):
+    """` (orders/create body: line_items[2].quantity)` for a PayloadError: where it is, never the value."""
+    if not isinstance(error, PayloadError):
+        return ""
+    where = ": ".join(part for part in (error.operation, error.path) if part)
+    return f" ({where})" if where else ""
 
 
 def is_retryable(error):
@@ -404,14 +412,15 @@ class ShopifyQueueJob(models.Model):
             values.update(state="dead" if retryable else "failed", finished_at=now)
         self.write(values)
         self.webhook_event_id.state = values["state"] if values["state"] != "pending" else "queued"
-        # Ids and the error class only: messages may quote customer data.
+        # Ids, the error class and a bad payload field's path only: messages may quote customer data.
         _logger.warning(
-            "Shopify job %s (%s, shop %s) attempt %s: %s → %s",
+            "Shopify job %s (%s, shop %s) attempt %s: %s%s → %s",
             self.id,
             self.kind,
             self.shop_id.id,
             self.attempts,
             type(error).__name__,
+            _payload_field(error),
             values["state"],
         )
 

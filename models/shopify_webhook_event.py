@@ -8,6 +8,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..services import webhook_resource
+from ..services.errors import PayloadError
 from . import work_registry
 
 _logger = logging.getLogger(__name__)
@@ -112,7 +113,12 @@ class ShopifyWebhookEvent(models.Model):
             payload = json.loads(self.sudo().raw_body or "")
         except ValueError as error:
             raise UserError(_("The stored body of this webhook is not valid JSON.")) from error
-        result = getattr(self, entry.handler.method)(payload)
+        try:
+            result = getattr(self, entry.handler.method)(payload)
+        except PayloadError as error:
+            # The handlers' mappings name the field (`line_items[2].quantity`); the job also says whose.
+            error.operation = error.operation or f"{self.topic} body"
+            raise
         if isinstance(result, tuple) and result[:1] == ("skipped",):
             return result
         return "done", None

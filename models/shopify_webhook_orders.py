@@ -3,10 +3,9 @@
 import logging
 
 from odoo import _, models
-from odoo.exceptions import UserError
 
 from ..services.gid import numeric_id, to_gid
-from ..services.mapping.orders import OrderPayloadError, is_partial_rest_order
+from ..services.mapping.orders import edited_order_gid, is_partial_rest_order, order_gid_from_rest
 
 _logger = logging.getLogger(__name__)
 
@@ -15,17 +14,13 @@ class ShopifyWebhookEvent(models.Model):
     _inherit = "shopify.webhook.event"
 
     def _shopify_import_order_payload(self, payload):
+        # A body that cannot be an order raises PayloadError naming the field: final, and the raw body
+        # stays on the event for a person to look at.
         if is_partial_rest_order(payload):
             # A subscription with includeFields: the body only names the order; read it whole.
-            self._shopify_enqueue_order_fetch(payload.get("admin_graphql_api_id") or payload["id"])
+            self._shopify_enqueue_order_fetch(order_gid_from_rest(payload))
             return "done", None
-        try:
-            self.env["shopify.order.import"]._import_rest(self.shop_id, payload)
-        except OrderPayloadError as error:
-            # Final: the raw body stays on the event for a person to look at.
-            raise UserError(
-                _("This %(topic)s body is not a usable order: %(error)s", topic=self.topic, error=error)
-            ) from error
+        self.env["shopify.order.import"]._import_rest(self.shop_id, payload)
         return "done", None
 
     # The body of these topics is the full REST order: enough to create or update the sale order.
@@ -43,10 +38,7 @@ class ShopifyWebhookEvent(models.Model):
 
     def _shopify_webhook_orders_edited(self, payload):
         """The body is an `order_edit` (what changed), not the order: fetch the order itself."""
-        order_id = (payload.get("order_edit") or {}).get("order_id")
-        if not order_id:
-            raise UserError(_("This orders/edited body has no order_edit.order_id."))
-        self._shopify_enqueue_order_fetch(order_id)
+        self._shopify_enqueue_order_fetch(edited_order_gid(payload))
         return "done", None
 
     def _shopify_enqueue_order_fetch(self, order_id):

@@ -12,9 +12,12 @@ from itertools import islice
 import requests
 
 from .errors import NetworkError, QueryError, ServerError, ShopifyError
+from .payload_checks import Gid, Obj, check
 
 DEFAULT_BATCH_SIZE = 500
 CHILDREN_KEY = "__children"
+# The body of a bulk_operations/finish webhook, as far as we read it.
+FINISH_WEBHOOK = Obj({"admin_graphql_api_id": Gid("BulkOperation", required=True)})
 
 
 def stream_lines(
@@ -61,6 +64,12 @@ def parse_lines(
             on_error(number, message)
             continue
         yield obj
+
+
+def finished_operation_gid(payload: dict) -> str:
+    """The BulkOperation GID a `bulk_operations/finish` body names; PayloadError when it names none."""
+    check(payload, FINISH_WEBHOOK)
+    return payload["admin_graphql_api_id"]
 
 
 def gid_type(gid: str | None) -> str:

@@ -7,7 +7,7 @@ Messages carry Shopify's text and the field path, never credentials.
 
 
 class ShopifyError(Exception):
-    """Base of every error the client raises."""
+    """Base of every error the client raises, and of PayloadError (what Shopify sent cannot be used)."""
 
     retryable = False
 
@@ -84,3 +84,21 @@ class UserErrorsError(ShopifyError):
         kwargs.setdefault("code", first.get("code"))
         message = "; ".join(error.get("message") or "invalid input" for error in self.user_errors)
         super().__init__(message or "invalid input", **kwargs)
+
+
+class PayloadError(ShopifyError, ValueError):
+    """A value Shopify sent (webhook body, API node) that we cannot use: final, the same body fails
+    the same way on every attempt.
+
+    `path` names the value as the payload spells it (`line_items[2].quantity`), so the message an admin
+    reads on the job says which field to look at. Also a ValueError: callers that guarded the mapping
+    with `except ValueError` keep working.
+    """
+
+    def __init__(self, message, *, path=None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.path = path or None
+
+    def __str__(self):
+        text = f"{self.path}: {self.message}" if self.path else self.message
+        return f"{self.operation}: {text}" if self.operation else text

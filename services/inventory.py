@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import TypeVar
 
 from .gid import to_gid
+from .payload_checks import MAX_STOCK, Gid, Id, Integer, Obj, Timestamp, as_int, check
 
 T = TypeVar("T")
 
@@ -109,26 +110,35 @@ def levels_from_item_nodes(
     return levels
 
 
+# What an inventory_levels/update body must hold (services/payload_checks.py); stock may be negative.
+LEVEL_UPDATE = Obj(
+    {
+        "inventory_item_id": Id(required=True),
+        "location_id": Id(required=True),
+        "available": Integer(-MAX_STOCK, MAX_STOCK, "a stock quantity"),
+        "updated_at": Timestamp(),
+        "admin_graphql_api_id": Gid("InventoryLevel"),
+    }
+)
+
+
 def parse_level_update(payload: dict) -> dict:
     """The REST body of an `inventory_levels/update` webhook → plain values with GIDs.
 
     Its `admin_graphql_api_id` is an InventoryLevel id, so the item and location ids are rebuilt from
-    the numeric fields. Raises ValueError on a body that lacks them.
+    the numeric fields. Raises PayloadError (a ValueError) naming the field a body lacks or spoils.
     """
-    if not isinstance(payload, dict):
-        raise ValueError("inventory_levels/update body is not a JSON object")
-    missing = [key for key in ("inventory_item_id", "location_id") if payload.get(key) in (None, "")]
-    if missing:
-        raise ValueError(f"inventory_levels/update body lacks {', '.join(missing)}")
-    available = payload.get("available")
-    if available is not None and not isinstance(available, int):
-        raise ValueError(f"inventory_levels/update: available is not an integer: {available!r}")
+    check(payload, LEVEL_UPDATE)
     return {
-        "inventory_item_gid": to_gid("InventoryItem", payload["inventory_item_id"]),
-        "location_gid": to_gid("Location", payload["location_id"]),
-        "available": available,
+        "inventory_item_gid": _gid("InventoryItem", payload["inventory_item_id"]),
+        "location_gid": _gid("Location", payload["location_id"]),
+        "available": as_int(payload.get("available"), None),
         "updated_at": payload.get("updated_at"),
     }
+
+
+def _gid(resource_type, value):
+    return value if str(value).startswith("gid://") else to_gid(resource_type, value)
 
 
 def drift_summary(differences: list[dict], top: int = 10) -> dict:

@@ -67,3 +67,5 @@ from . import test_work_registry
 from . import test_access_matrix
 from . import test_emulator_fidelity
 from . import test_emulator_coverage
+from . import test_payload_checks
+from . import test_webhook_payload_checks

@@ -1,9 +1,36 @@
 """Shops, taxes and products the order tests share (a German tax-included shop, a Californian one)."""
 
-from odoo import Command
+import json
 
+from odoo import Command
+from odoo.tools import mute_logger
+
+from ..services import webhook_signature
 from .common import ShopifyCase
 from .payloads import orders as payloads
+
+
+class SignedDeliveries:
+    """Mixed into HttpCase: deliveries signed with the shop's secret, POSTed to the real endpoint."""
+
+    def deliver(self, shop, topic, payload, webhook_id):
+        raw = json.dumps(payload).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Shop-Domain": shop.shop_domain,
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Webhook-Id": webhook_id,
+            "X-Shopify-Event-Id": f"event-{webhook_id}",
+            "X-Shopify-Triggered-At": "2026-11-03T02:40:12.000Z",
+            "X-Shopify-API-Version": "2026-10",
+            "X-Shopify-Hmac-Sha256": webhook_signature.sign(shop.client_secret, raw),
+        }
+        with mute_logger("odoo.addons.shopify_sync.controllers.webhook"):
+            response = self.url_open("/shopify/webhook", data=raw, headers=headers, timeout=30)
+        self.assertEqual(response.status_code, 200)
+
+    def process_queue(self):
+        return self.env["shopify.queue.job"]._cron_process_queue()
 
 
 class OrderFixtures:

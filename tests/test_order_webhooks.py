@@ -1,39 +1,17 @@
 """Orders through the real webhook endpoint and queue: signed POST → event → job → sale order."""
 
-import json
-
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from ..services import webhook_signature
-from .order_common import OrderFixtures
+from .order_common import OrderFixtures, SignedDeliveries
 
 
 @tagged("post_install", "-at_install")
-class TestOrderWebhooks(OrderFixtures, HttpCase):
+class TestOrderWebhooks(SignedDeliveries, OrderFixtures, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.setup_order_fixtures()
-
-    def deliver(self, shop, topic, payload, webhook_id):
-        raw = json.dumps(payload).encode()
-        headers = {
-            "Content-Type": "application/json",
-            "X-Shopify-Shop-Domain": shop.shop_domain,
-            "X-Shopify-Topic": topic,
-            "X-Shopify-Webhook-Id": webhook_id,
-            "X-Shopify-Event-Id": f"event-{webhook_id}",
-            "X-Shopify-Triggered-At": "2026-11-03T02:40:12.000Z",
-            "X-Shopify-API-Version": "2026-10",
-            "X-Shopify-Hmac-Sha256": webhook_signature.sign(shop.client_secret, raw),
-        }
-        with mute_logger("odoo.addons.shopify_sync.controllers.webhook"):
-            response = self.url_open("/shopify/webhook", data=raw, headers=headers, timeout=30)
-        self.assertEqual(response.status_code, 200)
-
-    def process_queue(self):
-        return self.env["shopify.queue.job"]._cron_process_queue()
 
     def sale_orders(self, name):
         return self.env["sale.order"].search([("client_order_ref", "=", name)])
@@ -94,7 +72,7 @@ class TestOrderWebhooks(OrderFixtures, HttpCase):
         with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
             jobs = self.process_queue()
         self.assertEqual(jobs.state, "failed")
-        self.assertIn("not a usable order", jobs.last_error_message)
+        self.assertEqual(jobs.last_error_message, "orders/create body: id: missing: the body names no order")
         self.assertTrue(jobs.webhook_event_id.raw_body)
 
     def test_orders_edited_queues_a_fetch_of_the_order(self):

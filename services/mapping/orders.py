@@ -5,19 +5,202 @@ Two inputs end in the same shape: the REST-shaped webhook body (`order_from_rest
 Shopify sends, in *shop* money (the order's `currency`); presentment amounts are kept apart.
 
 The shape is `shapes.Order` (services/mapping/shapes.py: every key always present, with its type).
-Timestamps are naive UTC datetimes (what Odoo stores).
+Timestamps are naive UTC datetimes (what Odoo stores). `warnings`: [(path, message)] of values left out
+(an e-mail of the wrong shape), for the import to note.
+
+Both entry points first check the input against a schema (services/payload_checks.py): a value that
+cannot be (a negative quantity, a discount above the line, "abc" as a price, a list where the customer
+belongs) raises PayloadError naming it, before any of it is used.
 """
 
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from .. import timestamps
+from ..errors import PayloadError
 from ..gid import to_gid
+from ..payload_checks import (
+    MAX_AMOUNT,
+    Connection,
+    CountryCode,
+    Currency,
+    Email,
+    Flag,
+    Gid,
+    Id,
+    Integer,
+    ListOf,
+    Money,
+    Obj,
+    Quantity,
+    Rate,
+    Text,
+    Timestamp,
+    as_int,
+    check,
+    email_or_none,
+)
 from .shapes import Order, OrderLine
 
+# The name the order mapping raised before payloads had one error type; kept for callers.
+OrderPayloadError = PayloadError
 
-class OrderPayloadError(ValueError):
-    """The payload lacks something an order cannot be built without (says what)."""
+# ------------------------------------------------------------------------------------------------
+# What the mapping reads, and what each value may be
+# ------------------------------------------------------------------------------------------------
+# REST (shop_money) and GraphQL (shopMoney) spell a money bag differently; one rule reads both.
+_MONEY = Obj({"amount": Money(), "currency_code": Currency(), "currencyCode": Currency()})
+_MONEY_SET = Obj(
+    {"shop_money": _MONEY, "presentment_money": _MONEY, "shopMoney": _MONEY, "presentmentMoney": _MONEY}
+)
+_ADDRESS_TEXT = (
+    "first_name", "last_name", "firstName", "lastName", "name", "company", "address1", "address2", "city",
+    "zip", "province_code", "provinceCode", "phone",
+)  # fmt: skip
+_ADDRESS = Obj(
+    {**{key: Text() for key in _ADDRESS_TEXT}, "country_code": CountryCode(), "countryCodeV2": CountryCode()}
+)
+
+_REST_TAX = Obj({"title": Text(), "rate": Rate(), "price": Money(), "price_set": _MONEY_SET})
+_REST_DISCOUNT = Obj({"amount": Money(), "amount_set": _MONEY_SET})
+_REST_LINE = Obj(
+    {
+        "id": Id(),
+        "admin_graphql_api_id": Gid("LineItem"),
+        "variant_id": Id(),
+        "sku": Text(),
+        "title": Text(),
+        "variant_title": Text(),
+        "quantity": Quantity(),
+        # What is left after edits and refunds: 0 for a removed line.
+        "current_quantity": Quantity(minimum=0),
+        "price": Money(),
+        "price_set": _MONEY_SET,
+        "discount_allocations": ListOf(_REST_DISCOUNT),
+        "tax_lines": ListOf(_REST_TAX),
+        "taxable": Flag(),
+        "gift_card": Flag(),
+        "requires_shipping": Flag(),
+    }
+)
+_REST_SHIPPING = Obj(
+    {
+        "title": Text(),
+        "code": Text(),
+        "price": Money(),
+        "price_set": _MONEY_SET,
+        "discount_allocations": ListOf(_REST_DISCOUNT),
+        "tax_lines": ListOf(_REST_TAX),
+        "is_removed": Flag(),
+    }
+)
+_REST_CUSTOMER = Obj(
+    {
+        "id": Id(),
+        "admin_graphql_api_id": Gid("Customer"),
+        "email": Email(),
+        "phone": Text(),
+        "first_name": Text(),
+        "last_name": Text(),
+    }
+)
+_REST_ID = {"id": Id(), "admin_graphql_api_id": Gid("Order")}
+REST_ORDER = Obj(
+    {
+        **_REST_ID,
+        "name": Text(),
+        "order_number": Integer(0, 10**18, "an order number"),
+        "email": Email(),
+        "contact_email": Email(),
+        "phone": Text(),
+        "currency": Currency(),
+        "presentment_currency": Currency(),
+        "taxes_included": Flag(),
+        **{key: Timestamp() for key in ("created_at", "processed_at", "updated_at", "cancelled_at")},
+        **{key: Text() for key in ("cancel_reason", "financial_status", "fulfillment_status", "source_name")},
+        **{key: Text(None) for key in ("note", "tags")},
+        **{
+            key: Money()
+            for key in ("total_price", "subtotal_price", "total_tax", "total_discounts", "total_tip_received")
+        },
+        **dict.fromkeys(
+            ("total_price_set", "subtotal_price_set", "total_tax_set", "total_discounts_set"), _MONEY_SET
+        ),
+        "customer": _REST_CUSTOMER,
+        "billing_address": _ADDRESS,
+        "shipping_address": _ADDRESS,
+        "line_items": ListOf(_REST_LINE),
+        "shipping_lines": ListOf(_REST_SHIPPING),
+    }
+)
+
+_GQL_TAX = Obj({"title": Text(), "rate": Rate(), "priceSet": _MONEY_SET})
+_GQL_DISCOUNT = Obj({"allocatedAmountSet": _MONEY_SET})
+_GQL_LINE = Obj(
+    {
+        "id": Gid("LineItem"),
+        "variant": Obj({"id": Gid("ProductVariant")}),
+        "sku": Text(),
+        "title": Text(),
+        "variantTitle": Text(),
+        "quantity": Quantity(),
+        "currentQuantity": Quantity(minimum=0),
+        "originalUnitPriceSet": _MONEY_SET,
+        "discountAllocations": ListOf(_GQL_DISCOUNT),
+        "taxLines": ListOf(_GQL_TAX),
+        "taxable": Flag(),
+        "isGiftCard": Flag(),
+        "requiresShipping": Flag(),
+    }
+)
+_GQL_SHIPPING = Obj(
+    {
+        "title": Text(),
+        "code": Text(),
+        "originalPriceSet": _MONEY_SET,
+        "discountAllocations": ListOf(_GQL_DISCOUNT),
+        "taxLines": ListOf(_GQL_TAX),
+        "isRemoved": Flag(),
+    }
+)
+_GQL_CUSTOMER = Obj(
+    {
+        "id": Gid("Customer"),
+        "defaultEmailAddress": Obj({"emailAddress": Email()}),
+        "defaultPhoneNumber": Obj({"phoneNumber": Text()}),
+        "firstName": Text(),
+        "lastName": Text(),
+    }
+)
+GRAPHQL_ORDER = Obj(
+    {
+        "id": Gid("Order", required=True),
+        "name": Text(),
+        "email": Email(),
+        "phone": Text(),
+        "currencyCode": Currency(),
+        "presentmentCurrencyCode": Currency(),
+        "taxesIncluded": Flag(),
+        **{key: Timestamp() for key in ("createdAt", "processedAt", "updatedAt", "cancelledAt")},
+        **{
+            key: Text()
+            for key in ("cancelReason", "displayFinancialStatus", "displayFulfillmentStatus", "sourceName")
+        },
+        "note": Text(None),
+        "tags": ListOf(Text()),
+        **dict.fromkeys(
+            ("totalPriceSet", "subtotalPriceSet", "totalTaxSet", "totalDiscountsSet", "totalTipReceivedSet"),
+            _MONEY_SET,
+        ),
+        "customer": _GQL_CUSTOMER,
+        "billingAddress": _ADDRESS,
+        "shippingAddress": _ADDRESS,
+        "lineItems": Connection(_GQL_LINE),
+        "shippingLines": Connection(_GQL_SHIPPING),
+    }
+)
+# orders/edited: the body is an order_edit naming the order.
+REST_ORDER_EDIT = Obj({"order_edit": Obj({"order_id": Id(required=True)}, required=True)})
 
 
 # ------------------------------------------------------------------------------------------------
@@ -34,7 +217,7 @@ def money(value: object, what: str = "amount") -> Decimal:
     try:
         return Decimal(str(value))
     except InvalidOperation as error:
-        raise OrderPayloadError(f"{what} is not a number: {value!r}") from error
+        raise PayloadError(f"{what} is not a number: {value!r}") from error
 
 
 def rate(value: object) -> Decimal:
@@ -48,7 +231,7 @@ def timestamp(value: object) -> datetime | None:
         return None
     parsed = timestamps.parse(value)
     if parsed is None:
-        raise OrderPayloadError(f"not a timestamp: {value!r}")
+        raise PayloadError(f"not a timestamp: {value!r}")
     return parsed
 
 
@@ -71,6 +254,32 @@ def _presentment_money(set_value, fallback):
 
 def _lower(value):
     return (value or "").strip().lower() or None
+
+
+def _check_line(path, line, ordered, discounts_key):
+    """What the schema cannot see value by value: a line's discount within what the line costs.
+
+    The discount was allocated on the quantity ordered (the current quantity may be lower after edits).
+    """
+    units = max(as_int(ordered), line["quantity"])
+    gross = line["unit_price"] * units
+    if gross > MAX_AMOUNT:
+        raise PayloadError(
+            f"{units} × {line['unit_price']} is more than the largest possible amount", path=path
+        )
+    if line["discount"] > gross:
+        raise PayloadError(
+            f"a discount of {line['discount']} is more than the line's {gross}",
+            path=f"{path}.{discounts_key}",
+        )
+
+
+def _check_shipping(path, shipping, discounts_key):
+    if shipping["discount"] > shipping["price"]:
+        raise PayloadError(
+            f"a discount of {shipping['discount']} is more than the shipping price {shipping['price']}",
+            path=f"{path}.{discounts_key}",
+        )
 
 
 def _gid_or_none(resource, value):
@@ -141,7 +350,7 @@ def _rest_customer(customer):
         return None
     return {
         "gid": _gid_or_none("Customer", customer.get("admin_graphql_api_id") or customer["id"]),
-        "email": _lower(customer.get("email")),
+        "email": email_or_none(customer.get("email")),
         "phone": (customer.get("phone") or "").strip() or None,
         "first_name": (customer.get("first_name") or "").strip(),
         "last_name": (customer.get("last_name") or "").strip(),
@@ -162,44 +371,61 @@ def is_partial_rest_order(payload: object) -> bool:
     )
 
 
+def order_gid_from_rest(payload: dict) -> str:
+    """The order GID a REST body names (`admin_graphql_api_id`, else its `id`); PayloadError if none."""
+    check(payload, Obj(_REST_ID))
+    gid = _gid_or_none("Order", payload.get("admin_graphql_api_id") or payload.get("id"))
+    if not gid:
+        raise PayloadError("missing: the body names no order", path="id")
+    return gid
+
+
+def edited_order_gid(payload: dict) -> str | None:
+    """The order an `orders/edited` body (an order_edit, not the order) is about."""
+    check(payload, REST_ORDER_EDIT)
+    return _gid_or_none("Order", payload["order_edit"]["order_id"])
+
+
 def order_from_rest(payload: dict) -> Order:
     """A REST Order (webhook body of orders/create, updated, paid, cancelled, edited) → the order dict."""
-    if not isinstance(payload, dict) or not (payload.get("admin_graphql_api_id") or payload.get("id")):
-        raise OrderPayloadError("the payload is not a Shopify order (no id)")
+    warnings = check(payload, REST_ORDER)
+    gid = order_gid_from_rest(payload)
     currency = (payload.get("currency") or "").upper()
     if not currency:
-        raise OrderPayloadError("the order has no currency")
+        raise PayloadError("missing: an order has a currency", path="currency")
     lines = []
-    for item in payload.get("line_items") or []:
-        lines.append(
-            {
-                "gid": _gid_or_none("LineItem", item.get("admin_graphql_api_id") or item.get("id")),
-                "variant_gid": _gid_or_none("ProductVariant", item.get("variant_id")),
-                "sku": (item.get("sku") or "").strip() or None,
-                "title": " – ".join(t for t in (item.get("title"), item.get("variant_title")) if t),
-                "quantity": int(item.get("current_quantity", item.get("quantity")) or 0),
-                "unit_price": _shop_money(item.get("price_set"), item.get("price")),
-                "discount": _rest_discount(item.get("discount_allocations")),
-                "taxes": _rest_taxes(item.get("tax_lines")) if item.get("taxable", True) else [],
-                "is_gift_card": bool(item.get("gift_card")),
-                "requires_shipping": bool(item.get("requires_shipping", True)),
-            }
-        )
-    shipping_lines = [
-        {
+    for index, item in enumerate(payload.get("line_items") or []):
+        line = {
+            "gid": _gid_or_none("LineItem", item.get("admin_graphql_api_id") or item.get("id")),
+            "variant_gid": _gid_or_none("ProductVariant", item.get("variant_id")),
+            "sku": (item.get("sku") or "").strip() or None,
+            "title": " – ".join(t for t in (item.get("title"), item.get("variant_title")) if t),
+            "quantity": as_int(item.get("current_quantity", item.get("quantity"))),
+            "unit_price": _shop_money(item.get("price_set"), item.get("price")),
+            "discount": _rest_discount(item.get("discount_allocations")),
+            "taxes": _rest_taxes(item.get("tax_lines")) if item.get("taxable", True) else [],
+            "is_gift_card": bool(item.get("gift_card")),
+            "requires_shipping": bool(item.get("requires_shipping", True)),
+        }
+        _check_line(f"line_items[{index}]", line, item.get("quantity"), "discount_allocations")
+        lines.append(line)
+    shipping_lines = []
+    for index, ship in enumerate(payload.get("shipping_lines") or []):
+        if ship.get("is_removed"):
+            continue
+        shipping = {
             "title": (ship.get("title") or "").strip(),
             "code": ship.get("code") or "",
             "price": _shop_money(ship.get("price_set"), ship.get("price")),
             "discount": _rest_discount(ship.get("discount_allocations")),
             "taxes": _rest_taxes(ship.get("tax_lines")),
         }
-        for ship in payload.get("shipping_lines") or []
-        if not ship.get("is_removed")
-    ]
+        _check_shipping(f"shipping_lines[{index}]", shipping, "discount_allocations")
+        shipping_lines.append(shipping)
     return {
-        "gid": _gid_or_none("Order", payload.get("admin_graphql_api_id") or payload.get("id")),
+        "gid": gid,
         "name": payload.get("name") or f"#{payload.get('order_number', '')}",
-        "email": _lower(payload.get("email") or payload.get("contact_email")),
+        "email": email_or_none(payload.get("email")) or email_or_none(payload.get("contact_email")),
         "phone": (payload.get("phone") or "").strip() or None,
         "currency": currency,
         "presentment_currency": (payload.get("presentment_currency") or currency).upper(),
@@ -226,6 +452,7 @@ def order_from_rest(payload: dict) -> Order:
         "shipping_address": _rest_address(payload.get("shipping_address")),
         "lines": lines,
         "shipping_lines": shipping_lines,
+        "warnings": warnings,
     }
 
 
@@ -262,58 +489,63 @@ def _gql_customer(customer):
     phone = (customer.get("defaultPhoneNumber") or {}).get("phoneNumber")
     return {
         "gid": customer["id"],
-        "email": _lower(email),
+        "email": email_or_none(email),
         "phone": (phone or "").strip() or None,
         "first_name": (customer.get("firstName") or "").strip(),
         "last_name": (customer.get("lastName") or "").strip(),
     }
 
 
-def _nodes(connection):
+def _nodes(connection, name):
+    """(path, node) of each node of a connection, `nodes` or `edges` shaped."""
     if not connection:
         return []
     if "nodes" in connection:
-        return connection["nodes"] or []
-    return [edge["node"] for edge in connection.get("edges") or []]
+        return [(f"{name}.nodes[{index}]", node) for index, node in enumerate(connection["nodes"] or [])]
+    edges = connection.get("edges") or []
+    return [(f"{name}.edges[{index}].node", edge["node"]) for index, edge in enumerate(edges) if edge["node"]]
 
 
 def order_from_graphql(node: dict) -> Order:
     """A GraphQL `Order` node (fields of orders_updated_since.graphql) → the order dict."""
-    if not isinstance(node, dict) or not node.get("id"):
-        raise OrderPayloadError("the GraphQL node is not a Shopify order (no id)")
+    warnings = check(node, GRAPHQL_ORDER)
     currency = (node.get("currencyCode") or "").upper()
     if not currency:
-        raise OrderPayloadError("the order has no currencyCode")
-    lines = [
-        {
+        raise PayloadError("missing: an order has a currency", path="currencyCode")
+    lines = []
+    for path, item in _nodes(node.get("lineItems"), "lineItems"):
+        line = {
             "gid": item.get("id"),
             "variant_gid": (item.get("variant") or {}).get("id"),
             "sku": (item.get("sku") or "").strip() or None,
             "title": " – ".join(t for t in (item.get("title"), item.get("variantTitle")) if t),
-            "quantity": int(item.get("currentQuantity", item.get("quantity")) or 0),
+            "quantity": as_int(item.get("currentQuantity", item.get("quantity"))),
             "unit_price": _gql_money(item.get("originalUnitPriceSet")),
             "discount": _gql_discount(item.get("discountAllocations")),
             "taxes": _gql_taxes(item.get("taxLines")) if item.get("taxable", True) else [],
             "is_gift_card": bool(item.get("isGiftCard")),
             "requires_shipping": bool(item.get("requiresShipping", True)),
         }
-        for item in _nodes(node.get("lineItems"))
-    ]
-    shipping_lines = [
-        {
+        _check_line(path, line, item.get("quantity"), "discountAllocations")
+        lines.append(line)
+    shipping_lines = []
+    for path, ship in _nodes(node.get("shippingLines"), "shippingLines"):
+        if ship.get("isRemoved"):
+            continue
+        shipping = {
             "title": (ship.get("title") or "").strip(),
             "code": ship.get("code") or "",
             "price": _gql_money(ship.get("originalPriceSet")),
             "discount": _gql_discount(ship.get("discountAllocations")),
             "taxes": _gql_taxes(ship.get("taxLines")),
         }
-        for ship in _nodes(node.get("shippingLines"))
-        if not ship.get("isRemoved")
-    ]
+        _check_shipping(path, shipping, "discountAllocations")
+        shipping_lines.append(shipping)
+    customer = node.get("customer") or {}
     return {
         "gid": node["id"],
         "name": node.get("name") or "",
-        "email": _lower(node.get("email")),
+        "email": email_or_none(node.get("email")),
         "phone": (node.get("phone") or "").strip() or None,
         "currency": currency,
         "presentment_currency": (node.get("presentmentCurrencyCode") or currency).upper(),
@@ -333,11 +565,12 @@ def order_from_graphql(node: dict) -> Order:
         "note": node.get("note") or "",
         "tags": ", ".join(node.get("tags") or []),
         "source_name": node.get("sourceName") or "",
-        "customer": _gql_customer(node.get("customer")),
+        "customer": _gql_customer(customer),
         "billing_address": _gql_address(node.get("billingAddress")),
         "shipping_address": _gql_address(node.get("shippingAddress")),
         "lines": lines,
         "shipping_lines": shipping_lines,
+        "warnings": warnings,
     }
 
 

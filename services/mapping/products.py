@@ -4,6 +4,9 @@ Everything is expressed in one *canonical* shape, whatever the source (GraphQL n
 or an Odoo template read by the model layer): `shapes.Product` (services/mapping/shapes.py).
 
 Money is a decimal string on Shopify (never cents): it becomes a `Decimal` rounded to the shop currency.
+
+`product_from_rest` / `product_from_graphql` first check their input against REST_PRODUCT /
+GRAPHQL_PRODUCT (services/payload_checks.py): a value that cannot be raises PayloadError naming it.
 """
 
 import hashlib
@@ -15,7 +18,23 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from .. import timestamps
+from ..errors import PayloadError
 from ..gid import to_gid
+from ..payload_checks import (
+    MAX_POSITION,
+    MAX_WEIGHT,
+    Connection,
+    Gid,
+    Id,
+    Integer,
+    ListOf,
+    Money,
+    Number,
+    Obj,
+    Text,
+    Timestamp,
+    check,
+)
 from .shapes import Product, ProductStatus
 
 # A snapshot: {"product": {field: value}, "variants": {variant key: {field: value}}}, JSON-able values;
@@ -43,8 +62,84 @@ _REST_WEIGHT_UNITS = {"g": "GRAMS", "kg": "KILOGRAMS", "oz": "OUNCES", "lb": "PO
 WEIGHT_DIGITS = 3
 
 
-class MappingError(ValueError):
-    """A payload we cannot map; the message says which value and why."""
+# A payload we cannot map (or build): the one error of services/errors.py, under the name callers use.
+MappingError = PayloadError
+
+# ------------------------------------------------------------------------------------------------
+# What the mapping reads, and what each value may be
+# ------------------------------------------------------------------------------------------------
+_STATUS = Text(pattern=r"(?i)active|draft|archived|unlisted", what="a product status")
+_WEIGHT = Number(0, MAX_WEIGHT, "a weight")
+_POSITION = Integer(0, MAX_POSITION, "a position")
+_REST_VARIANT = Obj(
+    {
+        "id": Id(),
+        "admin_graphql_api_id": Gid("ProductVariant"),
+        "inventory_item_id": Id(),
+        "price": Money(),
+        "compare_at_price": Money(),
+        "sku": Text(),
+        "barcode": Text(),
+        "weight": _WEIGHT,
+        "weight_unit": Text(pattern="g|kg|oz|lb|GRAMS|KILOGRAMS|OUNCES|POUNDS", what="a weight unit"),
+        "grams": Integer(0, MAX_WEIGHT * 1000, "a weight in grams"),
+        "position": _POSITION,
+        **{f"option{index}": Text() for index in range(1, MAX_OPTIONS + 1)},
+    }
+)
+_PRODUCT_ID = {"id": Id(), "admin_graphql_api_id": Gid("Product")}
+REST_PRODUCT = Obj(
+    {
+        **_PRODUCT_ID,
+        **{key: Text() for key in ("handle", "title", "vendor", "product_type")},
+        "body_html": Text(None),
+        "tags": Text(None),
+        "status": _STATUS,
+        "updated_at": Timestamp(),
+        "options": ListOf(
+            Obj({"name": Text(required=True), "values": ListOf(Text()), "position": _POSITION})
+        ),
+        "variants": ListOf(_REST_VARIANT, MAX_VARIANTS),
+    }
+)
+_GQL_VARIANT = Obj(
+    {
+        "id": Gid("ProductVariant"),
+        "price": Money(),
+        "compareAtPrice": Money(),
+        "sku": Text(),
+        "barcode": Text(),
+        "selectedOptions": ListOf(Obj({"name": Text(required=True), "value": Text()})),
+        "inventoryItem": Obj(
+            {
+                "id": Gid("InventoryItem"),
+                "measurement": Obj(
+                    {"weight": Obj({"value": _WEIGHT, "unit": Text(pattern="|".join(_KG_PER_UNIT))})}
+                ),
+            }
+        ),
+    }
+)
+GRAPHQL_PRODUCT = Obj(
+    {
+        "id": Gid("Product"),
+        **{key: Text() for key in ("handle", "title", "vendor", "productType")},
+        "descriptionHtml": Text(None),
+        "tags": ListOf(Text()),
+        "status": _STATUS,
+        "updatedAt": Timestamp(),
+        "options": ListOf(
+            Obj(
+                {
+                    "name": Text(required=True),
+                    "position": _POSITION,
+                    "optionValues": ListOf(Obj({"name": Text(required=True)})),
+                }
+            )
+        ),
+        "variants": Connection(_GQL_VARIANT, MAX_VARIANTS),
+    }
+)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -213,6 +308,7 @@ def split_variant_prices(
 # ------------------------------------------------------------------------------------------------
 def product_from_graphql(node: dict, digits: int = 2) -> Product:
     """A GraphQL `Product` node (see products_page.graphql) → canonical dict."""
+    check(node, GRAPHQL_PRODUCT)
     options = [
         {"name": option["name"], "values": [value["name"] for value in option.get("optionValues") or ()]}
         for option in sorted(node.get("options") or (), key=lambda option: option.get("position") or 0)
@@ -242,7 +338,8 @@ def product_from_graphql(node: dict, digits: int = 2) -> Product:
 
 def product_from_rest(body: dict, digits: int = 2) -> Product:
     """A REST webhook body (`products/create`, `products/update`) → canonical dict."""
-    gid = body.get("admin_graphql_api_id") or (to_gid("Product", body["id"]) if body.get("id") else None)
+    check(body, REST_PRODUCT)
+    gid = product_gid_from_rest(body)
     options = [
         {"name": option["name"], "values": list(option.get("values") or ())}
         for option in sorted(body.get("options") or (), key=lambda option: option.get("position") or 0)
@@ -272,6 +369,15 @@ def product_from_rest(body: dict, digits: int = 2) -> Product:
             }
         )
     return _canonical_product(gid, body, options, variants, graphql=False)
+
+
+def product_gid_from_rest(body: dict) -> str:
+    """The product GID a REST body names (`products/delete` sends only this); PayloadError if none."""
+    check(body, Obj(_PRODUCT_ID))
+    gid = body.get("admin_graphql_api_id") or (to_gid("Product", body["id"]) if body.get("id") else None)
+    if not gid:
+        raise PayloadError("missing: the body names no product", path="id")
+    return gid
 
 
 def _canonical_product(gid, source, options, variants, graphql) -> Product:

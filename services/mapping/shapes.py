@@ -93,6 +93,7 @@ class Order(TypedDict):
     shipping_address: OrderAddress | None
     lines: list[OrderLine]
     shipping_lines: list[ShippingLine]
+    warnings: list[tuple[str, str]]  # (path, message) of values left out, e.g. an e-mail of the wrong shape
 
 
 # ------------------------------------------------------------------------------------------------
