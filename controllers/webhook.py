@@ -37,12 +37,13 @@ def _max_bytes(env):
 def _stream_limit(_controller):
     """The body stream's limit, set by Odoo before it creates the stream (before the handler runs).
 
-    A body without Content-Length (chunked) is bounded by our limit, so reading it past the limit
-    raises RequestEntityTooLarge; one with Content-Length is checked by the handler first thing,
-    and keeps Odoo's default here so that the handler, not Odoo, answers and counts its 413.
+    A body without Content-Length (chunked) is read up to one byte past our limit (werkzeug stops
+    there silently), so the handler sees it is too large without holding more of it; a body with
+    Content-Length is checked by the handler first thing, and keeps Odoo's default here so that
+    the handler, not Odoo, answers and counts its 413.
     """
     if request.httprequest.content_length is None:
-        return _max_bytes(request.env(su=True))
+        return _max_bytes(request.env(su=True)) + 1
     return request.httprequest.max_content_length
 
 

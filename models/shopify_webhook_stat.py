@@ -72,7 +72,7 @@ class ShopifyWebhookStat(models.Model):
 
     @api.model
     def _increment(self, kind, key, shop=None, count=1):
-        """Write one counter row now: for callers whose transaction may write (not unauthenticated requests)."""
+        """Write one counter row now: for callers whose transaction may write (not unauthenticated ones)."""
         self.env.cr.execute(
             """
             INSERT INTO shopify_webhook_stat (kind, key, shop_id, count, create_date, write_date)
