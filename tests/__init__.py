@@ -9,6 +9,8 @@ from . import test_emulator_concurrency
 from . import test_queue
 from . import test_queue_recovery
 from . import test_webhook
+from . import test_webhook_fuzz
+from . import test_webhook_race
 from . import test_order_mapping
 from . import test_order_import
 from . import test_order_lifecycle

@@ -4,6 +4,8 @@ from datetime import datetime
 
 from odoo.tests import HttpCase, freeze_time, new_test_user, tagged
 
+from .webhook_common import isolate_unflushed_counts
+
 NOW = datetime(2026, 11, 25, 12, 0, 0)
 
 
@@ -98,6 +100,10 @@ class TestHealthAndMetrics(HttpCase):
             Stat._increment("rejected", "unknown_shop")
         Stat._increment("purged", "orders/create", shop, 4)
         cls.env.invalidate_all()
+
+    def setUp(self):
+        super().setUp()
+        isolate_unflushed_counts(self)  # exact counts below: none left by other tests' rejections
 
     def get(self, path, token=None):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
