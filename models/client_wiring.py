@@ -67,7 +67,7 @@ class ShopTokenStore(TokenStore):
         return CachedToken(state.secret, expires_at)
 
     def put(self, token):
-        self._shop._sync_state(OAUTH_TOKEN).write(
+        self._shop._state_row(OAUTH_TOKEN).write(
             {
                 "secret": token.access_token,
                 "secret_expires_at": datetime.fromtimestamp(token.expires_at, UTC).replace(tzinfo=None),

@@ -178,7 +178,7 @@ class ShopifyShop(models.Model):
             codes = {user_error.get("code") for user_error in error.user_errors}
             if not codes & {"TAKEN", "DUPLICATE"}:
                 raise
-        self._sync_state(PRODUCT_CUSTOM_ID).done = True
+        self._state_row(PRODUCT_CUSTOM_ID).done = True
         return True
 
     def action_test_connection(self):
@@ -415,7 +415,7 @@ class ShopifyShop(models.Model):
         self.ensure_one()
         client = client or self._shopify_client()
         digits = self._shopify_currency_digits()
-        state = self._sync_state(PRODUCT_POLL)
+        state = self._state_row(PRODUCT_POLL)
         watermark = state.watermark
         variables = {}
         if watermark:

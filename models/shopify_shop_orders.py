@@ -134,7 +134,7 @@ class ShopifyShop(models.Model):
         """
         self.ensure_one()
         now = now or fields.Datetime.now()
-        state = self._sync_state(ORDER_POLL)
+        state = self._state_row(ORDER_POLL)
         since = (state.watermark or now - INITIAL_LOOKBACK) - POLL_OVERLAP
         query = f"updated_at:>'{since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
         importer = self.env["shopify.order.import"]

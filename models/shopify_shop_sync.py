@@ -27,7 +27,7 @@ class ShopifyShop(models.Model):
     )
     sync_state_ids = fields.One2many("shopify.sync.state", "shop_id", string="Sync State", readonly=True)
 
-    def _sync_state(self, kind):
+    def _state_row(self, kind):
         """The shop's state row of `kind` (see shopify.sync.state), created if missing, as the system:
         what a sync writes as it runs goes there, never on the shop row."""
         self.ensure_one()

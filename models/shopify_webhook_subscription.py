@@ -97,7 +97,7 @@ class ShopifyShop(models.Model):
                 {"topic": topic, "webhookSubscription": {"uri": url, "format": "JSON"}},
             )
             created.append(topic)
-        self._sync_state(WEBHOOKS).write(
+        self._state_row(WEBHOOKS).write(
             {
                 "checked_at": fields.Datetime.now(),
                 "error": False,
@@ -127,7 +127,7 @@ class ShopifyShop(models.Model):
 
     def _webhook_record_failure(self, error):
         _logger.warning("Shopify shop %s: webhook check failed (%s)", self.id, type(error).__name__)
-        state = self._sync_state(WEBHOOKS)
+        state = self._state_row(WEBHOOKS)
         state.write(
             {
                 "checked_at": fields.Datetime.now(),

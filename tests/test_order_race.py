@@ -74,7 +74,7 @@ class TestOrderRace(EmulatorCase):
         with self.registry.cursor() as cr:
             shop = self._env(cr)["shopify.shop"].browse(self.race_shop_id)
             shop.api_base_url = self.emulator.url
-            shop._sync_state(ORDER_POLL).watermark = False
+            shop._state_row(ORDER_POLL).watermark = False
         self.addCleanup(self._remove_orders)
 
     def _remove_orders(self):

@@ -122,7 +122,7 @@ class TestOrderPoll(OrderEmulatorCase):
         in_overlap = self.place(2)
         self.clock.advance(3 * 60)
         # Watermark now: orders updated after (now - 5 min) are asked for; 3 min ago is inside, 10 is not.
-        self.shop._sync_state(ORDER_POLL).watermark = self.emulator_now()
+        self.shop._state_row(ORDER_POLL).watermark = self.emulator_now()
         self.shop._shopify_poll_orders(now=self.emulator_now())
         self.assertEqual(self.bindings().mapped("shopify_gid"), [in_overlap.gid])
         self.assertNotIn(too_old.gid, self.bindings().mapped("shopify_gid"))

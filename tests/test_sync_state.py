@@ -142,12 +142,12 @@ class TestSyncStateRows(ShopifyCase):
     def test_one_row_per_shop_and_kind_created_on_first_use(self):
         States = self.env["shopify.sync.state"]
         self.assertFalse(States._find(self.shop, ORDER_POLL))
-        orders = self.shop._sync_state(ORDER_POLL)
+        orders = self.shop._state_row(ORDER_POLL)
         self.assertEqual(
             (orders.shop_id, orders.kind, orders.company_id), (self.shop, ORDER_POLL, self.company)
         )
-        self.assertEqual(self.shop._sync_state(ORDER_POLL), orders, "the second use finds the same row")
-        products = self.shop._sync_state(PRODUCT_POLL)
+        self.assertEqual(self.shop._state_row(ORDER_POLL), orders, "the second use finds the same row")
+        products = self.shop._state_row(PRODUCT_POLL)
         self.assertNotEqual(products, orders)
         self.assertEqual(States.search_count([("shop_id", "=", self.shop.id)]), 2)
 
@@ -156,7 +156,7 @@ class TestSyncStateRows(ShopifyCase):
         self.env.cr.execute("SELECT ctid FROM shopify_shop WHERE id = %s", [self.shop.id])
         shop_version = self.env.cr.fetchone()[0]
         at = fields.Datetime.now().replace(microsecond=0)
-        self.shop._sync_state(ORDER_POLL).watermark = at
+        self.shop._state_row(ORDER_POLL).watermark = at
         self.assertEqual(self.shop.orders_synced_until, at, "the shop field shows the row's watermark")
         self.assertFalse(self.shop.product_poll_watermark)
         self.env.flush_all()
@@ -164,7 +164,7 @@ class TestSyncStateRows(ShopifyCase):
         self.assertEqual(self.env.cr.fetchone()[0], shop_version, "the shop row was not updated")
 
     def test_shopify_users_read_the_rows_and_only_the_system_writes_them(self):
-        state = self.shop._sync_state(ORDER_POLL)
+        state = self.shop._state_row(ORDER_POLL)
         state.watermark = fields.Datetime.now()
         self.assertTrue(state.with_user(self.shopify_user).watermark)
         with self.assertRaises(AccessError):
@@ -175,7 +175,7 @@ class TestSyncStateRows(ShopifyCase):
             state.with_user(self.internal_user).read(["watermark"])
 
     def test_other_company_rows_are_invisible(self):
-        state = self.shop._sync_state(ORDER_POLL)
+        state = self.shop._state_row(ORDER_POLL)
         other = self.env["res.company"].create({"name": "Other Co"})
         self.shopify_user.write({"company_ids": [(4, other.id)], "company_id": other.id})
         visible = (
