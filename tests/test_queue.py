@@ -15,6 +15,7 @@ from .common import ShopifyCase
 
 # Kinds of these tests only, registered (as `_test_job_<kind>`) for the tests of this file.
 TEST_KINDS = (
+    "probe",
     "demo_export",
     "noop",
     "rec",

@@ -18,7 +18,7 @@ from odoo.tools import mute_logger
 
 from ..models.shopify_queue_job import CLAIM_LOCK_SPACE
 from .common import ShopifyCase
-from .test_queue import job_handler
+from .test_queue import job_handler, register_test_kinds
 
 QUEUE_LOGGER = "odoo.addons.shopify_sync.models.shopify_queue_job"
 
@@ -29,6 +29,11 @@ def close_quietly(cr):
 
 
 class TestWorkerLoss(ShopifyCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        register_test_kinds(cls)
+
     def setUp(self):
         super().setUp()
         with self.registry.cursor() as cr:
