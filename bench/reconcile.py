@@ -166,7 +166,7 @@ def orm_product(env, number, size_attribute):
 
 def bind(env, shop, first, last):
     """Products `first`..`last` bound to the shop as after a sync (SQL clones of one ORM prototype)."""
-    from odoo.addons.shopify_sync.models.shopify_product_binding import snapshot_hash
+    from odoo.addons.shopify_sync.models.products.product_binding import snapshot_hash
 
     cr = env.cr
     size = env["product.attribute"].search([("name", "=", "Size")], limit=1) or env[

@@ -3,7 +3,7 @@
 Each worker is a separate (forked) OS process with its own database connections and its own ShopifyClient,
 sending `product_ids_page` (requested cost 2 + page, all of it charged) for `--seconds`. Two runs:
 
-* shared: every worker books through the PostgreSQL budget (models/api_budget.py::DatabaseBudget);
+* shared: every worker books through the PostgreSQL budget (models/core/api_budget.py::DatabaseBudget);
 * per_process: every worker keeps its own in-memory bucket (services/budget.py::InMemoryBudget).
 
 The emulator's bucket starts empty and both kinds of budget start knowing that, so the only capacity
@@ -58,7 +58,7 @@ class _Connections:
 def worker(db, mode, url, token, shop_key, status, page, start, results):
     """One worker process (forked: Odoo and the addon are already imported): once `start` is set (its
     value = the deadline, epoch s), send pages until the deadline; report calls and points charged."""
-    from odoo.addons.shopify_sync.models.api_budget import DatabaseBudget
+    from odoo.addons.shopify_sync.models.core.api_budget import DatabaseBudget
     from odoo.addons.shopify_sync.services.auth import StaticTokenAuth
     from odoo.addons.shopify_sync.services.budget import InMemoryBudget
     from odoo.addons.shopify_sync.services.client import ShopifyClient
@@ -94,7 +94,7 @@ def worker(db, mode, url, token, shop_key, status, page, start, results):
 
 def run(args, emulator, emu_shop, mode):
     """One measured run; returns a dict of figures."""
-    from odoo.addons.shopify_sync.models.api_budget import DatabaseBudget
+    from odoo.addons.shopify_sync.models.core.api_budget import DatabaseBudget
 
     shop_key = f"bench-{mode}-{uuid.uuid4().hex}"
     status = {"maximumAvailable": args.bucket, "currentlyAvailable": 0, "restoreRate": args.restore}

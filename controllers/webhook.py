@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from odoo import http
 from odoo.http import request
 
-from ..models.shopify_shop import SHOP_DOMAIN_RE
+from ..models.core.shop import SHOP_DOMAIN_RE
 from ..services import webhook_input, webhook_signature
 
 _logger = logging.getLogger(__name__)

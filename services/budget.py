@@ -14,7 +14,7 @@ Protocol (`Budget`):
   never left above Shopify's figure less what other callers have booked but not yet had answered.
 * `release(shop_key, reserved)`: the booked request was never answered (no status to learn from).
 
-`InMemoryBudget` keeps the state in this process (one worker); `models/api_budget.py` keeps it in
+`InMemoryBudget` keeps the state in this process (one worker); `models/core/api_budget.py` keeps it in
 PostgreSQL so that every worker and cron thread shares it. Both apply the pure functions below.
 """
 

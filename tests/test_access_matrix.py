@@ -1,4 +1,4 @@
-"""Every public method the addon defines checks its caller as models/shopify_access.py declares.
+"""Every public method the addon defines checks its caller as models/core/access.py declares.
 
 The methods are found by introspection (every class of this addon in the registry, every name Odoo's RPC
 layer would let a client call), so a new public method that is not in the matrix fails here. Each one is
@@ -12,7 +12,7 @@ from odoo.exceptions import AccessError
 from odoo.service.model import get_public_method
 from odoo.tests import new_test_user, tagged
 
-from ..models.shopify_access import EXTENDED_ODOO_METHODS, MANAGER, METHOD_ACCESS, USER
+from ..models.core.access import EXTENDED_ODOO_METHODS, MANAGER, METHOD_ACCESS, USER
 from .common import EmulatorCase
 from .inventory_common import InventoryFixtures
 from .payloads import orders as order_payloads
@@ -204,7 +204,7 @@ class TestAccessMatrix(EmulatorCase, InventoryFixtures):
         undeclared = {model: names for model, names in undeclared.items() if names}
         self.assertFalse(
             undeclared,
-            "Public methods without an access level: add them to METHOD_ACCESS in models/shopify_access.py "
+            "Public methods without an access level: add them to METHOD_ACCESS in models/core/access.py "
             "(and call check_shopify_access first thing), or make them private with a leading _",
         )
         stale = {model: sorted(names - found.get(model, set())) for model, names in declared.items()}

@@ -5,7 +5,7 @@ import uuid
 
 from odoo.tests import TransactionCase
 
-from ..models.api_budget import DatabaseBudget
+from ..models.core.api_budget import DatabaseBudget
 from ..services.budget import WAIT_MARGIN_S
 
 STATUS = {"maximumAvailable": 100.0, "currentlyAvailable": 100.0, "restoreRate": 10.0}

@@ -6,8 +6,8 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 
 from ..emulator import bulk as emulator_bulk
-from ..models import work_registry
-from ..models.shopify_bulk_operation import ShopifyBulkOperation, concurrency_limit
+from ..models.engine import registry as work_registry
+from ..models.engine.bulk_operation import ShopifyBulkOperation, concurrency_limit
 from ..services import bulk
 from .common import EmulatorCase
 

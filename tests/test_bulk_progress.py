@@ -10,12 +10,12 @@ from odoo import SUPERUSER_ID, Command, api
 from odoo.tools import mute_logger
 
 from ..emulator import bulk as emulator_bulk
-from ..models import shopify_bulk_operation as runner
-from ..models import work_registry
-from ..models.shopify_bulk_inventory import ShopifyBulkOperation as InventoryBulkOperation
-from ..models.shopify_bulk_operation import ShopifyBulkOperation
-from ..models.shopify_order_reconcile import ShopifyBulkOperation as OrderBulkOperation
-from ..models.shopify_product_reconcile_run import ShopifyBulkOperation as ProductReconcileOperation
+from ..models.engine import bulk_operation as runner
+from ..models.engine import registry as work_registry
+from ..models.engine.bulk_operation import ShopifyBulkOperation
+from ..models.reconcile.handlers import ShopifyBulkOperation as InventoryBulkOperation
+from ..models.reconcile.handlers import ShopifyBulkOperation as OrderBulkOperation
+from ..models.reconcile.handlers import ShopifyBulkOperation as ProductReconcileOperation
 from ..services.errors import ThrottledError
 from .common import EmulatorCase
 from .test_inventory_reconcile_bulk import InventoryBulkCase
@@ -87,7 +87,7 @@ class TestBulkProgress(BulkProgressCase):
     def test_resume_after_an_interruption_processes_every_row_once(self):
         operation = self.start()
         self.fail_on[2] = ThrottledError("Throttled")  # batch 2, the first time only
-        with mute_logger("odoo.addons.shopify_sync.models.shopify_bulk_operation"):
+        with mute_logger("odoo.addons.shopify_sync.models.engine.bulk_operation"):
             self.Bulk._cron_poll()
         self.assertFalse(operation.processed)
         self.assertEqual(operation.resume_position, 5, "batch 1 is kept, batch 2 is not")
@@ -136,7 +136,7 @@ class TestBulkProgress(BulkProgressCase):
     def test_a_failing_batch_is_recorded_and_the_others_go_on(self):
         operation = self.start()
         self.fail_on[2] = ValueError("price is not a number")  # no retry fixes that
-        with mute_logger("odoo.addons.shopify_sync.models.shopify_bulk_operation"):
+        with mute_logger("odoo.addons.shopify_sync.models.engine.bulk_operation"):
             self.Bulk._cron_poll()
         self.assertTrue(operation.processed)
         failed_roots = self.calls[1]["roots"]
@@ -159,7 +159,7 @@ class TestBulkProgress(BulkProgressCase):
         lines.insert(3, b'{"id": "gid://shopify/Product/9999", "title": \n')  # cut short
         self.emu_shop.bulk_files[key] = b"".join(lines)
         self.fail_on[2] = ThrottledError("Throttled")  # and an interruption: the line is read twice
-        with mute_logger("odoo.addons.shopify_sync.models.shopify_bulk_operation"):
+        with mute_logger("odoo.addons.shopify_sync.models.engine.bulk_operation"):
             self.Bulk._cron_poll()
             self.Bulk._cron_poll()
         self.assertTrue(operation.processed)
@@ -334,7 +334,7 @@ class TestInventoryBulkResume(InventoryBulkCase):
         drift = self.shop.with_context(shopify_reconcile_dry_run=True)._inventory_reconcile()
         with (
             patch.object(InventoryBulkOperation, "_bulk_process_inventory_reconcile", throttled_once),
-            mute_logger("odoo.addons.shopify_sync.models.shopify_bulk_operation"),
+            mute_logger("odoo.addons.shopify_sync.models.engine.bulk_operation"),
         ):
             self.Bulk._cron_poll()
             operation = drift.bulk_operation_id
@@ -388,9 +388,9 @@ class TestOrderReconcileResume(EmulatorCase):
         run = self.shop.with_context(shopify_reconcile_parts=["orders"])._run_sync("reconcile")
         self.assertEqual(run.state, "done", run.error_summary)
         loggers = (
-            "odoo.addons.shopify_sync.models.shopify_bulk_operation",
-            "odoo.addons.shopify_sync.models.shopify_order_reconcile",
-            "odoo.addons.shopify_sync.models.shopify_order_binding",
+            "odoo.addons.shopify_sync.models.engine.bulk_operation",
+            "odoo.addons.shopify_sync.models.reconcile.shop",
+            "odoo.addons.shopify_sync.models.orders.order_binding",
         )
         with (
             patch.object(OrderBulkOperation, "_bulk_process_order_reconcile", throttled_once),
@@ -441,7 +441,7 @@ class TestProductReconcileResume(ProductReconcileCase):
         report = self.Report.search([("shop_id", "=", self.shop.id)], limit=1)
         with (
             patch.object(ProductReconcileOperation, "_bulk_process_product_reconcile", throttled_once),
-            mute_logger("odoo.addons.shopify_sync.models.shopify_bulk_operation"),
+            mute_logger("odoo.addons.shopify_sync.models.engine.bulk_operation"),
         ):
             self.Bulk._cron_poll()
             operation = report.bulk_operation_id

@@ -9,9 +9,9 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests.common import _super_send
 
-from ..models import work_registry
-from ..models.api_budget import DatabaseBudget
-from ..models.client_wiring import build_client
+from ..models.core.api_budget import DatabaseBudget
+from ..models.core.client_wiring import build_client
+from ..models.engine import registry as work_registry
 from ..services.errors import AuthError, CostExceededError, NetworkError, ServerError, UserErrorsError
 from .common import EmulatorCase
 

@@ -3,8 +3,8 @@
 import threading
 import uuid
 
-from ..models.api_budget import DatabaseBudget
-from ..models.client_wiring import build_client
+from ..models.core.api_budget import DatabaseBudget
+from ..models.core.client_wiring import build_client
 from ..services.budget import InMemoryBudget
 from ..services.errors import ThrottledError
 from .common import EmulatorCase

@@ -5,8 +5,8 @@ from unittest.mock import patch
 
 from odoo import fields
 
-from ..models import shopify_shop as shop_module
-from ..models.client_wiring import build_client
+from ..models.core import shop as shop_module
+from ..models.core.client_wiring import build_client
 from .test_inventory_sync import InventorySyncCase
 
 

@@ -3,7 +3,7 @@ and the Bulk Operations screens' refresh."""
 
 from datetime import timedelta
 
-from ..models.shopify_shop_inventory_reconcile import BULK_THRESHOLD_PARAM
+from ..models.reconcile.shop import BULK_THRESHOLD_PARAM
 from .test_inventory_sync import InventorySyncCase
 
 

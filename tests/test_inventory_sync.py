@@ -4,8 +4,8 @@ import json
 import uuid
 from unittest.mock import patch
 
-from ..models import shopify_shop as shop_module
-from ..models.client_wiring import build_client
+from ..models.core import shop as shop_module
+from ..models.core.client_wiring import build_client
 from ..services.errors import ShopifyError
 from .common import EmulatorCase
 from .inventory_common import InventoryFixtures

@@ -6,7 +6,7 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.exceptions import UserError
 
-from ..models.shopify_shop_dashboard import format_age
+from ..models.monitoring.shop import format_age
 from .common import EmulatorCase, ShopifyCase
 
 

@@ -18,8 +18,8 @@ from .common import EmulatorCase
 
 HOOK_URI = "https://odoo.example.com/shopify/webhook"
 IMPORT_LOGGERS = (
-    "odoo.addons.shopify_sync.models.shopify_order_reconcile",
-    "odoo.addons.shopify_sync.models.shopify_order_binding",
+    "odoo.addons.shopify_sync.models.reconcile.shop",
+    "odoo.addons.shopify_sync.models.orders.order_binding",
 )
 
 

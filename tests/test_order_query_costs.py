@@ -6,7 +6,7 @@ that grows past the cap fails here before a real store rejects it with MAX_COST_
 
 from ..emulator.costs import requested_cost
 from ..emulator.schema import load_schema
-from ..models.shopify_shop_orders import POLL_PAGE_SIZE
+from ..models.orders.shop import POLL_PAGE_SIZE
 from ..services import documents
 from ..services.api_versions import SUPPORTED_API_VERSIONS
 from .pure import PureCase

@@ -18,7 +18,7 @@ from odoo.tests import get_db_name, tagged
 from odoo.tools import mute_logger
 
 from ..emulator import rest
-from ..models.shopify_sync_state import ORDER_POLL
+from ..models.core.sync_state import ORDER_POLL
 from .common import EmulatorCase
 
 RACE_DOMAIN = "race-store.myshopify.com"
@@ -165,7 +165,7 @@ class TestOrderRace(EmulatorCase):
 
     def poll(self, env):
         shop = env["shopify.shop"].browse(self.race_shop_id)
-        with mute_logger("odoo.addons.shopify_sync.models.shopify_shop_orders"):
+        with mute_logger("odoo.addons.shopify_sync.models.orders.shop"):
             return shop._shopify_poll_orders(now=self.clock.now().replace(tzinfo=None))
 
     def assertOneOrder(self):
@@ -206,7 +206,7 @@ class TestOrderRace(EmulatorCase):
             job_id = job.id
 
         def process_queue(env):
-            with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
+            with mute_logger("odoo.addons.shopify_sync.models.engine.queue_job"):
                 jobs = env["shopify.queue.job"]._cron_process_queue()
             return [(job.id, job.state, job.last_error_type) for job in jobs]
 

@@ -10,11 +10,11 @@ from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from ..emulator.orders import pay_order, totals
-from ..models.shopify_shop_orders import POLL_OVERLAP, POLL_PAGE_SIZE
-from ..models.shopify_sync_state import ORDER_POLL
+from ..models.core.sync_state import ORDER_POLL
+from ..models.orders.shop import POLL_OVERLAP, POLL_PAGE_SIZE
 from .common import EmulatorCase
 
-QUEUE_LOGGER = "odoo.addons.shopify_sync.models.shopify_queue_job"
+QUEUE_LOGGER = "odoo.addons.shopify_sync.models.engine.queue_job"
 
 
 class OrderEmulatorCase(EmulatorCase):
@@ -166,13 +166,13 @@ class TestOrderPoll(OrderEmulatorCase):
         broken = self.place(1, 1, presentment_currency="CHF", exchange_rate=2)
         self.clock.advance(60)
         last = self.place(2)
-        with mute_logger("odoo.addons.shopify_sync.models.shopify_shop_orders"):
+        with mute_logger("odoo.addons.shopify_sync.models.orders.shop"):
             ok, failed = self.shop._shopify_poll_orders(now=self.emulator_now())
         self.assertEqual((ok, failed), (2, 1))
         self.assertEqual(sorted(self.bindings().mapped("shopify_gid")), sorted([first.gid, last.gid]))
         # The watermark stops at the failed order, so the next poll asks for it again.
         self.assertEqual(self.shop.orders_synced_until, broken.updated_at.replace(tzinfo=None))
-        with mute_logger("odoo.addons.shopify_sync.models.shopify_shop_orders"):
+        with mute_logger("odoo.addons.shopify_sync.models.orders.shop"):
             ok, failed = self.shop._shopify_poll_orders(now=self.emulator_now())
         self.assertEqual(failed, 1)
         self.assertEqual(self.api_calls("orders_updated_since")[:1].outcome, "ok")

@@ -69,7 +69,7 @@ class TestOrderWebhooks(SignedDeliveries, OrderFixtures, HttpCase):
     def test_unusable_body_fails_the_job_with_a_clear_error_and_keeps_it(self):
         # No id at all: neither applicable as it is nor fetchable (a body with an id is fetched instead).
         self.deliver(self.us_shop, "orders/create", {"name": "#77", "currency": "USD"}, "wh-bad")
-        with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
+        with mute_logger("odoo.addons.shopify_sync.models.engine.queue_job"):
             jobs = self.process_queue()
         self.assertEqual(jobs.state, "failed")
         self.assertEqual(jobs.last_error_message, "orders/create body: id: missing: the body names no order")

@@ -14,7 +14,7 @@ class TestProductWebhooksAndJobs(EmulatorCase):
         self.env["shopify.webhook.event"]._ingest(self.shop, topic, webhook_id, raw, body)
 
     def process(self):
-        with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
+        with mute_logger("odoo.addons.shopify_sync.models.engine.queue_job"):
             return self.env["shopify.queue.job"]._cron_process_queue(batch_size=50)
 
     def binding(self):

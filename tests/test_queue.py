@@ -7,8 +7,8 @@ from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import mute_logger
 
-from ..models import work_registry
-from ..models.shopify_queue_job import ShopifyQueueJob
+from ..models.engine import registry as work_registry
+from ..models.engine.queue_job import ShopifyQueueJob
 from ..services import backoff, queue_policy
 from ..services.errors import ServerError, ThrottledError, UserErrorsError
 from .common import ShopifyCase
@@ -71,7 +71,7 @@ class QueueCase(ShopifyCase):
         jobs.write({"next_attempt_at": fields.Datetime.now() - timedelta(seconds=1)})
 
     def process(self, batch_size=50):
-        with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
+        with mute_logger("odoo.addons.shopify_sync.models.engine.queue_job"):
             return self.Job._cron_process_queue(batch_size=batch_size)
 
 
@@ -300,7 +300,7 @@ class TestProcessing(QueueCase):
             self.assertFalse(self.Job._recover_orphaned_jobs())
             self.assertEqual(job.state, "running", "its worker holds the claim: left alone")
         # The run ended without an outcome for the job (its lock is gone, as with a killed worker's).
-        with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
+        with mute_logger("odoo.addons.shopify_sync.models.engine.queue_job"):
             self.assertEqual(self.Job._recover_orphaned_jobs(), job)
         self.assertEqual((job.state, job.claim_number), ("pending", 0))
         with job_handler("late", lambda job: None):
@@ -314,7 +314,7 @@ class TestProcessing(QueueCase):
         for _attempt in range(2):
             with self.Job._claim_lock() as claim_number:
                 self.Job._claim(10, claim_number)  # the worker dies: nothing records an outcome
-            with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
+            with mute_logger("odoo.addons.shopify_sync.models.engine.queue_job"):
                 self.Job._recover_orphaned_jobs()
         self.assertEqual((job.state, job.attempts, job.last_error_type), ("dead", 2, "WorkerLost"))
         self.assertEqual(len(self.shop.message_ids - messages_before), 1)
@@ -325,7 +325,7 @@ class TestProcessing(QueueCase):
         job.write({"state": "running", "attempts": 1, "started_at": fields.Datetime.now()})
         self.assertFalse(self.Job._recover_orphaned_jobs())
         job.write({"started_at": fields.Datetime.now() - timedelta(minutes=31)})
-        with mute_logger("odoo.addons.shopify_sync.models.shopify_queue_job"):
+        with mute_logger("odoo.addons.shopify_sync.models.engine.queue_job"):
             self.assertEqual(self.Job._recover_orphaned_jobs(), job)
         self.assertEqual(job.state, "pending")
 

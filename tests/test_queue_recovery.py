@@ -16,11 +16,11 @@ import psycopg2
 from odoo import SUPERUSER_ID, api, fields
 from odoo.tools import mute_logger
 
-from ..models.shopify_queue_job import CLAIM_LOCK_SPACE
+from ..models.engine.queue_job import CLAIM_LOCK_SPACE
 from .common import ShopifyCase
 from .test_queue import job_handler, register_test_kinds
 
-QUEUE_LOGGER = "odoo.addons.shopify_sync.models.shopify_queue_job"
+QUEUE_LOGGER = "odoo.addons.shopify_sync.models.engine.queue_job"
 
 
 def close_quietly(cr):

@@ -5,7 +5,7 @@ import psycopg2.errors
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
-from ..models import work_registry
+from ..models.engine import registry as work_registry
 from .common import ShopifyCase
 
 # The queue and the scheduled syncs.
@@ -57,7 +57,7 @@ class TestSyncCrons(ShopifyCase):
 
         with (
             patch.object(type(self.env["shopify.shop"]), "_sync_products", sync_products),
-            mute_logger("odoo.addons.shopify_sync.models.shopify_shop_sync"),
+            mute_logger("odoo.addons.shopify_sync.models.engine.shop"),
         ):
             runs = self.env["shopify.shop"]._cron_sync_products()
         self.assertIn(("broken-store.myshopify.com", "products"), seen)
@@ -89,7 +89,7 @@ class TestSyncCrons(ShopifyCase):
 
         with (
             patch.object(type(self.env["shopify.shop"]), "_sync_products", sync_products),
-            mute_logger("odoo.addons.shopify_sync.models.shopify_shop_sync"),
+            mute_logger("odoo.addons.shopify_sync.models.engine.shop"),
         ):
             run = shop._run_sync("products")
         self.assertEqual(run.state, "failed")

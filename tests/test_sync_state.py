@@ -15,7 +15,7 @@ from odoo.modules.registry import Registry
 from odoo.tests import get_db_name, tagged
 from odoo.tools import mute_logger
 
-from ..models.shopify_sync_state import ORDER_POLL, PRODUCT_POLL
+from ..models.core.sync_state import ORDER_POLL, PRODUCT_POLL
 from .common import EmulatorCase, ShopifyCase
 
 STATE_DOMAIN = "state-store.myshopify.com"

@@ -11,7 +11,7 @@ from odoo import SUPERUSER_ID, api
 from odoo.tests import tagged
 from odoo.tools import SQL, mute_logger
 
-from ..models.shopify_webhook_stat import UNFLUSHED
+from ..models.engine.webhook_stat import UNFLUSHED
 from ..services import webhook_signature
 from .test_webhook import DOMAIN, ORDER, SECRET, WebhookCase
 

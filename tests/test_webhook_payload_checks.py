@@ -7,7 +7,7 @@ from odoo.tools import mute_logger
 from .order_common import OrderFixtures, SignedDeliveries
 from .test_product_import import rest_product
 
-QUEUE_LOGGER = "odoo.addons.shopify_sync.models.shopify_queue_job"
+QUEUE_LOGGER = "odoo.addons.shopify_sync.models.engine.queue_job"
 
 
 @tagged("post_install", "-at_install")
@@ -94,7 +94,7 @@ class TestWebhookPayloadChecks(SignedDeliveries, OrderFixtures, HttpCase):
         body = self.us_order(10, email="ÜSD", contact_email="12abc")
         body["customer"]["email"] = "12abc"
         self.deliver(self.us_shop, "orders/create", body, "wh-email")
-        with self.assertLogs("odoo.addons.shopify_sync.models.shopify_order_import", "WARNING") as logs:
+        with self.assertLogs("odoo.addons.shopify_sync.models.orders.order_import", "WARNING") as logs:
             jobs = self.process_queue()
         self.assertEqual(jobs.state, "done", jobs.last_error_message)
         order = self.sale_orders("#7710")

@@ -20,7 +20,7 @@ from odoo.modules.registry import Registry
 from odoo.tests import HttpCase, get_db_name, tagged
 
 from ..controllers.webhook import ShopifyWebhookController
-from ..models.shopify_webhook_stat import UNFLUSHED
+from ..models.engine.webhook_stat import UNFLUSHED
 from ..services import webhook_signature
 from .test_webhook import ORDER
 from .webhook_common import isolate_unflushed_counts

@@ -109,7 +109,7 @@ class TestWebhookSubscriptions(EmulatorCase):
             "broken-store.myshopify.com", api_base_url=self.emulator.url, access_token="wrong-token"
         )
         broken.state = "connected"
-        with mute_logger("odoo.addons.shopify_sync.models.shopify_webhook_subscription"):
+        with mute_logger("odoo.addons.shopify_sync.models.engine.shop"):
             self.env["shopify.shop"]._cron_check_webhooks()
         self.assertTrue(broken.webhook_check_error)
         self.assertEqual(broken.setup_webhooks_state, "warning")

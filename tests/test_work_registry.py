@@ -5,8 +5,8 @@ import ast
 import pathlib
 from unittest.mock import patch
 
-from ..models import work_registry
-from ..models.shopify_shop_reconcile import RECONCILE_PARTS
+from ..models.engine import registry as work_registry
+from ..models.reconcile.shop import RECONCILE_PARTS
 from ..services.api_versions import DEFAULT_API_VERSION
 from ..services.schema import load_schema
 from .common import ShopifyCase

@@ -1,6 +1,6 @@
 """Keeping the webhook counters that live in the process's memory out of other tests' way."""
 
-from ..models.shopify_webhook_stat import UNFLUSHED
+from ..models.engine.webhook_stat import UNFLUSHED
 
 
 def isolate_unflushed_counts(case):

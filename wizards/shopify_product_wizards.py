@@ -7,7 +7,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.shopify_access import MANAGER, check_shopify_access
+from ..models.core.access import MANAGER, check_shopify_access
 from ..services.mapping import product_preview as preview
 from ..services.mapping import products as mapping
 
@@ -311,7 +311,7 @@ class ShopifyProductImportWizard(models.TransientModel):
         if self.mode == "since":
             variables["query"] = f"updated_at:>'{self.since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
         digits = self.shop_id._shopify_currency_digits()
-        from ..models.shopify_product_sync import POLL_PAGE_SIZE
+        from ..models.products.shop import POLL_PAGE_SIZE
 
         for node in client.paginate("products_page", variables, ("products",), page_size=POLL_PAGE_SIZE):
             node = self.shop_id._shopify_complete_variants(client, node)

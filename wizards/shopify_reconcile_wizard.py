@@ -2,7 +2,7 @@
 
 from odoo import _, fields, models
 
-from ..models.shopify_access import MANAGER, check_shopify_access
+from ..models.core.access import MANAGER, check_shopify_access
 
 
 class ShopifyReconcileWizard(models.TransientModel):

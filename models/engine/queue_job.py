@@ -1,0 +1,576 @@
+"""The durable work queue: one row per unit of work (a webhook delivery, a push, a poll page).
+
+Rows are claimed with `SELECT … FOR UPDATE SKIP LOCKED` so several cron workers (threads, processes
+or servers) share one queue without taking the same row. Each job runs in its own savepoint: a
+failing job never rolls back, blocks or delays the others.
+
+A claim lives exactly as long as the run that made it. Each run of the queue cron draws a claim number
+(a sequence), takes a session-level advisory lock on it, writes it on the rows it claims and unlocks it
+when it ends (`finally`, after its last commit). PostgreSQL drops a session's locks with its connection,
+so a worker that dies (kill -9, out of memory, container restart, time limit) loses its lock at once.
+Every run starts by sending back to pending the running jobs whose claim lock nobody holds: after a
+crash they run again at the next queue cron run (each minute, or on trigger), and a job that runs for
+hours is never taken twice, however long it takes, because its worker still holds the lock.
+
+Why a lock and not the claiming backend's pid (+ backend_start): Odoo pools connections, so the backend
+that claimed outlives its cron run and serves other cursors afterwards (idle or busy with other work);
+"alive" would not mean "still running our jobs". The lock is released when the run ends, and only then.
+It is safe to read: a running row this transaction sees was committed after its lock was taken, so a
+missing lock means the run has ended; if it ended by finishing the job after our snapshot, locking the
+stale row fails with a serialization error (REPEATABLE READ) and the row is left to the next run.
+Rows without a claim number (claimed by a version without claim locks) fall back to the old timeout,
+`shopify_sync.queue_stuck_minutes`.
+"""
+
+import json
+import logging
+import threading
+import traceback
+from contextlib import contextmanager
+from datetime import timedelta
+
+import psycopg2.errors
+
+from odoo import _, api, fields, models, modules, tools
+from odoo.exceptions import UserError, ValidationError
+
+from ...services import queue_policy
+from ...services.errors import PayloadError, ShopifyError
+from ..core.access import MANAGER, check_shopify_access
+from . import registry as work_registry
+
+_logger = logging.getLogger(__name__)
+
+
+MANAGER_GROUP = "shopify_sync.group_shopify_manager"
+
+
+# PostgreSQL conflicts that succeed when simply tried again later.
+RETRYABLE_DB_ERRORS = (
+    psycopg2.errors.SerializationFailure,
+    psycopg2.errors.DeadlockDetected,
+    psycopg2.errors.LockNotAvailable,
+)
+
+
+JOB_STATES = [
+    ("pending", "Pending"),
+    ("running", "Running"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("dead", "Dead"),
+    ("skipped", "Skipped"),
+    ("ignored", "Ignored"),
+]
+
+
+FINISHED_STATES = ("done", "skipped", "ignored")
+
+
+PROBLEM_STATES = ("failed", "dead")
+
+
+DEFAULT_BATCH_SIZE = 50
+
+
+# Only for running rows without a claim number (claimed before claim locks existed).
+DEFAULT_STUCK_MINUTES = 30
+
+
+# Key space of the claim locks: pg_advisory_lock(CLAIM_LOCK_SPACE, claim number). Negative, so it never
+# meets the (shop id, hash) locks of shopify.resource.mark.
+CLAIM_LOCK_SPACE = -1_530_201_400
+
+
+DEFAULT_RETENTION_DAYS = 14
+
+
+def auto_commit_enabled():
+    """Commit progress in real cron runs, never inside tests (they run in one rolled-back transaction)."""
+    testing = getattr(threading.current_thread(), "testing", False)
+    return not (testing or tools.config["test_enable"] or modules.module.current_test)
+
+
+def _payload_field(error):
+    """` (orders/create body: line_items[2].quantity)` for a PayloadError: where it is, never the value."""
+    if not isinstance(error, PayloadError):
+        return ""
+    where = ": ".join(part for part in (error.operation, error.path) if part)
+    return f" ({where})" if where else ""
+
+
+def is_retryable(error):
+    """Our one retry taxonomy: Shopify errors say so themselves, database conflicts are transient."""
+    if isinstance(error, RETRYABLE_DB_ERRORS):
+        return True
+    # Network, THROTTLED and 5xx say retryable=True; validation, userErrors and auth do not.
+    return isinstance(error, ShopifyError) and error.retryable
+
+
+class ShopifyQueueJob(models.Model):
+    _name = "shopify.queue.job"
+    _description = "Shopify Queue Job"
+    _order = "id desc"
+
+    shop_id = fields.Many2one("shopify.shop", required=True, index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    kind = fields.Char(required=True, index=True, help="Which handler runs (JOB_KINDS of the work registry).")
+    state = fields.Selection(JOB_STATES, default="pending", required=True, index=True, readonly=True)
+    priority = fields.Integer(default=queue_policy.PRIORITY_OTHER, help="Lower runs first.")
+    attempts = fields.Integer(default=0, readonly=True, help="How many times a worker started this job.")
+    next_attempt_at = fields.Datetime(
+        default=fields.Datetime.now, index=True, readonly=True, help="Not run before this time."
+    )
+    started_at = fields.Datetime(readonly=True)
+    claim_number = fields.Integer(
+        readonly=True, help="The run that claimed this job: it holds an advisory lock on it while alive."
+    )
+    finished_at = fields.Datetime(readonly=True)
+    payload = fields.Json(readonly=True)
+    payload_text = fields.Text(string="Payload (JSON)", compute="_compute_payload_text")
+    res_model = fields.Char(string="Related Model", readonly=True)
+    res_id = fields.Many2oneReference(string="Related Record", model_field="res_model", readonly=True)
+    resource_gid = fields.Char(
+        string="Shopify Resource", index=True, readonly=True, help="GID of the Shopify resource touched."
+    )
+    resource_updated_at = fields.Datetime(
+        readonly=True, help="Shopify's updated_at of the resource in this job: older ones are skipped."
+    )
+    dedupe_key = fields.Char(readonly=True, help="At most one pending job per shop carries a given key.")
+    webhook_event_id = fields.Many2one("shopify.webhook.event", index="btree_not_null", readonly=True)
+    last_error_type = fields.Char(readonly=True)
+    last_error_message = fields.Text(readonly=True)
+    # Tracebacks can carry payload fragments (customer data): managers only.
+    last_error_traceback = fields.Text(readonly=True, groups=MANAGER_GROUP)
+
+    def init(self):
+        # The claim query walks this index in the exact order the queue runs in.
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS shopify_queue_job_claim_idx
+                ON shopify_queue_job (priority, id) WHERE state = 'pending'
+            """
+        )
+        # Enqueuing twice the same pending work returns the existing job (see _enqueue).
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS shopify_queue_job_pending_dedupe_uniq
+                ON shopify_queue_job (shop_id, dedupe_key)
+                WHERE state = 'pending' AND dedupe_key IS NOT NULL
+            """
+        )
+        # Claim numbers (see the module docstring); cycling is harmless, a run is over long before.
+        self.env.cr.execute("CREATE SEQUENCE IF NOT EXISTS shopify_queue_job_claim_seq AS integer CYCLE")
+
+    @api.depends("kind", "resource_gid")
+    def _compute_display_name(self):
+        for job in self:
+            job.display_name = f"{job.kind} #{job.id}" if job.id else job.kind
+
+    @api.depends("payload")
+    def _compute_payload_text(self):
+        for job in self:
+            job.payload_text = json.dumps(job.payload, indent=2, sort_keys=True) if job.payload else False
+
+    # ------------------------------------------------------------------------------------------------
+    # Enqueue
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _enqueue(
+        self,
+        shop,
+        kind,
+        payload=None,
+        priority=None,
+        dedupe_key=None,
+        record=None,
+        resource_gid=None,
+        resource_updated_at=None,
+    ):
+        """Queue work for `shop`; its handler and default priority are the kind's in the work registry
+        (a kind missing there is a programming error: refused, nothing queued).
+
+        An existing *pending* job with the same (shop, dedupe_key) is returned instead of a new one.
+        """
+        shop.ensure_one()
+        entry = work_registry.job_kind(kind)
+        if entry is None:
+            raise ValueError(f"Job kind {kind!r} is not in the work registry (JOB_KINDS)")
+        if priority is None:
+            priority = queue_policy.PRIORITY_OTHER if entry.priority is None else entry.priority
+        values = {
+            "shop_id": shop.id,
+            "kind": kind,
+            "payload": payload,
+            "priority": priority,
+            "dedupe_key": dedupe_key or False,
+            "resource_gid": resource_gid or False,
+            "resource_updated_at": resource_updated_at or False,
+        }
+        if record:
+            record.ensure_one()
+            values.update(res_model=record._name, res_id=record.id)
+        jobs = self.sudo()
+        if not dedupe_key:
+            job = jobs.create(values)
+        else:
+            job = jobs._find_pending(shop, dedupe_key)
+            if not job:
+                try:
+                    with self.env.cr.savepoint():
+                        job = jobs.create(values)
+                except psycopg2.errors.UniqueViolation:
+                    # Another transaction queued the same work between our search and insert.
+                    job = jobs._find_pending(shop, dedupe_key)
+        self._trigger_processing()
+        return job.with_env(self.env)
+
+    def _find_pending(self, shop, dedupe_key):
+        return self.search(
+            [("shop_id", "=", shop.id), ("dedupe_key", "=", dedupe_key), ("state", "=", "pending")], limit=1
+        )
+
+    @api.model
+    def _queue_cron(self):
+        cron = self.env.ref("shopify_sync.ir_cron_shopify_queue", raise_if_not_found=False)
+        return cron.sudo() if cron else self.env["ir.cron"]
+
+    @api.model
+    def _trigger_processing(self, at=None):
+        """Ask the queue cron to run (soon, or at `at`); it is inactive while no shop is active."""
+        cron = self._queue_cron()
+        if cron.active:
+            cron._trigger(at)
+
+    # ------------------------------------------------------------------------------------------------
+    # Processing (cron)
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _cron_process_queue(self, batch_size=None):
+        """Process one batch; report progress so that ir.cron re-runs us while work remains."""
+        self._recover_orphaned_jobs()
+        if batch_size is None:
+            batch_size = self._param_int("shopify_sync.queue_batch_size", DEFAULT_BATCH_SIZE)
+        with self._claim_lock() as claim_number:
+            return self._run_batch(batch_size, claim_number)
+
+    @api.model
+    def _run_batch(self, batch_size, claim_number):
+        """Claim up to `batch_size` ready jobs under `claim_number` and run them, committing after each."""
+        jobs = self._claim(batch_size, claim_number)
+        remaining = self._count_ready()
+        # One sync run per shop and batch: API calls made by the handlers are attributed to it.
+        runs = {shop.id: self.env["shopify.sync.log"]._open(shop, "queue") for shop in jobs.shop_id}
+        self._commit_progress(done=0, remaining=len(jobs) + remaining)
+        for done, job in enumerate(jobs, start=1):
+            job.with_context(shopify_sync_log_id=runs[job.shop_id.id].id)._run()
+            self._commit_progress(done=done, remaining=len(jobs) - done + remaining)
+        for shop_id, run in runs.items():
+            states = jobs.filtered(lambda job, shop_id=shop_id: job.shop_id.id == shop_id).mapped("state")
+            run._close(
+                ok=states.count("done"),
+                failed=sum(states.count(state) for state in PROBLEM_STATES),
+                skipped=states.count("skipped"),
+            )
+        jobs._notify_problems()
+        self._commit_progress(done=len(jobs), remaining=remaining)
+        return jobs
+
+    def _commit_progress(self, done, remaining):
+        """Odoo 18's progress report plus our own commit (Odoo 19 merges both into _commit_progress)."""
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        if auto_commit_enabled():
+            # A finished job must stay finished even if a later one crashes the worker.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
+    @contextmanager
+    def _claim_lock(self):
+        """A claim number locked by this session for the duration of the block (see the module docstring)."""
+        self.env.cr.execute("SELECT nextval('shopify_queue_job_claim_seq')")
+        claim_number = self.env.cr.fetchone()[0]
+        self.env.cr.execute("SELECT pg_advisory_lock(%s, %s)", [CLAIM_LOCK_SPACE, claim_number])
+        try:
+            yield claim_number
+        finally:
+            self._release_claim_lock(claim_number)
+
+    @api.model
+    def _release_claim_lock(self, claim_number):
+        # The connection goes back to Odoo's pool: a lock left on it would keep this run's jobs claimed.
+        unlock = "SELECT pg_advisory_unlock(%s, %s)"
+        try:
+            try:
+                self.env.cr.execute(unlock, [CLAIM_LOCK_SPACE, claim_number])
+            except psycopg2.errors.InFailedSqlTransaction:
+                # The run failed inside its transaction, which is lost anyway: end it to reach the session.
+                self.env.cr.rollback()
+                self.env.cr.execute(unlock, [CLAIM_LOCK_SPACE, claim_number])
+        except (psycopg2.OperationalError, psycopg2.InterfaceError):
+            _logger.info("Shopify queue: connection lost; claim %s was released with it", claim_number)
+
+    @api.model
+    def _claim(self, limit, claim_number):
+        """Take up to `limit` ready jobs for this worker, in queue order, skipping rows other workers hold.
+
+        The rows are marked running with `claim_number` (committed by the caller outside tests), so a
+        job is run by one worker only even after the row lock is released; the caller holds the claim
+        number's lock (`_claim_lock`) until the jobs are finished.
+        """
+        now = fields.Datetime.now()
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            UPDATE shopify_queue_job
+               SET state = 'running', started_at = %(now)s, attempts = COALESCE(attempts, 0) + 1,
+                   claim_number = %(claim)s, write_date = %(now)s, write_uid = %(uid)s
+             WHERE id IN (
+                    SELECT job.id
+                      FROM shopify_queue_job job
+                      JOIN shopify_shop shop ON shop.id = job.shop_id AND shop.active
+                     WHERE job.state = 'pending'
+                       AND (job.next_attempt_at IS NULL OR job.next_attempt_at <= %(now)s)
+                  ORDER BY job.priority, job.id
+                     LIMIT %(limit)s
+                       FOR UPDATE OF job SKIP LOCKED)
+         RETURNING id
+            """,
+            {"now": now, "uid": self.env.uid, "limit": limit, "claim": claim_number},
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        jobs = self.browse(ids)
+        jobs.invalidate_recordset()
+        return jobs.sorted(lambda job: (job.priority, job.id))
+
+    @api.model
+    def _count_ready(self):
+        self.env.cr.execute(
+            """
+            SELECT count(*) FROM shopify_queue_job job
+              JOIN shopify_shop shop ON shop.id = job.shop_id AND shop.active
+             WHERE job.state = 'pending' AND (job.next_attempt_at IS NULL OR job.next_attempt_at <= %s)
+            """,
+            [fields.Datetime.now()],
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _run(self):
+        """Run one claimed job in its own savepoint and record the outcome."""
+        self.ensure_one()
+        job = self.with_context(shopify_queue_job_id=self.id)
+        try:
+            with self.env.cr.savepoint():
+                if job._is_outdated():
+                    outcome, reason = "skipped", _("A newer version of this resource was already applied.")
+                else:
+                    outcome, reason = job._dispatch()
+                    if outcome == "done":
+                        job._advance_resource_mark()
+        except Exception as error:  # every failure is recorded on the job, never lost
+            # The savepoint took the failing API call's log rows with it: write them again.
+            self.env["shopify.api.call"]._record_rolled_back(self.shop_id, error)
+            self._record_error(error)
+            return
+        self._finish(outcome, reason)
+
+    def _dispatch(self):
+        """Call the kind's handler (work registry). Returns (outcome, reason)."""
+        entry = work_registry.job_kind(self.kind)
+        if entry is None:
+            raise UserError(
+                _(
+                    "No handler for jobs of kind “%s”: is the feature module that queued it installed?",
+                    self.kind,
+                )
+            )
+        result = getattr(self, entry.handler.method)()
+        if isinstance(result, tuple) and result[:1] == ("skipped",):  # ("skipped", "why")
+            return result
+        return "done", None
+
+    def _shopify_job_webhook(self):
+        """A webhook delivery: its topic's handler, on the stored event (shopify.webhook.event._dispatch)."""
+        return self.webhook_event_id._dispatch()
+
+    def _finish(self, outcome, reason=None):
+        self.write(
+            {
+                "state": outcome,
+                "finished_at": fields.Datetime.now(),
+                "last_error_type": False,
+                "last_error_message": reason or False,
+                "last_error_traceback": False,
+            }
+        )
+        self.webhook_event_id.state = outcome
+        _logger.debug("Shopify job %s (%s): %s", self.id, self.kind, outcome)
+
+    def _record_error(self, error):
+        retryable = is_retryable(error)
+        max_attempts = self.shop_id.queue_max_attempts or 1
+        if isinstance(error, UserError | ValidationError):
+            message = str(error.args[0]) if error.args else str(error)
+        else:
+            message = str(error) or type(error).__name__
+        values = {
+            "last_error_type": type(error).__name__,
+            "last_error_message": message,
+            "last_error_traceback": "".join(traceback.format_exception(error)),
+        }
+        now = fields.Datetime.now()
+        if retryable and self.attempts < max_attempts:
+            delay = queue_policy.retry_delay_seconds(error, self.attempts)
+            values.update(state="pending", next_attempt_at=now + timedelta(seconds=delay))
+            self._trigger_processing(at=values["next_attempt_at"])
+        else:
+            values.update(state="dead" if retryable else "failed", finished_at=now)
+        self.write(values)
+        self.webhook_event_id.state = values["state"] if values["state"] != "pending" else "queued"
+        # Ids, the error class and a bad payload field's path only: messages may quote customer data.
+        _logger.warning(
+            "Shopify job %s (%s, shop %s) attempt %s: %s%s → %s",
+            self.id,
+            self.kind,
+            self.shop_id.id,
+            self.attempts,
+            type(error).__name__,
+            _payload_field(error),
+            values["state"],
+        )
+
+    # ------------------------------------------------------------------------------------------------
+    # Out-of-order protection
+    # ------------------------------------------------------------------------------------------------
+    def _is_outdated(self):
+        """True when a newer version of the same Shopify resource was already applied."""
+        if not (self.resource_gid and self.resource_updated_at):
+            return False
+        mark = self.env["shopify.resource.mark"]._lock(self.shop_id, self.resource_gid)
+        return bool(mark) and mark.updated_at > self.resource_updated_at
+
+    def _advance_resource_mark(self):
+        if self.resource_gid and self.resource_updated_at:
+            self.env["shopify.resource.mark"]._advance(
+                self.shop_id, self.resource_gid, self.resource_updated_at
+            )
+
+    # ------------------------------------------------------------------------------------------------
+    # Failures: notification, retry, ignore, jobs whose worker died
+    # ------------------------------------------------------------------------------------------------
+    def _notify_problems(self):
+        """One chatter message per shop for this batch's failed/dead jobs, not one per row."""
+        problems = self.filtered(lambda job: job.state in PROBLEM_STATES)
+        for shop in problems.shop_id:
+            shop_problems = problems.filtered(lambda job, shop=shop: job.shop_id == shop)
+            shop._notify_queue_problems(shop_problems)
+
+    def action_retry(self):
+        check_shopify_access(self, MANAGER)
+        jobs = self.filtered(lambda job: job.state in (*PROBLEM_STATES, "skipped", "ignored"))
+        jobs.write(
+            {
+                "state": "pending",
+                "attempts": 0,
+                "next_attempt_at": fields.Datetime.now(),
+                "finished_at": False,
+            }
+        )
+        jobs.webhook_event_id.state = "queued"
+        self._trigger_processing()
+        return True
+
+    def action_ignore(self):
+        check_shopify_access(self, MANAGER)
+        jobs = self.filtered(lambda job: job.state in (*PROBLEM_STATES, "pending"))
+        jobs.write(
+            {
+                "state": "ignored",
+                "finished_at": fields.Datetime.now(),
+                "last_error_message": _("Ignored by %s", self.env.user.name),
+            }
+        )
+        jobs.webhook_event_id.state = "ignored"
+        return True
+
+    @api.model
+    def _recover_orphaned_jobs(self):
+        """Running jobs whose worker is gone go back to pending (their attempt still counts).
+
+        Gone: nobody holds the claim number's lock (see the module docstring); a job whose worker
+        lives is never touched, however long it runs. A job that keeps killing its worker (out of
+        memory, time limit) would loop forever: once it used all its attempts it is marked dead instead.
+        """
+        minutes = self._param_int("shopify_sync.queue_stuck_minutes", DEFAULT_STUCK_MINUTES)
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """
+                    SELECT job.id
+                      FROM shopify_queue_job job
+                     WHERE job.state = 'running'
+                       AND CASE WHEN job.claim_number IS NULL THEN job.started_at < %(unclaimed_before)s
+                           ELSE NOT EXISTS (
+                                SELECT 1
+                                  FROM pg_locks held
+                                 WHERE held.locktype = 'advisory' AND held.granted AND held.objsubid = 2
+                                   AND held.database = (
+                                        SELECT oid FROM pg_database WHERE datname = current_database())
+                                   AND held.classid = CAST(%(space)s AS oid)
+                                   AND held.objid = CAST(job.claim_number AS oid))
+                           END
+                       FOR UPDATE OF job SKIP LOCKED
+                    """,
+                    {
+                        "unclaimed_before": fields.Datetime.now() - timedelta(minutes=minutes),
+                        "space": CLAIM_LOCK_SPACE,
+                    },
+                )
+                orphaned = self.browse(row[0] for row in self.env.cr.fetchall())
+        except RETRYABLE_DB_ERRORS as error:
+            # A worker finished some of these rows after our snapshot: the next run looks again.
+            _logger.info("Shopify queue: recovery postponed (%s)", type(error).__name__)
+            return self.browse()
+        if not orphaned:
+            return orphaned
+        _logger.warning(
+            "Shopify queue: %s job(s) lost their worker (crash, kill or time limit): %s",
+            len(orphaned),
+            orphaned.ids,
+        )
+        exhausted = orphaned.filtered(lambda job: job.attempts >= (job.shop_id.queue_max_attempts or 1))
+        (orphaned - exhausted).write(
+            {"state": "pending", "next_attempt_at": fields.Datetime.now(), "claim_number": False}
+        )
+        exhausted.write(
+            {
+                "state": "dead",
+                "finished_at": fields.Datetime.now(),
+                "last_error_type": "WorkerLost",
+                "last_error_message": _(
+                    "The worker running this job stopped (crash or time limit) on every attempt. "
+                    "Check the server log around the job's start time, then retry or ignore it."
+                ),
+            }
+        )
+        exhausted.webhook_event_id.state = "dead"
+        exhausted._notify_problems()
+        return orphaned
+
+    @api.autovacuum
+    def _gc_finished_jobs(self):
+        """Finished jobs older than the retention period are deleted (failed/dead stay until handled)."""
+        days = max(1, self._param_int("shopify_sync.queue_retention_days", DEFAULT_RETENTION_DAYS))
+        limit = fields.Datetime.now() - timedelta(days=days)
+        old = self.search([("state", "in", FINISHED_STATES), ("finished_at", "<", limit)])
+        old.unlink()
+        return old
+
+    @api.model
+    def _param_int(self, key, default):
+        value = self.env["ir.config_parameter"].sudo().get_param(key)
+        try:
+            return int(value) if value else default
+        except ValueError:
+            _logger.warning("System parameter %s=%r is not an integer: using %s", key, value, default)
+            return default

@@ -1,0 +1,293 @@
+"""The registry of work: every webhook topic, queue job kind, bulk-operation kind, scheduled sync,
+reconciliation part and setup task the addon handles, each with the method that handles it (and its queue
+priority).
+
+This table is the only place a handler is found: the queue, the webhook inbox, the bulk runner, the sync
+crons and the setup tasks look the kind up here and call the method named, nothing builds method names.
+A kind missing here is refused when queued or started (`shopify.queue.job._enqueue`,
+`shopify.bulk.operation._start_query` / `_start_mutation`); the webhook subscriptions are derived from
+`WEBHOOK_TOPICS`. `check()` lists what is wrong with the table against the loaded models (a handler that
+does not exist, a handler-like method the table does not reach); tests/test_work_registry.py runs it.
+
+Pure Python (no ORM): a handler is a `Handler(model, method)` pair of strings.
+"""
+
+from typing import NamedTuple
+
+from ...services.queue_policy import (
+    PRIORITY_INVENTORY,
+    PRIORITY_ORDERS,
+    PRIORITY_OTHER,
+    PRIORITY_PRODUCTS,
+)
+
+SHOP = "shopify.shop"
+
+
+QUEUE_JOB = "shopify.queue.job"
+
+
+WEBHOOK_EVENT = "shopify.webhook.event"
+
+
+BULK_OPERATION = "shopify.bulk.operation"
+
+
+class Handler(NamedTuple):
+    """The method `method` of model `model`; it is called on the record the work belongs to."""
+
+    model: str
+    method: str
+
+
+class WebhookTopic(NamedTuple):
+    """`handler(payload)` on the stored delivery (shopify.webhook.event); the delivery's job priority."""
+
+    handler: Handler
+    priority: int
+
+
+class JobKind(NamedTuple):
+    """`handler()` on the claimed job (shopify.queue.job); returns None, ("done", note) or ("skipped", why).
+
+    `priority` None: the caller gives it (a webhook delivery is queued at its topic's priority)."""
+
+    handler: Handler
+    priority: int | None
+
+
+class BulkKind(NamedTuple):
+    """What a bulk operation's result feeds; every hook is a method of shopify.bulk.operation (self = the
+    operation), None when the kind has no use for it.
+
+    - `process(batch)`: query results, batch by batch (root objects with `__children`, or the lines as
+      they come when `flat`); returns how many rows it handled. Required for query kinds.
+    - `flat`: batches are the result lines as they come, not joined to their parents (for results whose
+      parents have too many children to hold in memory).
+    - `result(record, result)` / `error(record, messages)`: mutation results, a successful / failed line
+      matched back to the record its variables were sent for.
+    - `start()`: processing starts from the first batch (not on a resume), the operation locked.
+    - `skipped(roots)`: on a resume, the roots (lines, for flat kinds) already processed and committed, as
+      the file is read past them: rebuild what the kind keeps in memory between batches.
+    - `done()`: once, after the last batch, in the transaction that marks the operation processed.
+    - `processing()`: a context manager around one processing run (memory shared by its batches).
+    - `refreshed()`: after Shopify's state of the operation was read (e.g. it ended without a result).
+    """
+
+    process: str | None = None
+    flat: bool = False
+    result: str | None = None
+    error: str | None = None
+    start: str | None = None
+    skipped: str | None = None
+    done: str | None = None
+    processing: str | None = None
+    refreshed: str | None = None
+
+    def hooks(self):
+        """(hook name, method name) of the hooks this kind uses."""
+        return [(name, method) for name, method in self._asdict().items() if isinstance(method, str)]
+
+
+class SyncKind(NamedTuple):
+    """A scheduled sync: its cron runs `handler()` on each shop, inside a sync log of this kind; the
+    handler may return {"ok": n, "failed": n, "skipped": n}."""
+
+    handler: Handler
+    cron: str
+
+
+class SetupTask(NamedTuple):
+    """A background step of the guided setup: `handler(task)` on the shop returns a one-line result."""
+
+    label: str
+    handler: Handler
+
+
+def _event(method, priority):
+    return WebhookTopic(Handler(WEBHOOK_EVENT, method), priority)
+
+
+def _job(method, priority):
+    return JobKind(Handler(QUEUE_JOB, method), priority)
+
+
+# Topics as Shopify names them in deliveries (X-Shopify-Topic); the subscription topic is the
+# GraphQL enum value (`orders/create` → ORDERS_CREATE).
+WEBHOOK_TOPICS = {
+    "orders/create": _event("_shopify_webhook_orders_create", PRIORITY_ORDERS),
+    "orders/updated": _event("_shopify_webhook_orders_updated", PRIORITY_ORDERS),
+    "orders/paid": _event("_shopify_webhook_orders_paid", PRIORITY_ORDERS),
+    "orders/cancelled": _event("_shopify_webhook_orders_cancelled", PRIORITY_ORDERS),
+    "orders/edited": _event("_shopify_webhook_orders_edited", PRIORITY_ORDERS),
+    "inventory_levels/update": _event("_shopify_webhook_inventory_levels_update", PRIORITY_INVENTORY),
+    "products/create": _event("_shopify_webhook_products_create", PRIORITY_PRODUCTS),
+    "products/update": _event("_shopify_webhook_products_update", PRIORITY_PRODUCTS),
+    "products/delete": _event("_shopify_webhook_products_delete", PRIORITY_PRODUCTS),
+    "bulk_operations/finish": _event("_shopify_webhook_bulk_operations_finish", PRIORITY_OTHER),
+    "app/uninstalled": _event("_shopify_webhook_app_uninstalled", PRIORITY_OTHER),
+}
+
+
+# Lower priority runs first: orders are money and customer-visible, stock oversells, products can wait.
+JOB_KINDS = {
+    "webhook": _job("_shopify_job_webhook", None),
+    "order_fetch": _job("_shopify_job_order_fetch", PRIORITY_ORDERS),
+    "order_fulfillment": _job("_shopify_job_order_fulfillment", PRIORITY_ORDERS),
+    "inventory_sync": _job("_shopify_job_inventory_sync", PRIORITY_INVENTORY),
+    "inventory_push": _job("_shopify_job_inventory_push", PRIORITY_INVENTORY),
+    "product_export": _job("_shopify_job_product_export", PRIORITY_PRODUCTS),
+    "reconcile_now": _job("_shopify_job_reconcile_now", PRIORITY_OTHER),
+    "setup_task": _job("_shopify_job_setup_task", PRIORITY_OTHER),
+}
+
+
+BULK_KINDS = {
+    "product_import": BulkKind(process="_bulk_process_product_import"),
+    "product_export": BulkKind(
+        result="_bulk_result_product_export",
+        error="_bulk_error_product_export",
+        done="_bulk_done_product_export",
+        refreshed="_bulk_refreshed_product_export",
+    ),
+    "inventory_reconcile": BulkKind(
+        process="_bulk_process_inventory_reconcile",
+        flat=True,  # a location can hold every variant of the catalog: its levels are not joined under it
+        done="_bulk_done_inventory_reconcile",
+        refreshed="_bulk_refreshed_inventory_reconcile",
+    ),
+    "order_reconcile": BulkKind(
+        process="_bulk_process_order_reconcile",
+        done="_bulk_done_order_reconcile",
+        refreshed="_bulk_refreshed_order_reconcile",
+    ),
+    "product_reconcile": BulkKind(
+        process="_bulk_process_product_reconcile",
+        start="_bulk_start_product_reconcile",
+        skipped="_bulk_skipped_product_reconcile",
+        done="_bulk_done_product_reconcile",
+        processing="_bulk_processing_product_reconcile",
+        refreshed="_bulk_refreshed_product_reconcile",
+    ),
+}
+
+
+SYNC_KINDS = {
+    "products": SyncKind(Handler(SHOP, "_sync_products"), "shopify_sync.ir_cron_shopify_sync_products"),
+    "inventory": SyncKind(Handler(SHOP, "_sync_inventory"), "shopify_sync.ir_cron_shopify_sync_inventory"),
+    "orders": SyncKind(Handler(SHOP, "_sync_orders"), "shopify_sync.ir_cron_shopify_sync_orders"),
+    "reconcile": SyncKind(Handler(SHOP, "_reconcile"), "shopify_sync.ir_cron_shopify_reconcile"),
+}
+
+
+# The daily reconciliation's parts, run in this order (the order it always had: with API versions
+# before 2026-01 a shop runs one bulk operation at a time, and the first part to start one gets it).
+# Each part returns counts for the sync run ({"ok", "failed", "skipped"}).
+RECONCILE_PARTS = (
+    ("inventory", Handler(SHOP, "_reconcile_part_inventory")),
+    ("orders", Handler(SHOP, "_reconcile_part_orders")),
+    ("products", Handler(SHOP, "_reconcile_part_products")),
+)
+
+
+SETUP_TASKS = {
+    "products_import": SetupTask("First product import", Handler(SHOP, "_setup_task_products_import")),
+    "inventory_push": SetupTask("Stock sync to Shopify", Handler(SHOP, "_setup_task_inventory_push")),
+    "orders_import": SetupTask("Order import", Handler(SHOP, "_setup_task_orders_import")),
+    "products_export": SetupTask("First product export", Handler(SHOP, "_setup_task_products_export")),
+    "inventory_reconcile": SetupTask(
+        "Stock reconciliation", Handler(SHOP, "_setup_task_inventory_reconcile")
+    ),
+}
+
+
+# Crons that only run while at least one shop is active (they ship inactive): the queue, the scheduled
+# syncs, the daily webhook check and the bulk operation poll.
+ACTIVE_SHOP_CRONS = (
+    "shopify_sync.ir_cron_shopify_queue",
+    *(sync.cron for sync in SYNC_KINDS.values()),
+    "shopify_sync.ir_cron_shopify_check_webhooks",
+    "shopify_sync.ir_cron_shopify_poll_bulk_operations",
+)
+
+
+# Method names that say "I am a handler": each must be reached from the table (see `check`).
+HANDLER_PREFIXES = {
+    WEBHOOK_EVENT: ("_shopify_webhook_",),
+    QUEUE_JOB: ("_shopify_job_",),
+    BULK_OPERATION: tuple(f"_bulk_{hook}_" for hook in BulkKind._fields if hook != "flat"),
+    SHOP: ("_sync_", "_reconcile_part_", "_setup_task_"),
+}
+
+
+# ----------------------------------------------------------------------------------------------------
+# Lookups
+# ----------------------------------------------------------------------------------------------------
+def webhook_topic(topic):
+    """The registered topic, or None."""
+    return WEBHOOK_TOPICS.get(topic)
+
+
+def webhook_priority(topic):
+    entry = WEBHOOK_TOPICS.get(topic)
+    return entry.priority if entry else PRIORITY_OTHER
+
+
+def job_kind(kind):
+    """The registered job kind, or None."""
+    return JOB_KINDS.get(kind)
+
+
+def bulk_kind(kind):
+    """The registered bulk kind, or None."""
+    return BULK_KINDS.get(kind)
+
+
+def subscription_topic(topic):
+    """`orders/create` → ORDERS_CREATE (Shopify's WebhookSubscriptionTopic value)."""
+    return topic.replace("/", "_").upper()
+
+
+def handlers():
+    """Every (what, Handler) of the table; `what` names the entry for messages."""
+    found = [(f"webhook topic {topic}", entry.handler) for topic, entry in WEBHOOK_TOPICS.items()]
+    found += [(f"job kind {kind}", entry.handler) for kind, entry in JOB_KINDS.items()]
+    for kind, entry in BULK_KINDS.items():
+        found += [
+            (f"bulk kind {kind} ({hook})", Handler(BULK_OPERATION, method)) for hook, method in entry.hooks()
+        ]
+    found += [(f"sync kind {kind}", entry.handler) for kind, entry in SYNC_KINDS.items()]
+    found += [(f"reconcile part {part}", handler) for part, handler in RECONCILE_PARTS]
+    found += [(f"setup task {step}", entry.handler) for step, entry in SETUP_TASKS.items()]
+    return found
+
+
+def check(methods_of):
+    """What is wrong with the table, as a list of messages (empty when every entry is sound).
+
+    `methods_of(model)`: the set of method names of that model (None when the model does not exist).
+    Reported: a handler whose model or method does not exist, a handler on the wrong model for its kind,
+    a query-less bulk kind that is not a mutation kind, and a method named like a handler
+    (HANDLER_PREFIXES) that no entry reaches.
+    """
+    problems = []
+    reached = set()
+    expected_model = {"webhook topic": WEBHOOK_EVENT, "job kind": QUEUE_JOB, "bulk kind": BULK_OPERATION}
+    for what, handler in handlers():
+        reached.add(handler)
+        methods = methods_of(handler.model)
+        if methods is None:
+            problems.append(f"{what}: model {handler.model} does not exist")
+        elif handler.method not in methods:
+            problems.append(f"{what}: {handler.model} has no method {handler.method}")
+        for prefix, model in expected_model.items():
+            if what.startswith(prefix) and handler.model != model:
+                problems.append(f"{what}: handled on {handler.model}, dispatch calls {model}")
+    for kind, entry in BULK_KINDS.items():
+        if not entry.process and not (entry.result or entry.error):
+            problems.append(f"bulk kind {kind}: neither a query handler (process) nor mutation hooks")
+    for model, prefixes in HANDLER_PREFIXES.items():
+        for method in sorted(methods_of(model) or ()):
+            if method.startswith(prefixes) and Handler(model, method) not in reached:
+                problems.append(f"{model}.{method} is named like a handler but no registry entry reaches it")
+    return problems

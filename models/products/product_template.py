@@ -1,0 +1,78 @@
+"""Products seen from Shopify: bindings on templates and variants, and change tracking for export.
+
+A write that touches a mapped field of a bound product compares the product with the binding's last
+synced snapshot and marks the binding for export only when a value really differs. Writes made by an
+import carry the `shopify_import` context key and are never tracked (echo suppression).
+"""
+
+from odoo import _, api, fields, models
+
+from ..core.access import MANAGER, USER, check_shopify_access
+
+# Odoo fields that feed the mapped Shopify values (see shopify_product_sync.py).
+TEMPLATE_TRACKED_FIELDS = {
+    "name",
+    "description_sale",
+    "product_brand",
+    "categ_id",
+    "product_tag_ids",
+    "sale_ok",
+    "active",
+    "list_price",
+    "default_code",
+    "barcode",
+    "weight",
+    "attribute_line_ids",
+}
+
+
+class ProductTemplate(models.Model):
+    _inherit = "product.template"
+
+    product_brand = fields.Char(string="Brand", help="Synced with the product's vendor on Shopify.")
+    # groups: products are read whole by users without a Shopify role, who may not read bindings.
+    shopify_binding_ids = fields.One2many(
+        "shopify.product.binding",
+        "product_tmpl_id",
+        string="Shopify Links",
+        groups="shopify_sync.group_shopify_user",
+    )
+    shopify_binding_count = fields.Integer(
+        compute="_compute_shopify_binding_count",
+        string="Shopify Shops",
+        groups="shopify_sync.group_shopify_user",
+    )
+
+    @api.depends("shopify_binding_ids")
+    def _compute_shopify_binding_count(self):
+        for template in self:
+            template.shopify_binding_count = len(template.shopify_binding_ids)
+
+    def write(self, vals):
+        result = super().write(vals)
+        if TEMPLATE_TRACKED_FIELDS.intersection(vals) and not self.env.context.get("shopify_import"):
+            self._shopify_track_changes()
+        return result
+
+    def _shopify_track_changes(self):
+        bindings = self.env["shopify.product.binding"].sudo().search([("product_tmpl_id", "in", self.ids)])
+        bindings._shopify_track_odoo_changes()
+
+    def action_shopify_publish(self):
+        """Publish to Shopify: open the export wizard on the selected products."""
+        check_shopify_access(self, MANAGER)
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Publish to Shopify"),
+            "res_model": "shopify.product.export.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_product_tmpl_ids": [fields.Command.set(self.ids)]},
+        }
+
+    def action_view_shopify_bindings(self):
+        check_shopify_access(self, USER)
+        action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_product_binding")
+        action["domain"] = [("product_tmpl_id", "in", self.ids)]
+        action["context"] = {"active_test": False}
+        return action

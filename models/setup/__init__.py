@@ -1,0 +1,3 @@
+from . import setup_task
+from . import shop
+from . import handlers
