@@ -10,8 +10,6 @@ from ...services import api_versions, prometheus
 from ...services.completeness import shop_zone, window_days
 
 DEPRECATED_WINDOW_DAYS = 7
-
-
 JOB_STATES_SHOWN = ("pending", "running", "failed", "dead")
 
 
@@ -341,6 +339,8 @@ class ShopifyHealth(models.AbstractModel):
         return totals
 
     # ------------------------------------------------------------------------------------------------
+    # API version lifecycle: answers that flagged a deprecated use (X-Shopify-API-Deprecated-Reason)
+    # ------------------------------------------------------------------------------------------------
     def _deprecated_calls(self, shop_ids, now):
         rows = self._query(
             """
@@ -369,6 +369,8 @@ class ShopifyHealth(models.AbstractModel):
                 "deprecated_reason": reason,
             }
 
+    # ------------------------------------------------------------------------------------------------
+    # Order completeness: each shop's reports of the last SUMMARY_DAYS days
     # ------------------------------------------------------------------------------------------------
     def _completeness(self, shops, now):
         """{shop_id: summary} of each shop's completeness reports of the last SUMMARY_DAYS days."""
