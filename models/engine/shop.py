@@ -19,6 +19,7 @@ from ..core.sync_state import WEBHOOKS
 from . import registry as work_registry
 from .bulk_operation import ACTIVE_STATUSES
 from .queue_job import RETRYABLE_DB_ERRORS, auto_commit_enabled
+from .sync_log import COUNT_KEYS
 
 _logger = logging.getLogger(__name__)
 
@@ -264,7 +265,7 @@ class ShopifyShop(models.Model):
             run._close(error_summary=f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=5)}")
             return run
         if run.state == "running":  # the hook may have closed the run itself
-            run._close(**{key: counts.get(key, 0) for key in ("ok", "failed", "skipped")})
+            run._close(**{key: counts.get(key, 0) for key in COUNT_KEYS})
         return run
 
     def _retry_sync_soon(self, kind):

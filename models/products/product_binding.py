@@ -511,15 +511,8 @@ class ShopifyProductBinding(models.Model):
             self._shopify_apply_structure(product)
             odoo_product = self._shopify_odoo_product()
         odoo_snap = mapping.snapshot(odoo_product)
-        base_flat = mapping.flatten(base)
-        if fresh:
-            base_flat = mapping.flatten(odoo_snap)  # a product we just created holds only defaults
-        else:
-            # Variants that did not exist before this import start from their Odoo defaults.
-            known = set((base or {}).get("variants", {}))
-            for key, value in mapping.flatten(odoo_snap).items():
-                if key[0] != "product" and key[0] not in known and key not in base_flat and base:
-                    base_flat[key] = value
+        # A product we just created holds only defaults: its own values are the base.
+        base_flat = mapping.flatten(odoo_snap) if fresh else mapping.flat_base(base, odoo_snap)
         merged = mapping.merge(
             mapping.unflatten(base_flat) if base_flat else None,
             odoo_snap,

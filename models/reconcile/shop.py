@@ -15,12 +15,12 @@ from ...services.errors import ShopifyError
 from ..core.access import MANAGER, USER, check_shopify_access
 from ..engine import registry as work_registry
 from ..engine.bulk_operation import ACTIVE_STATUSES
+from ..engine.sync_log import COUNT_KEYS
 
 # The parts a person can ask for, in the wizard's order (the run order is work_registry.RECONCILE_PARTS;
 # the registry test keeps the two sets equal).
 RECONCILE_PARTS = ("products", "inventory", "orders")
 RECONCILE_JOB_KIND = "reconcile_now"
-COUNT_KEYS = ("ok", "failed", "skipped")
 
 
 def add_counts(result, counts):
