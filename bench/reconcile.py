@@ -410,7 +410,7 @@ def load_emulator_catalog(emu_shop, count):
 def phase_paging(args):
     odoo.tools.config.parse_config(["-c", args.odoo_config, "-d", args.db, "--log-level=warn"])
     from odoo.addons.shopify_sync.emulator import EmulatorServer
-    from odoo.addons.shopify_sync.models import shopify_product_reconcile_run as reconcile_run
+    from odoo.addons.shopify_sync.models.reconcile import handlers as reconcile_run
     from odoo.addons.shopify_sync.services.errors import ShopifyError
 
     emulator = EmulatorServer().start()

@@ -162,7 +162,7 @@ def main():
     args = parse_args()
     _setup_odoo(args.odoo_config, args.db)
     from odoo.addons.shopify_sync.emulator import EmulatorServer
-    from odoo.addons.shopify_sync.models import api_budget  # noqa: F401 (imported before forking)
+    from odoo.addons.shopify_sync.models.core import api_budget  # noqa: F401 (imported before forking)
 
     emulator = EmulatorServer().start()
     try:

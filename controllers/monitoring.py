@@ -12,6 +12,8 @@ from werkzeug.wrappers import Response
 from odoo import fields, http
 from odoo.http import request
 
+from ..services import timestamps
+
 TOKEN_PARAM = "shopify_sync.monitoring_token"
 
 
@@ -37,7 +39,7 @@ class ShopifyMonitoringController(http.Controller):
             return Response(status=401, headers={"WWW-Authenticate": "Bearer"})
         now = fields.Datetime.now()
         snapshot = request.env["shopify.health"].sudo()._snapshot(shops, now=now)
-        body = {"generated_at": now.isoformat() + "Z", "shops": [snapshot[shop.id] for shop in shops]}
+        body = {"generated_at": timestamps.to_text(now), "shops": [snapshot[shop.id] for shop in shops]}
         return Response(json.dumps(body, sort_keys=True), status=200, content_type="application/json")
 
     @http.route("/shopify/metrics", type="http", auth="public", methods=["GET"], save_session=False)

@@ -21,9 +21,9 @@ mapping that follows only meets the types it expects. The rules:
 """
 
 import re
-from datetime import datetime, timezone
 from decimal import Decimal, InvalidOperation
 
+from . import timestamps
 from .errors import PayloadError
 
 # One trillion in the shop currency: above any real order, and its cents (1e14) stay exact in the
@@ -293,14 +293,7 @@ class Timestamp(Rule):
     """ISO 8601 (`2026-11-25T10:00:00-05:00`, `…Z`) between the years of YEARS, in UTC too."""
 
     def check(self, value, path, warnings):
-        moment = None
-        if isinstance(value, str):
-            try:
-                moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-                if moment.tzinfo is not None:
-                    moment = moment.astimezone(timezone.utc)
-            except (ValueError, OverflowError):
-                moment = None
+        moment = timestamps.parse(value) if isinstance(value, str) else None
         if moment is None or not YEARS[0] <= moment.year <= YEARS[1]:
             raise PayloadError(f"{show(value)} is not a timestamp", path=path)
 

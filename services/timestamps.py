@@ -28,6 +28,11 @@ def parse(value: object) -> datetime | None:
         return None
 
 
+def to_text(moment: datetime | None) -> str | None:
+    """A naive UTC datetime as ISO 8601 with `Z` (the health JSON's form); None stays None."""
+    return moment.isoformat() + "Z" if moment else None
+
+
 def parse_aware(value: object) -> datetime | None:
     """Like `parse`, but as an aware UTC datetime (for comparing with other aware datetimes)."""
     moment = parse(value)

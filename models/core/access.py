@@ -4,8 +4,8 @@ ACLs and record rules guard records, not methods: any method whose name does not
 called over RPC by any logged-in user, a portal user included, and most buttons work under sudo(), call
 Shopify with the shop's token or queue work. So every public method the addon defines starts with
 `check_shopify_access(self, USER | MANAGER)`, and `METHOD_ACCESS` lists them all with their level (the
-README's access matrix summarises it). tests/test_access_matrix.py calls each one as every kind of user
-against it, and fails on a public method missing here.
+README's access matrix summarises it). The access matrix test (tests/core/test_access_matrix.py) calls each
+one as every kind of user against it, and fails on a public method missing here.
 
 - nobody without a Shopify group (portal, public, plain internal users) calls any of them;
 - Shopify users call only what opens a list or form of related records (it reads, under their own rights);
@@ -23,19 +23,10 @@ from odoo.exceptions import AccessError
 
 _logger = logging.getLogger(__name__)
 
-
 USER = "user"
-
-
 MANAGER = "manager"
-
-
 USER_GROUP = "shopify_sync.group_shopify_user"
-
-
 MANAGER_GROUP = "shopify_sync.group_shopify_manager"
-
-
 GROUP_XMLIDS = {USER: USER_GROUP, MANAGER: MANAGER_GROUP}
 
 

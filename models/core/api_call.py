@@ -1,6 +1,6 @@
 """One row per request sent to Shopify (or refused before sending): the raw material of monitoring.
 
-Rows are written by the client's recorder (models/client_wiring.py) in the caller's transaction.
+Rows are written by the client's recorder (core/client_wiring.py) in the caller's transaction.
 """
 
 from datetime import timedelta
@@ -10,8 +10,6 @@ from odoo import api, fields, models
 from . import api_budget as api_budget
 
 RETENTION_PARAM = "shopify_sync.api_call_retention_days"
-
-
 DEFAULT_RETENTION_DAYS = 30
 
 

@@ -13,10 +13,7 @@ from .sync_state import OAUTH_TOKEN
 
 _logger = logging.getLogger(__name__)
 
-
 TIMEOUT_PARAM = "shopify_sync.api_timeout_s"
-
-
 DEFAULT_TIMEOUT_S = 30.0
 
 

@@ -10,14 +10,10 @@ from odoo.exceptions import UserError, ValidationError
 
 from ...services import api_versions
 from ...services.api_versions import DEFAULT_API_VERSION, SUPPORTED_API_VERSIONS
-from .access import MANAGER, check_shopify_access
+from .access import MANAGER, MANAGER_GROUP, check_shopify_access
 from .client_wiring import build_client
 
 _logger = logging.getLogger(__name__)
-
-
-MANAGER_GROUP = "shopify_sync.group_shopify_manager"
-
 
 SHOP_DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 
@@ -106,7 +102,7 @@ class ShopifyShop(models.Model):
     )
     last_connection_at = fields.Datetime(string="Last Connection Test", readonly=True)
     last_connection_error = fields.Text(readonly=True)
-    # The client-credentials token cache is a sync state row (models/client_wiring.py::ShopTokenStore).
+    # The client-credentials token cache is a sync state row (core/client_wiring.py::ShopTokenStore).
     # Read from shopify.api.call rather than written on every call: concurrent workers would
     # otherwise all update this row and fail on serialization conflicts.
     last_api_success_at = fields.Datetime(compute="_compute_last_api_activity", string="Last API Success")
@@ -333,6 +329,8 @@ class ShopifyShop(models.Model):
             },
         }
 
+    # ------------------------------------------------------------------------------------------------
+    # API version lifecycle: the form warns before the shop's version leaves support
     # ------------------------------------------------------------------------------------------------
     api_version_end_of_support = fields.Date(compute="_compute_api_version_lifecycle")
     api_version_warning = fields.Char(compute="_compute_api_version_lifecycle")

@@ -11,22 +11,13 @@ changed by a plain one-row update.
 
 from odoo import api, fields, models
 
-MANAGER_GROUP = "shopify_sync.group_shopify_manager"
-
+from .access import MANAGER_GROUP
 
 # Kinds, and the columns each uses.
 ORDER_POLL = "order_poll"  # watermark: orders updated after it are fetched by the next poll
-
-
 PRODUCT_POLL = "product_poll"  # watermark: products updated after it are fetched by the next poll
-
-
 PRODUCT_CUSTOM_ID = "product_custom_id"  # done: the customId metafield definition exists on Shopify
-
-
 WEBHOOKS = "webhooks"  # checked_at, error, details {"covered": [...], "missing": [...]}: last check
-
-
 OAUTH_TOKEN = "oauth_token"  # secret, secret_expires_at: the client-credentials token cache
 
 

@@ -1,26 +1,5 @@
-"""Bulk operations of a shop: started with `bulkOperationRunQuery`, finished by the
-`bulk_operations/finish` webhook or the polling cron, their JSONL result streamed in batches.
-
-A feature using bulk queries starts one with `_start_query(shop, kind, document)` (a bulk mutation with
-`_start_mutation`); the kind must be in BULK_KINDS of the work registry, which names the methods of this
-model (self = the operation) that process its result and the optional hooks of the kind (start, skipped,
-done, processing, refreshed, and result/error for mutations: see `work_registry.BulkKind`).
-
-Processing is resumable. Each batch runs in a savepoint and, when the poll cron processes (top level,
-`auto_commit_enabled()` as for the queue), is committed together with `resume_position` (root objects, or
-lines for flat results and mutation results, already handled). An interrupted processing (worker
-restart, timeout, or a retryable error: network, throttling, database conflict) is taken up by the next
-poll after the last committed batch, so every row is handled once. The operation row is locked (`FOR NO
-KEY UPDATE SKIP LOCKED`, taken again after each commit) so two workers never process it at once. In
-production the finish webhook and the Refresh buttons only wake the poll cron for that reason; in tests
-(one transaction, no commits) they process at once.
-
-Errors that retrying will not fix do not stop the file: a broken JSON line (skipped), or a handler
-exception on one batch (its rows recorded as failed, one line error each, the batch rolled back), is
-recorded as a line error with a log entry and the other batches are processed; `error_message` says so.
-
-Progress: `processed_lines` (result lines of the processed batches) against Shopify's `object_count`.
-"""
+"""One failed row of a bulk operation: a mutation line Shopify refused or never answered, an unreadable
+result line, or a query row its handler failed on; with the record it concerns when there is one."""
 
 from odoo import api, fields, models
 

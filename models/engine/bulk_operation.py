@@ -21,8 +21,6 @@ recorded as a line error with a log entry and the other batches are processed; `
 
 Progress: `processed_lines` (result lines of the processed batches) against Shopify's `object_count`.
 """
-# What the Bulk Operations screens need: progress of the processing and a manual Refresh, and the
-# operations under way on the shop form (one progress display for every kind of long bulk operation).
 
 import logging
 
@@ -53,11 +51,8 @@ STATUSES = [
 
 
 ACTIVE_STATUSES = ("created", "running", "canceling")
-
-
+ENDED_WITHOUT_RESULT = ("failed", "canceled", "expired")  # over, and Shopify wrote no result file
 BATCH_SIZE_PARAM = "shopify_sync.bulk_batch_size"
-
-
 POLL_CRON = "shopify_sync.ir_cron_shopify_poll_bulk_operations"
 
 
@@ -547,6 +542,8 @@ class ShopifyBulkOperation(models.Model):
                     operation.error_message = str(error)
                 operation._bulk_commit()
 
+    # ------------------------------------------------------------------------------------------------
+    # Screens: processing progress and the manual Refresh (one display for every kind)
     # ------------------------------------------------------------------------------------------------
     processed_progress = fields.Float(
         string="Processed (%)", compute="_compute_processed_progress", help="Result rows processed so far."

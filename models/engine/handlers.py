@@ -11,6 +11,7 @@ class ShopifyWebhookEvent(models.Model):
     _inherit = "shopify.webhook.event"
 
     def _shopify_webhook_bulk_operations_finish(self, payload):
+        """Shopify finished a bulk operation: read its state (and process its result)."""
         gid = bulk.finished_operation_gid(payload)
         operation = (
             self.env["shopify.bulk.operation"]
@@ -22,7 +23,6 @@ class ShopifyWebhookEvent(models.Model):
         operation._refresh()  # processes a completed result now, or wakes the poll cron (see _refresh)
         return None
 
-    # ------------------------------------------------------------------------------------------------
     def _shopify_webhook_app_uninstalled(self, payload):
         """The merchant removed the app: its token is revoked, so stop all outbound work for the shop."""
         shop = self.shop_id.sudo()

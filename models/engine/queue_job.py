@@ -36,13 +36,10 @@ from odoo.exceptions import UserError, ValidationError
 
 from ...services import queue_policy
 from ...services.errors import PayloadError, ShopifyError
-from ..core.access import MANAGER, check_shopify_access
+from ..core.access import MANAGER, MANAGER_GROUP, check_shopify_access
 from . import registry as work_registry
 
 _logger = logging.getLogger(__name__)
-
-
-MANAGER_GROUP = "shopify_sync.group_shopify_manager"
 
 
 # PostgreSQL conflicts that succeed when simply tried again later.
@@ -65,23 +62,15 @@ JOB_STATES = [
 
 
 FINISHED_STATES = ("done", "skipped", "ignored")
-
-
 PROBLEM_STATES = ("failed", "dead")
-
-
 DEFAULT_BATCH_SIZE = 50
-
 
 # Only for running rows without a claim number (claimed before claim locks existed).
 DEFAULT_STUCK_MINUTES = 30
 
-
 # Key space of the claim locks: pg_advisory_lock(CLAIM_LOCK_SPACE, claim number). Negative, so it never
 # meets the (shop id, hash) locks of shopify.resource.mark.
 CLAIM_LOCK_SPACE = -1_530_201_400
-
-
 DEFAULT_RETENTION_DAYS = 14
 
 

@@ -3,11 +3,12 @@ reconciliation part and setup task the addon handles, each with the method that 
 priority).
 
 This table is the only place a handler is found: the queue, the webhook inbox, the bulk runner, the sync
-crons and the setup tasks look the kind up here and call the method named, nothing builds method names.
-A kind missing here is refused when queued or started (`shopify.queue.job._enqueue`,
+crons and the setup tasks look the kind up here and call the method named, nothing builds method names. A
+kind missing here is refused when queued or started (`shopify.queue.job._enqueue`,
 `shopify.bulk.operation._start_query` / `_start_mutation`); the webhook subscriptions are derived from
 `WEBHOOK_TOPICS`. `check()` lists what is wrong with the table against the loaded models (a handler that
-does not exist, a handler-like method the table does not reach); tests/test_work_registry.py runs it.
+does not exist, a handler-like method the table does not reach); the registry test
+(tests/engine/test_work_registry.py) runs it.
 
 Pure Python (no ORM): a handler is a `Handler(model, method)` pair of strings.
 """
@@ -22,14 +23,8 @@ from ...services.queue_policy import (
 )
 
 SHOP = "shopify.shop"
-
-
 QUEUE_JOB = "shopify.queue.job"
-
-
 WEBHOOK_EVENT = "shopify.webhook.event"
-
-
 BULK_OPERATION = "shopify.bulk.operation"
 
 

@@ -14,24 +14,25 @@ from odoo.exceptions import UserError
 
 from ...services.errors import ShopifyError
 from ...services.schema import load_schema
-from ..core.access import MANAGER, check_shopify_access
+from ..core.access import MANAGER, MANAGER_GROUP, check_shopify_access
 from ..core.sync_state import WEBHOOKS
 from . import registry as work_registry
 from .bulk_operation import ACTIVE_STATUSES
 from .queue_job import RETRYABLE_DB_ERRORS, auto_commit_enabled
+from .sync_log import COUNT_KEYS
 
 _logger = logging.getLogger(__name__)
 
-
 WEBHOOK_PATH = "/shopify/webhook"
-
-
 CONFLICT_RETRY_DELAY = timedelta(minutes=1)
 
 
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"
 
+    # ------------------------------------------------------------------------------------------------
+    # Bulk operations under way (the shop form's progress display)
+    # ------------------------------------------------------------------------------------------------
     bulk_running_ids = fields.One2many(
         "shopify.bulk.operation",
         compute="_compute_bulk_running_ids",
@@ -53,6 +54,9 @@ class ShopifyShop(models.Model):
                 ]
             )
 
+    # ------------------------------------------------------------------------------------------------
+    # Webhook subscriptions: the registry's topics, registered and healed daily (Shopify deletes a
+    # subscription after repeated failed deliveries)
     # ------------------------------------------------------------------------------------------------
     webhook_url_override = fields.Char(
         string="Webhook URL Override",
@@ -184,6 +188,8 @@ class ShopifyShop(models.Model):
         return "done" if self.webhook_checked_at and not self.webhook_topics_missing else "todo"
 
     # ------------------------------------------------------------------------------------------------
+    # Queue settings and the shop's sync state rows
+    # ------------------------------------------------------------------------------------------------
     queue_max_attempts = fields.Integer(
         string="Max Attempts",
         default=8,
@@ -259,7 +265,7 @@ class ShopifyShop(models.Model):
             run._close(error_summary=f"{type(error).__name__}: {error}\n\n{traceback.format_exc(limit=5)}")
             return run
         if run.state == "running":  # the hook may have closed the run itself
-            run._close(**{key: counts.get(key, 0) for key in ("ok", "failed", "skipped")})
+            run._close(**{key: counts.get(key, 0) for key in COUNT_KEYS})
         return run
 
     def _retry_sync_soon(self, kind):
@@ -285,7 +291,7 @@ class ShopifyShop(models.Model):
     def _queue_manager_partners(self):
         """Who hears about failed work: active internal Shopify managers of the shop's company."""
         self.ensure_one()
-        group = self.env.ref("shopify_sync.group_shopify_manager")
+        group = self.env.ref(MANAGER_GROUP)
         users = group.sudo().users.filtered(
             lambda user: user.active and not user.share and self.company_id in user.company_ids
         )

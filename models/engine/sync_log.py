@@ -6,6 +6,9 @@ from odoo import api, fields, models
 
 _logger = logging.getLogger(__name__)
 
+# What a sync hook may report and a run records: {"ok": n, "failed": n, "skipped": n}.
+COUNT_KEYS = ("ok", "failed", "skipped")
+
 
 class ShopifySyncLog(models.Model):
     _name = "shopify.sync.log"

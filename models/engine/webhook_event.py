@@ -9,12 +9,10 @@ from odoo.exceptions import UserError
 
 from ...services import webhook_resource
 from ...services.errors import PayloadError
+from ..core.access import MANAGER_GROUP
 from . import registry as work_registry
 
 _logger = logging.getLogger(__name__)
-
-
-MANAGER_GROUP = "shopify_sync.group_shopify_manager"
 
 
 EVENT_STATES = [

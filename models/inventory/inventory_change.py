@@ -1,11 +1,8 @@
-"""Quantities changed on Shopify by someone else, as webhooks reported them, and what we did about it."""
-# Holds: a Shopify-side change left "To count in Odoo" keeps Odoo's number off that pair until counted.
-#
-# A change on a lot/serial-tracked product that cannot be applied safely is recorded with outcome
-# `manual` and its quants are marked to count. Pushing Odoo's (uncounted) number over it would silently
-# undo what happened on Shopify, so the (variant, Shopify location) level is held: pushes and
-# reconciliations skip it. The hold ends when the count is applied in Odoo (the quants' inventory
-# adjustment moves the stock) or when a manager dismisses the change; the level is then pushed.
+"""Quantities changed on Shopify by someone else, as webhooks reported them, and what we did about it.
+
+A change that cannot be applied safely (lot/serial-tracked product) is left "To count in Odoo" and holds
+its (variant, Shopify location) level until the count is applied or a manager dismisses it.
+"""
 
 from odoo import _, api, fields, models
 
@@ -46,6 +43,9 @@ class ShopifyInventoryChange(models.Model):
     stock_move_id = fields.Many2one("stock.move", string="Odoo Adjustment", readonly=True)
     note = fields.Text(readonly=True)
 
+    # ------------------------------------------------------------------------------------------------
+    # Holds: pushing Odoo's uncounted number would undo what happened on Shopify, so the level waits
+    # for the count in Odoo (or a dismissal), then is pushed
     # ------------------------------------------------------------------------------------------------
     hold_state = fields.Selection(
         HOLD_STATES,

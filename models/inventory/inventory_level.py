@@ -1,15 +1,10 @@
 """What we know of one variant's stock at one Shopify location: last pushed, last read, to push.
 
 One row per (variant binding, Shopify location). `needs_push` rows are the only ones a push looks at;
-`quantity_remote` (+ `remote_known`) is the last value Shopify told us, the compare-and-swap base.
+`quantity_remote` (+ `remote_known`) is the last value Shopify told us, the compare-and-swap base. A
+level held by a change left to count (see shopify.inventory.change) is skipped by pushes and
+reconciliations until released.
 """
-# Holds: a Shopify-side change left "To count in Odoo" keeps Odoo's number off that pair until counted.
-#
-# A change on a lot/serial-tracked product that cannot be applied safely is recorded with outcome
-# `manual` and its quants are marked to count. Pushing Odoo's (uncounted) number over it would silently
-# undo what happened on Shopify, so the (variant, Shopify location) level is held: pushes and
-# reconciliations skip it. The hold ends when the count is applied in Odoo (the quants' inventory
-# adjustment moves the stock) or when a manager dismisses the change; the level is then pushed.
 
 import logging
 from collections import defaultdict
@@ -420,6 +415,8 @@ class ShopifyInventoryLevel(models.Model):
             ),
         )
 
+    # ------------------------------------------------------------------------------------------------
+    # Holds: a held level keeps Odoo's uncounted number off Shopify; the count or a dismissal releases it
     # ------------------------------------------------------------------------------------------------
     hold_change_id = fields.Many2one(
         "shopify.inventory.change",

@@ -14,7 +14,6 @@ from ...services.errors import NetworkError, UserErrorsError
 
 _logger = logging.getLogger(__name__)
 
-
 # STALE answers (or refused rows) re-read, recompute and re-send under a new key at most this often.
 MAX_RESEND_ROUNDS = 3
 

@@ -1,15 +1,6 @@
-"""Holds: a Shopify-side change left "To count in Odoo" keeps Odoo's number off that pair until counted.
-
-A change on a lot/serial-tracked product that cannot be applied safely is recorded with outcome
-`manual` and its quants are marked to count. Pushing Odoo's (uncounted) number over it would silently
-undo what happened on Shopify, so the (variant, Shopify location) level is held: pushes and
-reconciliations skip it. The hold ends when the count is applied in Odoo (the quants' inventory
-adjustment moves the stock) or when a manager dismisses the change; the level is then pushed.
-"""
-# Stock hook: every quantity or reservation change of a quant marks its (variant, location) pair.
-#
-# Moves done, inventory adjustments and reservations all end in quant writes or creations, so this
-# one hook sees them all.
+"""Quants tell the inventory sync what changed: every quantity or reservation change marks its
+(variant, location) pair for the next push, and a count applied in Odoo releases the Shopify holds
+on its pairs (see shopify.inventory.change)."""
 
 from odoo import api, models
 
@@ -19,6 +10,9 @@ WATCHED_FIELDS = frozenset({"quantity", "reserved_quantity", "product_id", "loca
 class StockQuant(models.Model):
     _inherit = "stock.quant"
 
+    # ------------------------------------------------------------------------------------------------
+    # Holds: a count applied in Odoo releases the levels held for it
+    # ------------------------------------------------------------------------------------------------
     def _apply_inventory(self):
         pairs = [
             (quant.product_id.id, quant.location_id.id)
@@ -31,6 +25,9 @@ class StockQuant(models.Model):
             self.env["shopify.inventory.level"]._release_counted(pairs)
         return result
 
+    # ------------------------------------------------------------------------------------------------
+    # Change detection: moves done, inventory adjustments and reservations all end in quant writes or
+    # creations, so this one hook sees them all
     # ------------------------------------------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
@@ -57,7 +54,7 @@ class StockQuant(models.Model):
     def _shopify_adjust(self, quantity):
         """Set this quant's quantity with an inventory adjustment; returns its stock move."""
         self.ensure_one()
-        # Not a count by a person: it must not release a hold (models/shopify_inventory_hold.py).
+        # Not a count by a person: it must not release a hold (see shopify.inventory.change).
         quant = self.with_context(shopify_remote_adjust=True)
         quant.write({"inventory_quantity": quantity, "inventory_quantity_set": True})
         quant._apply_inventory()

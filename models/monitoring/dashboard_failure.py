@@ -1,7 +1,8 @@
-"""Read-only reporting views (SQL views) behind Shopify › Dashboard.
+"""Failed and dead jobs grouped by shop, kind, error type and first line of the message, with what to do
+about each error type: the Failures list of Shopify › Dashboard.
 
-Each is a plain PostgreSQL view over the engine's tables, so the dashboard reads live data with Odoo's own
-list / pivot / graph views and no custom JavaScript.
+The dashboard's tables are plain PostgreSQL views over the engine's tables (this one, last sync per kind,
+last webhook per topic), so they show live data in Odoo's own list / pivot / graph views.
 """
 
 from odoo import _, api, fields, models, tools

@@ -1,8 +1,5 @@
-"""Read-only reporting views (SQL views) behind Shopify › Dashboard.
-
-Each is a plain PostgreSQL view over the engine's tables, so the dashboard reads live data with Odoo's own
-list / pivot / graph views and no custom JavaScript.
-"""
+"""The last run and the last successful run of each sync kind per shop (a PostgreSQL view over the sync
+logs), shown on the shop dashboard."""
 
 from odoo import api, fields, models, tools
 

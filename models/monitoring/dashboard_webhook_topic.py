@@ -1,8 +1,5 @@
-"""Read-only reporting views (SQL views) behind Shopify › Dashboard.
-
-Each is a plain PostgreSQL view over the engine's tables, so the dashboard reads live data with Odoo's own
-list / pivot / graph views and no custom JavaScript.
-"""
+"""The last delivery of each webhook topic per shop (a PostgreSQL view over the webhook inbox), shown on the
+shop dashboard."""
 
 from odoo import fields, models, tools
 

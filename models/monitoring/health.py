@@ -6,17 +6,11 @@ from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 
-from ...services import api_versions, prometheus
+from ...services import api_versions, prometheus, timestamps
 from ...services.completeness import shop_zone, window_days
 
 DEPRECATED_WINDOW_DAYS = 7
-
-
 JOB_STATES_SHOWN = ("pending", "running", "failed", "dead")
-
-
-def _iso(moment):
-    return moment.isoformat() + "Z" if moment else None
 
 
 def _epoch(moment):
@@ -137,7 +131,11 @@ class ShopifyHealth(models.AbstractModel):
             """,
             [shop_ids],
         ):
-            result[shop]["bucket"] = {"available": available, "maximum": maximum, "at": _iso(called_at)}
+            result[shop]["bucket"] = {
+                "available": available,
+                "maximum": maximum,
+                "at": timestamps.to_text(called_at),
+            }
         return result
 
     # ------------------------------------------------------------------------------------------------
@@ -165,12 +163,12 @@ class ShopifyHealth(models.AbstractModel):
             queue["oldest_pending_age_s"] = int((now - oldest_at).total_seconds()) if oldest_at else None
             total, errors = finished.get(shop.id, (0, 0))
             last_sync = {
-                kind: _iso(values[-1])
+                kind: timestamps.to_text(values[-1])
                 for (shop_id, kind, state), values in sorted(runs.items())
                 if shop_id == shop.id and state == "done"
             }
             last_webhook = {
-                topic: _iso(last)
+                topic: timestamps.to_text(last)
                 for (shop_id, topic), (_count, last) in sorted(hooks.items())
                 if shop_id == shop.id
             }
@@ -199,9 +197,9 @@ class ShopifyHealth(models.AbstractModel):
         success, error_at = calls.get("last_success_at"), calls.get("last_error_at")
         return {
             "reachable": bool(success) and not (error_at and error_at > success),
-            "last_success_at": _iso(success),
+            "last_success_at": timestamps.to_text(success),
             "last_error": calls.get("last_error"),
-            "last_error_at": _iso(error_at),
+            "last_error_at": timestamps.to_text(error_at),
         }
 
     # ------------------------------------------------------------------------------------------------
@@ -341,6 +339,8 @@ class ShopifyHealth(models.AbstractModel):
         return totals
 
     # ------------------------------------------------------------------------------------------------
+    # API version lifecycle: answers that flagged a deprecated use (X-Shopify-API-Deprecated-Reason)
+    # ------------------------------------------------------------------------------------------------
     def _deprecated_calls(self, shop_ids, now):
         rows = self._query(
             """
@@ -369,6 +369,8 @@ class ShopifyHealth(models.AbstractModel):
                 "deprecated_reason": reason,
             }
 
+    # ------------------------------------------------------------------------------------------------
+    # Order completeness: each shop's reports of the last SUMMARY_DAYS days
     # ------------------------------------------------------------------------------------------------
     def _completeness(self, shops, now):
         """{shop_id: summary} of each shop's completeness reports of the last SUMMARY_DAYS days."""
@@ -418,7 +420,7 @@ class ShopifyHealth(models.AbstractModel):
                 at = summary["last_checked_at"]
                 result[shop_id]["order_completeness"] = {
                     **summary,
-                    "last_checked_at": at.isoformat() + "Z" if at else None,
+                    "last_checked_at": timestamps.to_text(at),
                 }
 
     def _metrics_order_completeness(self, shops, now):

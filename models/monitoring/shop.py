@@ -12,6 +12,7 @@ from odoo.tools.misc import format_date
 from ...services import timestamps
 from ...services.completeness import shop_zone, window_days
 from ..core.access import MANAGER, USER, check_shopify_access
+from .health import SUMMARY_DAYS
 
 TOP_FAILURES = 5
 
@@ -57,12 +58,12 @@ def _datetime(iso):
     return timestamps.parse(iso) or False
 
 
-DASHBOARD_DAYS = 7
-
-
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"
 
+    # ------------------------------------------------------------------------------------------------
+    # Dashboard: counts per shop (the kanban card and the dashboard form)
+    # ------------------------------------------------------------------------------------------------
     dash_jobs_pending = fields.Integer(compute="_compute_dash_queue", string="Queue: Pending")
     dash_jobs_running = fields.Integer(compute="_compute_dash_queue", string="Queue: Running")
     dash_jobs_failed = fields.Integer(compute="_compute_dash_queue", string="Queue: Failed")
@@ -295,6 +296,8 @@ class ShopifyShop(models.Model):
         }
 
     # ------------------------------------------------------------------------------------------------
+    # Health tab: the snapshot of GET /shopify/health as readable fields (raw JSON in health_details)
+    # ------------------------------------------------------------------------------------------------
     health_api_reachable = fields.Boolean(string="API Reachable", compute="_compute_health")
     health_pending_count = fields.Integer(string="Pending Jobs", compute="_compute_health")
     health_failed_count = fields.Integer(string="Failed Jobs", compute="_compute_health")
@@ -377,6 +380,8 @@ class ShopifyShop(models.Model):
         return action
 
     # ------------------------------------------------------------------------------------------------
+    # Dashboard: the order completeness panel (the reports of the last SUMMARY_DAYS days)
+    # ------------------------------------------------------------------------------------------------
     dash_completeness_ids = fields.Many2many(
         "shopify.completeness.report",
         compute="_compute_dash_completeness",
@@ -404,7 +409,7 @@ class ShopifyShop(models.Model):
 
     def _dash_completeness_days(self):
         self.ensure_one()
-        return window_days(fields.Datetime.now(), shop_zone(self.timezone_remote), DASHBOARD_DAYS)
+        return window_days(fields.Datetime.now(), shop_zone(self.timezone_remote), SUMMARY_DAYS)
 
     def _compute_dash_completeness(self):
         Report = self.env["shopify.completeness.report"].sudo()

@@ -157,9 +157,9 @@ class ShopifyOrderBinding(models.Model):
         _logger.warning("Shopify order %s (binding %s) flagged for review", self.name, self.id)
 
     def _notify_managers(self, reason):
-        users = self.shop_id.order_alert_user_id or self.env.ref(
-            "shopify_sync.group_shopify_manager"
-        ).users.filtered(lambda u: u.active and not u.share and u.company_id == self.company_id)
+        users = self.shop_id.order_alert_user_id or self.env.ref(MANAGER_GROUP).users.filtered(
+            lambda u: u.active and not u.share and u.company_id == self.company_id
+        )
         for user in users:
             self.activity_schedule(
                 "mail.mail_activity_data_todo",

@@ -28,15 +28,10 @@ from ...services.mapping import orders as mapping
 
 _logger = logging.getLogger(__name__)
 
-
 # Lookups repeated within one order (currency, tax mapping, country, state), answered once per `_apply`.
 # A context variable, not a cache across orders: a mapping fixed between two imports is seen at once.
 _LOOKUPS = ContextVar("shopify_order_lookups", default=None)
-
-
 PAID_STATUSES = ("paid", "partially_refunded")
-
-
 CENT = Decimal("0.01")
 
 

@@ -1,6 +1,9 @@
-"""Sale orders know the Shopify order they come from; lines know their Shopify line item."""
+"""Sale orders know the Shopify order they come from (through its binding) and link to it in
+Shopify's admin."""
 
 from odoo import api, fields, models
+
+from ..core.access import USER_GROUP
 
 
 class SaleOrder(models.Model):
@@ -12,13 +15,13 @@ class SaleOrder(models.Model):
         "shopify.order.binding",
         "sale_order_id",
         string="Shopify Orders",
-        groups="shopify_sync.group_shopify_user",
+        groups=USER_GROUP,
     )
     shopify_binding_id = fields.Many2one(
         "shopify.order.binding",
         compute="_compute_shopify_binding_id",
         string="Shopify Order",
-        groups="shopify_sync.group_shopify_user",
+        groups=USER_GROUP,
     )
     shopify_admin_url = fields.Char(compute="_compute_shopify_binding_id", string="Open in Shopify")
 

@@ -1,4 +1,5 @@
-"""Sale orders know the Shopify order they come from; lines know their Shopify line item."""
+"""Sale order lines know their Shopify line item (fulfillments and the total check match
+lines by it)."""
 
 from odoo import fields, models
 

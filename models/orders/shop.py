@@ -11,15 +11,12 @@ from ..core.sync_state import ORDER_POLL
 
 _logger = logging.getLogger(__name__)
 
-
 # The poll asks for orders updated since the watermark minus this overlap: Shopify's updated_at can
 # land a little after our clock read, and re-reading an order is harmless (the binding makes it a no-op).
 POLL_OVERLAP = timedelta(minutes=5)
 
-
 # First poll of a shop: how far back to look (older orders are imported on demand, not by the poll).
 INITIAL_LOOKBACK = timedelta(days=1)
-
 
 # Orders per page: each carries up to 50 line items, which keeps a page far below the cost limit.
 POLL_PAGE_SIZE = 2  # 2 orders × 20 lines ≈ 700 points: under Shopify's 1000-point request maximum

@@ -4,7 +4,8 @@ from odoo import _, api, fields, models
 
 from ...services.mapping import products as mapping
 
-# Shopify field → what it maps to in Odoo (shown to the user; the code lives in product_shopify.py).
+# Shopify field → what it maps to in Odoo (shown to the user; the code is
+# `shopify.product.binding._shopify_odoo_product` and services/mapping/products.py).
 FIELD_LABELS = {
     "title": ("Title", "Product name"),
     "description_html": ("Description", "Sales description"),

@@ -10,9 +10,7 @@ from odoo.exceptions import UserError
 from ...services.errors import ShopifyError
 from ...services.mapping import products as mapping
 from ..core.sync_state import PRODUCT_POLL
-
-ENDED_WITHOUT_RESULT = ("failed", "canceled", "expired")
-
+from ..engine.bulk_operation import ENDED_WITHOUT_RESULT
 
 _logger = logging.getLogger(__name__)
 
@@ -20,6 +18,9 @@ _logger = logging.getLogger(__name__)
 class ShopifyBulkOperation(models.Model):
     _inherit = "shopify.bulk.operation"
 
+    # ------------------------------------------------------------------------------------------------
+    # Bulk export (kind product_export): the answers of one bulk productSet mutation
+    # ------------------------------------------------------------------------------------------------
     export_binding_ids = fields.One2many(
         "shopify.product.binding", "bulk_export_operation_id", string="Products Awaiting the Answer"
     )
@@ -57,6 +58,8 @@ class ShopifyBulkOperation(models.Model):
         if state.watermark and state.watermark > self.create_date:
             state.watermark = self.create_date
 
+    # ------------------------------------------------------------------------------------------------
+    # Bulk import (kind product_import): the first import of a large catalog
     # ------------------------------------------------------------------------------------------------
     def _bulk_process_product_import(self, batch):
         """First import of a large catalog: each product of the bulk result (variants joined as

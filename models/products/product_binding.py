@@ -3,27 +3,12 @@
 A template may be bound to several shops (one binding per shop). The snapshot (values + hash) is what
 both directions compare against: a value equal to the snapshot did not change on that side, which is how
 echoes are suppressed and how a change on both sides (a conflict) is told apart from a one-sided change.
+
+The product sync runs on the binding: `_shopify_export()` sends one `productSet` (keyed by our customId,
+or by the GID once known) after merging what Shopify holds now; `_shopify_import(shop, product)` applies
+one canonical product (webhook, poll or bulk import) through the same three-way merge. Many products
+to export at once go as one bulk mutation, each binding held by it until its answer is applied.
 """
-# Product sync in both directions, on top of the bindings.
-#
-# Odoo → Shopify: `binding._shopify_export()` sends one `productSet` keyed by our customId with the full
-# variant list; `shop._shopify_export_pending()` exports the marked bindings, highest priority first,
-# as many as the shop's API budget allows; the scheduled run (`shop._shopify_export_marked()`) hands more than
-# a threshold of them to one bulk mutation instead (models/shopify_product_bulk_export.py).
-# Shopify → Odoo: `binding._shopify_import(shop, product)` applies one canonical product (from a webhook
-# or the poll) through the three-way merge; `shop._shopify_poll_products()` reads what changed since
-# an overlapping watermark.
-# Large exports as one bulk mutation: when more products wait for export than the
-# `shopify_sync.product_bulk_export_threshold` parameter, their `productSet` calls (the same variables,
-# keyed by customId or GID, as the batch export builds) go to Shopify as one `bulkOperationRunMutation`
-# instead of batch by batch.
-#
-# While the operation runs, its bindings stay marked for export and are held by it: the immediate export
-# jobs and the scheduled export leave them alone. When it completes (webhook or poll), each result line
-# is matched back to its binding by `__lineNumber`: a product Shopify accepted gets its GIDs and its synced
-# snapshot (the values sent, kept on the binding at start: Odoo may have changed meanwhile); a rejected
-# one shows the error on its binding and stays marked, so a later run retries it. An operation that
-# fails, is canceled or is forgotten by Shopify releases its bindings, still marked.
 
 import hashlib
 import json
@@ -34,7 +19,7 @@ from odoo.exceptions import UserError
 
 from ...services import timestamps
 from ...services.mapping import products as mapping
-from .shop import CUSTOM_ID_KEY, CUSTOM_ID_NAMESPACE, _naive_utc
+from .shop import CUSTOM_ID_KEY, CUSTOM_ID_NAMESPACE
 
 
 def snapshot_hash(values):
@@ -136,6 +121,8 @@ class ShopifyProductBinding(models.Model):
         for binding in self:
             binding.display_name = f"{binding.product_tmpl_id.display_name} @ {binding.shop_id.name}"
 
+    # ------------------------------------------------------------------------------------------------
+    # Conflicts, and new links to publish
     # ------------------------------------------------------------------------------------------------
     conflict_ids = fields.One2many("shopify.product.conflict", "binding_id", string="Conflicts")
 
@@ -456,7 +443,7 @@ class ShopifyProductBinding(models.Model):
         Binding = self.sudo().with_context(active_test=False)
         binding = Binding.search([("shop_id", "=", shop.id), ("shopify_gid", "=", product["gid"])], limit=1)
         result = {"action": "nothing", "binding": binding, "diffs": [], "message": ""}
-        updated_at = _naive_utc(product.get("updated_at"))
+        updated_at = timestamps.parse(product.get("updated_at"))
         if binding and binding.shopify_updated_at and updated_at and updated_at < binding.shopify_updated_at:
             result.update(action="skipped", message=_("An older version than the one already applied."))
             return result
@@ -505,7 +492,7 @@ class ShopifyProductBinding(models.Model):
         if base and mapping.snapshot_hash_of(shopify_snap, rules) == mapping.snapshot_hash_of(base, rules):
             # Shopify holds exactly what we last synced (typically the echo of our own export).
             if not dry_run and product.get("updated_at"):
-                self.shopify_updated_at = _naive_utc(product["updated_at"])
+                self.shopify_updated_at = timestamps.parse(product["updated_at"])
             return {"applied": False, "diffs": []}
         odoo_product = self._shopify_odoo_product()
         structure = self._shopify_structure_change(base, mapping.snapshot(odoo_product), shopify_snap, fresh)
@@ -524,15 +511,8 @@ class ShopifyProductBinding(models.Model):
             self._shopify_apply_structure(product)
             odoo_product = self._shopify_odoo_product()
         odoo_snap = mapping.snapshot(odoo_product)
-        base_flat = mapping.flatten(base)
-        if fresh:
-            base_flat = mapping.flatten(odoo_snap)  # a product we just created holds only defaults
-        else:
-            # Variants that did not exist before this import start from their Odoo defaults.
-            known = set((base or {}).get("variants", {}))
-            for key, value in mapping.flatten(odoo_snap).items():
-                if key[0] != "product" and key[0] not in known and key not in base_flat and base:
-                    base_flat[key] = value
+        # A product we just created holds only defaults: its own values are the base.
+        base_flat = mapping.flatten(odoo_snap) if fresh else mapping.flat_base(base, odoo_snap)
         merged = mapping.merge(
             mapping.unflatten(base_flat) if base_flat else None,
             odoo_snap,
@@ -578,7 +558,7 @@ class ShopifyProductBinding(models.Model):
             ],
             odoo_product,
         )
-        self._set_snapshot(mapping.unflatten(result), _naive_utc(product.get("updated_at")))
+        self._set_snapshot(mapping.unflatten(result), timestamps.parse(product.get("updated_at")))
         self.write(
             {
                 "sync_state": "synced",
@@ -843,6 +823,10 @@ class ShopifyProductBinding(models.Model):
             binding.product_tmpl_id.sudo().with_context(shopify_import=True).active = False
         return binding
 
+    # ------------------------------------------------------------------------------------------------
+    # Bulk export: many products as one bulk productSet mutation. While it runs its bindings stay marked
+    # and held (the export jobs and the scheduled export leave them alone); each answer line is matched
+    # back by `__lineNumber`: accepted → GIDs and the snapshot sent, rejected → error, still marked
     # ------------------------------------------------------------------------------------------------
     bulk_export_operation_id = fields.Many2one(
         "shopify.bulk.operation",

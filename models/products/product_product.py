@@ -1,11 +1,10 @@
-"""Products seen from Shopify: bindings on templates and variants, and change tracking for export.
-
-A write that touches a mapped field of a bound product compares the product with the binding's last
-synced snapshot and marks the binding for export only when a value really differs. Writes made by an
-import carry the `shopify_import` context key and are never tracked (echo suppression).
+"""Variants: their Shopify links and compare-at price; a write on a mapped variant field asks the template
+to check for changes to export (writes with the `shopify_import` context key never do: echo suppression).
 """
 
 from odoo import fields, models
+
+from ..core.access import USER_GROUP
 
 VARIANT_TRACKED_FIELDS = {"default_code", "barcode", "weight", "shopify_compare_at_price", "active"}
 
@@ -22,7 +21,7 @@ class ProductProduct(models.Model):
         "shopify.variant.binding",
         "product_id",
         string="Shopify Variant Links",
-        groups="shopify_sync.group_shopify_user",
+        groups=USER_GROUP,
     )
 
     def write(self, vals):

@@ -1,15 +1,14 @@
-"""Products seen from Shopify: bindings on templates and variants, and change tracking for export.
-
-A write that touches a mapped field of a bound product compares the product with the binding's last
-synced snapshot and marks the binding for export only when a value really differs. Writes made by an
-import carry the `shopify_import` context key and are never tracked (echo suppression).
+"""Templates: their Shopify links and the buttons that open or publish them; a write on a mapped field of a
+bound template compares it with the binding's last synced snapshot and marks the binding for export only
+when a value really differs. Writes made by an import carry the `shopify_import` context key and are never
+tracked (echo suppression).
 """
 
 from odoo import _, api, fields, models
 
-from ..core.access import MANAGER, USER, check_shopify_access
+from ..core.access import MANAGER, USER, USER_GROUP, check_shopify_access
 
-# Odoo fields that feed the mapped Shopify values (see shopify_product_sync.py).
+# Odoo fields that feed the mapped Shopify values (see `shopify.product.binding._shopify_odoo_product`).
 TEMPLATE_TRACKED_FIELDS = {
     "name",
     "description_sale",
@@ -35,12 +34,12 @@ class ProductTemplate(models.Model):
         "shopify.product.binding",
         "product_tmpl_id",
         string="Shopify Links",
-        groups="shopify_sync.group_shopify_user",
+        groups=USER_GROUP,
     )
     shopify_binding_count = fields.Integer(
         compute="_compute_shopify_binding_count",
         string="Shopify Shops",
-        groups="shopify_sync.group_shopify_user",
+        groups=USER_GROUP,
     )
 
     @api.depends("shopify_binding_ids")

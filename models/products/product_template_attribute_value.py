@@ -1,9 +1,5 @@
-"""Products seen from Shopify: bindings on templates and variants, and change tracking for export.
-
-A write that touches a mapped field of a bound product compares the product with the binding's last
-synced snapshot and marks the binding for export only when a value really differs. Writes made by an
-import carry the `shopify_import` context key and are never tracked (echo suppression).
-"""
+"""Attribute values: a changed price extra changes the variants' Shopify prices, so the template checks for
+changes to export (not for writes with the `shopify_import` context key)."""
 
 from odoo import models
 

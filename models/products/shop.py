@@ -9,6 +9,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ...services import timestamps
 from ...services.errors import ShopifyError
 from ...services.mapping import products as mapping
 from ..core.access import MANAGER, check_shopify_access
@@ -17,52 +18,20 @@ from ..engine.bulk_operation import ACTIVE_STATUSES
 
 _logger = logging.getLogger(__name__)
 
-
 CUSTOM_ID_NAMESPACE = "odoo"
-
-
 CUSTOM_ID_KEY = "product_template_id"
-
-
 POLL_OVERLAP = timedelta(minutes=5)
-
-
 POLL_PAGE_SIZE = 5  # 5 products × 20 variants stays far below Shopify's 1000-point query maximum
-
-
 VARIANTS_PAGE_SIZE = 100
-
-
 EXPORT_WINDOW_S = 60  # one export run spends at most what the bucket holds plus this much restore
-
-
 PRODUCT_SET_BASE_COST = 10
-
-
 READ_MAX_COST = 500  # one pre-export read of current values stays well below the 1000-point maximum
-
-
 READ_MAX_IDS = 50
-
-
 BULK_IMPORT_THRESHOLD_PARAM = "shopify_sync.product_bulk_import_threshold"
-
-
 DEFAULT_BULK_IMPORT_THRESHOLD = 500
-
-
-def _naive_utc(value):
-    return value.replace(tzinfo=None) if value else False
-
-
 BULK_EXPORT_THRESHOLD_PARAM = "shopify_sync.product_bulk_export_threshold"
-
-
 DEFAULT_BULK_EXPORT_THRESHOLD = 250
-
-
 BULK_EXPORT_KIND = "product_export"
-
 
 # Shopify takes a variables file of at most 100 MB (facts §3); what does not fit waits for the next run.
 MAX_VARIABLES_BYTES = 90 * 1024 * 1024
@@ -71,6 +40,9 @@ MAX_VARIABLES_BYTES = 90 * 1024 * 1024
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"
 
+    # ------------------------------------------------------------------------------------------------
+    # Product settings: matching, conflicts, vendor ⇄ brand, field mapping
+    # ------------------------------------------------------------------------------------------------
     field_mapping_ids = fields.One2many("shopify.field.mapping", "shop_id", string="Product Field Mapping")
     product_match_mode = fields.Selection(
         [
@@ -263,7 +235,7 @@ class ShopifyShop(models.Model):
         return self.env["shopify.bulk.operation"]._start_query(self, "product_import", "bulk_products_import")
 
     # ------------------------------------------------------------------------------------------------
-    # Scheduled sync
+    # Scheduled sync: poll Shopify, then export what Odoo changed, within the API budget
     # ------------------------------------------------------------------------------------------------
     def _sync_products(self):
         """Scheduled sync "products" (every 15 minutes): import what changed on Shopify, then export what
@@ -461,7 +433,7 @@ class ShopifyShop(models.Model):
                 stats["failed"] += 1
                 continue
             stats["skipped" if result["action"] in ("skipped", "nothing") else "ok"] += 1
-            updated = _naive_utc(product["updated_at"])
+            updated = timestamps.parse(product["updated_at"])
             if updated and (not newest or updated > newest):
                 newest = updated
         if newest and newest != watermark:
@@ -493,6 +465,9 @@ class ShopifyShop(models.Model):
             self._shopify_complete_variants(client, node), self._shopify_currency_digits()
         )
 
+    # ------------------------------------------------------------------------------------------------
+    # Bulk export: above `shopify_sync.product_bulk_export_threshold` marked products, the scheduled
+    # export (and the first immediate export job) sends them as one bulk productSet mutation
     # ------------------------------------------------------------------------------------------------
     def _shopify_product_export_in_flight(self):
         """Whether a bulk export of this shop has been sent and its answers are not applied yet."""

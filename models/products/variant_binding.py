@@ -1,9 +1,5 @@
-"""Links between Odoo products and Shopify products, per shop, with the last synced snapshot.
-
-A template may be bound to several shops (one binding per shop). The snapshot (values + hash) is what
-both directions compare against: a value equal to the snapshot did not change on that side, which is how
-echoes are suppressed and how a change on both sides (a conflict) is told apart from a one-sided change.
-"""
+"""One Odoo variant ⇄ one Shopify variant within a product binding: its GIDs (variant, inventory item) and
+SKU; the snapshot it is compared against lives on the product binding."""
 
 from odoo import fields, models
 

@@ -1,10 +1,10 @@
 """The order completeness report: one row per shop and day (in the shop's timezone).
 
-A reconciliation (models/shopify_order_reconcile.py) resets the rows of its window to *pending*, fills in
-what Shopify holds while the bulk result is processed, then compares with Odoo's bound sale orders and
-sets the row green or red. Re-running updates the same rows. A green day means: every Shopify order of that
-day is in Odoo with the same total (the total the importer validates: Shopify's `totalPriceSet` in shop
-money against the sale order's `amount_total`).
+The orders part of the reconciliation (reconcile/shop.py, reconcile/handlers.py) resets the rows of its
+window to *pending*, fills in what Shopify holds while the bulk result is processed, then compares with
+Odoo's bound sale orders and sets the row green or red. Re-running updates the same rows. A green day means:
+every Shopify order of that day is in Odoo with the same total (the total the importer validates: Shopify's
+`totalPriceSet` in shop money against the sale order's `amount_total`).
 """
 
 from decimal import Decimal

@@ -13,19 +13,12 @@ from ...services import inventory as inventory_service
 from ...services import reconcile as reconcile_service
 from ...services.mapping import products as mapping
 from ...services.mapping.orders import timestamp
+from ..engine.bulk_operation import ENDED_WITHOUT_RESULT
 from .shop import RECONCILE_PARTS
 
 _logger = logging.getLogger(__name__)
 
-
-FAILED_BULK_STATUSES = ("failed", "canceled", "expired")
-
-
 ID_CHUNK = 5000  # bindings read per query when looking for the ones Shopify did not list
-
-
-FINAL_STATUSES = ("failed", "canceled", "expired")
-
 
 # Reconciliations being processed in this process: (database, operation id) → _Run.
 _RUNS = {}
@@ -48,9 +41,6 @@ class _Run:
         self.seen = reconcile_service.SeenIds()
 
 
-ENDED_WITHOUT_RESULT = ("failed", "canceled", "expired")
-
-
 class ShopifyQueueJob(models.Model):
     _inherit = "shopify.queue.job"
 
@@ -69,6 +59,10 @@ class ShopifyQueueJob(models.Model):
 class ShopifyBulkOperation(models.Model):
     _inherit = "shopify.bulk.operation"
 
+    # ------------------------------------------------------------------------------------------------
+    # Orders part (kind order_reconcile): record each Shopify order on its day's completeness report,
+    # import the ones Odoo never saw; when the file ends each report turns green or red
+    # ------------------------------------------------------------------------------------------------
     completeness_report_ids = fields.One2many(
         "shopify.completeness.report", "bulk_operation_id", string="Completeness Reports"
     )
@@ -123,7 +117,7 @@ class ShopifyBulkOperation(models.Model):
         self.completeness_report_ids.filtered(lambda report: report.state == "pending")._finalize()
 
     def _bulk_refreshed_order_reconcile(self):
-        if self.status in FAILED_BULK_STATUSES:
+        if self.status in ENDED_WITHOUT_RESULT:
             pending = self.completeness_report_ids.filtered(lambda report: report.state == "pending")
             pending._mark_error(
                 _(
@@ -134,6 +128,9 @@ class ShopifyBulkOperation(models.Model):
             )
 
     # ------------------------------------------------------------------------------------------------
+    # Products part (kind product_reconcile): each bound product compared with Shopify; the three-way
+    # merge applies the field policy, links that are missing on either side are reported
+    # ------------------------------------------------------------------------------------------------
     def _product_reconcile_report(self):
         """The report this operation feeds (one is opened for an operation started some other way)."""
         self.ensure_one()
@@ -143,7 +140,7 @@ class ShopifyBulkOperation(models.Model):
         )
 
     def _bulk_refreshed_product_reconcile(self):
-        if self.status in FINAL_STATUSES:
+        if self.status in ENDED_WITHOUT_RESULT:
             report = self._product_reconcile_report()
             if report.state == "running":
                 report.write(
@@ -165,7 +162,7 @@ class ShopifyBulkOperation(models.Model):
         finally:
             _RUNS.pop(key, None)
 
-    # The bulk runner's hooks (models/shopify_bulk_operation.py): processing resumes after the last
+    # The bulk runner's hooks (engine/bulk_operation.py): processing resumes after the last
     # committed batch, so the report is reset only on a first start, the bindings seen by the batches
     # already committed are seen again on a resume, and the report is closed once, after the last batch.
     def _bulk_start_product_reconcile(self):
@@ -192,7 +189,7 @@ class ShopifyBulkOperation(models.Model):
         self._product_reconcile_finish(run)
 
     # ------------------------------------------------------------------------------------------------
-    # One batch of products
+    # Products part: one batch
     # ------------------------------------------------------------------------------------------------
     def _bulk_process_product_reconcile(self, batch):
         run = _RUNS.get((self.env.cr.dbname, self.id))
@@ -385,7 +382,7 @@ class ShopifyBulkOperation(models.Model):
         }
 
     # ------------------------------------------------------------------------------------------------
-    # After the last batch
+    # Products part: after the last batch
     # ------------------------------------------------------------------------------------------------
     def _product_reconcile_finish(self, run):
         """Report linked products Shopify did not list and products never exported; close the report."""
@@ -472,6 +469,9 @@ class ShopifyBulkOperation(models.Model):
             }
         )
 
+    # ------------------------------------------------------------------------------------------------
+    # Inventory part (kind inventory_reconcile): flat batches of level lines (a location may hold the
+    # whole catalog); when the file ends, unseen pairs count as not stocked and the report closes
     # ------------------------------------------------------------------------------------------------
     inventory_drift_ids = fields.One2many(
         "shopify.inventory.drift", "bulk_operation_id", string="Drift Reports"

@@ -1,6 +1,5 @@
-"""The report of one daily product reconciliation: counts, and one line per product that drifted, failed
-or has no counterpart on the other side (what drifted, what was done).
-"""
+"""One product of a product reconciliation report that drifted, conflicted, failed or has no
+counterpart on the other side: what was found and what was done."""
 
 from odoo import fields, models
 

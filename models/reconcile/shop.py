@@ -1,5 +1,6 @@
-"""The daily reconciliation of a shop: an explicit, ordered list of parts (products, inventory,
-orders), each comparing Shopify with Odoo and correcting or reporting the difference.
+"""The daily reconciliation of a shop: an explicit, ordered list of parts (the work registry's
+RECONCILE_PARTS: inventory, orders, products), each comparing Shopify with Odoo and correcting or
+reporting the difference; the "Run reconciliation now" button queues the same run.
 """
 
 import logging
@@ -14,14 +15,12 @@ from ...services.errors import ShopifyError
 from ..core.access import MANAGER, USER, check_shopify_access
 from ..engine import registry as work_registry
 from ..engine.bulk_operation import ACTIVE_STATUSES
+from ..engine.sync_log import COUNT_KEYS
 
+# The parts a person can ask for, in the wizard's order (the run order is work_registry.RECONCILE_PARTS;
+# the registry test keeps the two sets equal).
 RECONCILE_PARTS = ("products", "inventory", "orders")
-
-
 RECONCILE_JOB_KIND = "reconcile_now"
-
-
-COUNT_KEYS = ("ok", "failed", "skipped")
 
 
 def add_counts(result, counts):
@@ -32,41 +31,26 @@ def add_counts(result, counts):
 
 _logger = logging.getLogger(__name__)
 
-
 LEVELS_PAGE_SIZE = 100
-
-
 BULK_THRESHOLD_PARAM = "shopify_sync.inventory_bulk_threshold"
-
 
 # Pages of 100 levels cost ~1 call each; from this many pairs one bulk operation is cheaper and faster.
 DEFAULT_BULK_THRESHOLD = 5000
-
-
 INVENTORY_BULK_KIND = "inventory_reconcile"
-
-
 INVENTORY_BULK_DOCUMENT = "bulk_inventory_levels"
-
-
 ORDER_BULK_KIND = "order_reconcile"
-
-
 ORDER_BULK_DOCUMENT = "bulk_orders_window"
-
-
 MAX_WINDOW_DAYS = 60
-
-
 PRODUCT_RECONCILE_KIND = "product_reconcile"
-
-
 PRODUCT_RECONCILE_DOCUMENT = "bulk_product_reconcile"
 
 
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"
 
+    # ------------------------------------------------------------------------------------------------
+    # Status on the shop form: last run, job waiting or running, bulk operations
+    # ------------------------------------------------------------------------------------------------
     reconcile_last_run_id = fields.Many2one(
         "shopify.sync.log", compute="_compute_reconcile_status", string="Last Reconciliation Run"
     )
@@ -171,6 +155,9 @@ class ShopifyShop(models.Model):
         action["context"] = {}
         return action
 
+    # ------------------------------------------------------------------------------------------------
+    # Inventory part: read every level of the mapped locations (pages, or one bulk query above
+    # `shopify_sync.inventory_bulk_threshold` pairs), compare with Odoo, push what differs, report the drift
     # ------------------------------------------------------------------------------------------------
     inventory_reconcile_progress = fields.Char(
         string="Stock Reconciliation",
@@ -402,6 +389,8 @@ class ShopifyShop(models.Model):
         return self._notify(_("Inventory reconciled"), message, "success")
 
     # ------------------------------------------------------------------------------------------------
+    # Orders part: prove every Shopify order of the window is in Odoo (completeness reports per day)
+    # ------------------------------------------------------------------------------------------------
     order_reconcile_days = fields.Integer(
         string="Reconciliation Window (days)",
         default=completeness.DEFAULT_WINDOW_DAYS,
@@ -445,7 +434,7 @@ class ShopifyShop(models.Model):
         return currency or self.company_id.currency_id
 
     # ------------------------------------------------------------------------------------------------
-    # The hook
+    # Orders part: start the bulk query over the window
     # ------------------------------------------------------------------------------------------------
     def _reconcile_part_orders(self):
         """The orders part of the daily reconciliation: start the completeness check of the window."""
@@ -504,6 +493,8 @@ class ShopifyShop(models.Model):
         action["context"] = {"default_shop_id": self.id}
         return action
 
+    # ------------------------------------------------------------------------------------------------
+    # Products part: one bulk query over every bound product (the report comes with Shopify's file)
     # ------------------------------------------------------------------------------------------------
     product_reconcile_ids = fields.One2many(
         "shopify.product.reconcile", "shop_id", string="Product Reconciliations"

@@ -20,8 +20,6 @@ STEP_STATES = [
 
 
 PRODUCT_IMPORT_WIZARD = "shopify.product.import.wizard"
-
-
 PRODUCT_EXPORT_WIZARD = "shopify.product.export.wizard"
 
 

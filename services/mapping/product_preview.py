@@ -31,12 +31,7 @@ def export_differences(
     as in the export's merge). Returns a list of dicts `{scope, field, kind, odoo, shopify, base,
     winner, policy}`, product fields first.
     """
-    base_flat = mapping.flatten(base)
-    if base:
-        known = set(base.get("variants", {}))
-        for key, value in mapping.flatten(odoo).items():
-            if key[0] != "product" and key[0] not in known and key not in base_flat:
-                base_flat[key] = value
+    base_flat = mapping.flat_base(base, odoo)
     merged = mapping.merge(
         mapping.unflatten(base_flat) if base_flat else None,
         odoo,

@@ -564,6 +564,18 @@ def flatten(snap: Snapshot | None) -> FlatSnapshot:
     return flat
 
 
+def flat_base(base: Snapshot | None, odoo: Snapshot) -> FlatSnapshot:
+    """`base` flattened for a merge against `odoo`: a variant the last sync did not know (added since)
+    starts from Odoo's values, so only Shopify can have changed it. No base (first sync): empty."""
+    base_flat = flatten(base)
+    if base:
+        known = set(base.get("variants", {}))
+        for key, value in flatten(odoo).items():
+            if key[0] != "product" and key[0] not in known and key not in base_flat:
+                base_flat[key] = value
+    return base_flat
+
+
 def unflatten(flat: FlatSnapshot) -> Snapshot:
     snap = {"product": {}, "variants": {}}
     for (scope, name), value in flat.items():
