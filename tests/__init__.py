@@ -1,5 +1,5 @@
 # odoo-bin runs the members of this package named test_*: every tests/<domain>/test_*.py is imported
-# here, grouped by domain. pytest collects them by file name.
+# here, grouped by domain (tests/core/test_test_layout.py checks it). pytest collects them by file name.
 from .core import test_shop
 from .core import test_api_budget
 from .core import test_client
@@ -7,6 +7,7 @@ from .core import test_client_concurrency
 from .core import test_api_version_lifecycle
 from .core import test_sync_state
 from .core import test_access_matrix
+from .core import test_test_layout
 from .engine import test_queue
 from .engine import test_queue_recovery
 from .engine import test_webhook
