@@ -8,7 +8,7 @@ from unittest.mock import patch
 from odoo.tools import mute_logger
 
 from ...emulator import bulk as emulator_bulk
-from ...models.products import product_binding as bulk_export
+from ...models.products import shop as product_shop
 from .test_product_export import ProductExportCase, rest_body
 
 THRESHOLD_PARAM = "shopify_sync.product_bulk_export_threshold"
@@ -296,7 +296,7 @@ class TestProductBulkExport(ProductExportCase):
             {"shop_id": self.shop.id, "product_tmpl_id": self.towels[0].id}
         )
         line = len(json.dumps(first._shopify_product_set_variables(), separators=(",", ":"))) + 1
-        with patch.object(bulk_export, "MAX_VARIABLES_BYTES", 2 * line + 50):
+        with patch.object(product_shop, "MAX_VARIABLES_BYTES", 2 * line + 50):
             operation = self.publish(self.towels).bulk_operation_id
         self.assertEqual(len(operation.line_refs), 2)
         bindings = self.bindings()
