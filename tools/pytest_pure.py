@@ -1,9 +1,9 @@
 """pytest plugin, loaded by tools/test_pure.sh with -p (and pytest-odoo off): runs the pure tests
 (services/ and emulator units on plain unittest.TestCase) with no database and no Odoo server.
 
-The tests import the addon relatively (`from ..services import gid`), so the test files must be
-imported as `odoo.addons.shopify_sync.tests.<name>`: the addons directory that holds the symlink is
-added to odoo.addons' path, and pytest is told the module name, as pytest-odoo does."""
+The tests import the addon relatively (`from ...services import gid`), so the test files must be
+imported as `odoo.addons.shopify_sync.tests.<domain>.<name>`: the addons directory that holds the
+symlink is added to odoo.addons' path, and pytest is told the module name, as pytest-odoo does."""
 
 import os
 from pathlib import Path

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: lint, then the addon's tests (pytest-odoo) on a fresh database with real
-# PostgreSQL, real Odoo 18 and headless Chromium. Extra arguments go to pytest (e.g. -k shop).
+# PostgreSQL, real Odoo 18 and headless Chromium. Extra arguments go to pytest (e.g. -k shop); test files
+# or folders named from the repo narrow the run (tests/orders, tests/core/test_shop.py).
 #   TEST_DB=name  reuse (or create and keep) that database instead of a throwaway one: faster loops.
 #   NO_LINT=1     skip the lint step (local loops only; CI always lints).
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -46,10 +47,18 @@ state="$(psql -d "$DB" -tAc "select state from ir_module_module where name='$MOD
 [ "$state" = installed ] || die "module $MODULE is not installed in $DB (state '$state'): see the log above"
 ! grep -E ' (ERROR|CRITICAL) ' "$RUN/install.log" >/dev/null || die "errors while installing $MODULE (log above)"
 
+targets=()
+args=()
+for arg in "$@"; do
+  # Test files are named relative to the repo; pytest must see them under the module's name.
+  if [ -e "$REPO/$arg" ] && [[ "$arg" == tests/* ]]; then targets+=("$RUN/addons/$MODULE/$arg"); else args+=("$arg"); fi
+done
+[ ${#targets[@]} -gt 0 ] || targets=("$RUN/addons/$MODULE/tests")
+
 say "running tests"
 set +e
 PYTHONPATH="$REPO/tools${PYTHONPATH:+:$PYTHONPATH}" "$VENV/bin/pytest" -p no:cacheprovider -p pytest_ci_guard -rfEs --odoo-config="$RUN/odoo.conf" --odoo-database="$DB" --odoo-http \
-  "$RUN/addons/$MODULE/tests" "$@"
+  "${targets[@]}" ${args[@]+"${args[@]}"}
 rc=$?
 set -e
 [ $rc -ne 5 ] || echo "pytest collected no tests" >&2

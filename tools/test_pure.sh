@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The pure tests alone (services/, mapping, emulator units: the classes built on tests/pure.PureCase):
 # no PostgreSQL, no Odoo registry, no server, so they take seconds. They also run in `make test`.
-# Extra arguments go to pytest: test files to narrow the run (tests/test_gid.py), -k, -x …
+# Extra arguments go to pytest: test files to narrow the run (tests/services/test_gid.py), -k, -x …
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 ensure_odoo_src
 ensure_venv

@@ -8,9 +8,9 @@ fields; where the type differs but can apply (an interface or union holding it) 
 emulator see, holds plain selections and no fragment definition. An unknown fragment, a cycle, or a
 fragment whose type cannot apply where it is spread is a `DocumentError` when the document is loaded.
 Types are read from the schema of DEFAULT_API_VERSION (services/schema.py); every supported version
-validates the inlined documents in tests/test_graphql_documents.py. A server without the schema files
-(they are never shipped) still works: each spread becomes `... on Type { fields }`, which selects exactly
-the same (the type checks already passed in the tests).
+validates the inlined documents in tests/services/test_graphql_documents.py. A server without the
+schema files (they are never shipped) still works: each spread becomes `... on Type { fields }`, which
+selects exactly the same (the type checks already passed in the tests).
 
 `load(name)` gives the inlined DocumentNode (parsed once per process), `text(name)` the text actually
 sent (use it wherever a document's text is needed, e.g. bulk queries); `operation_info(name)` says what

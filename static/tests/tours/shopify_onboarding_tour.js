@@ -1,6 +1,6 @@
 /**
- * The admin's first hour, clicked in a real browser (tests/test_onboarding_tour.py drives both tours and
- * runs the queue in between, as the queue cron would):
+ * The admin's first hour, clicked in a real browser (tests/setup/test_onboarding_tour.py drives both tours
+ * and runs the queue in between, as the queue cron would):
  *  1. shopify_sync_onboarding_setup: open the Shopify app, create a shop (the API URL defaults to the
  *     test's emulator), Test connection, Fetch locations, start the first product import.
  *  2. shopify_sync_onboarding_dashboard: see the import finished on the Setup tab, open the Dashboard

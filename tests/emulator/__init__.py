@@ -1,0 +1,1 @@
+"""Tests of the Shopify emulator itself (emulator/), alone or delivering to Odoo."""

@@ -1,0 +1,1 @@
+"""Tests of models/inventory/: stock change detection, push, gaps and holds."""

@@ -1,0 +1,1 @@
+"""Tests of models/monitoring/: health endpoint, metrics and dashboard."""

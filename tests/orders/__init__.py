@@ -1,0 +1,1 @@
+"""Tests of models/orders/: order import, lifecycle, webhooks, polling, access."""

@@ -1,0 +1,1 @@
+"""Tests of models/products/: product bindings, import, export, merge, webhooks and wizards."""

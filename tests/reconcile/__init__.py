@@ -1,0 +1,1 @@
+"""Tests of models/reconcile/: product and inventory reconciliation, order completeness, the wizard."""

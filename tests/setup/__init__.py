@@ -1,0 +1,1 @@
+"""Tests of models/setup/: the guided setup and its browser tour."""
