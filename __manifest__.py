@@ -38,6 +38,7 @@
         "security/shopify_completeness_security.xml",
         "security/shopify_product_reconcile_security.xml",
         "views/shopify_product_reconcile_views.xml",
+        "views/inventory/inventory_push_shop_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],
