@@ -72,3 +72,4 @@ from . import test_emulator_coverage
 from . import test_payload_checks
 from . import test_webhook_payload_checks
 from .inventory import test_inventory_realtime
+from .inventory import test_cron_wakeup
