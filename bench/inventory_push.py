@@ -1,24 +1,39 @@
-"""Benchmark: push 1,000 changed stock levels out of a 10,000-variant catalog, against a naive loop.
+"""Benchmark: push 1,000 changed stock levels out of a 10,000-variant catalog, against a naive loop;
+then the latency of single stock changes made through the day.
 
-Set-up (not measured): N variants bound to the emulator's catalog, one mapped location, Odoo and Shopify
-in agreement. Then C variants get a stock move. Measured, in the same run:
+Burst series. Set-up (not measured): N variants bound to the emulator's catalog, one mapped location,
+Odoo and Shopify in agreement. Then C variants get a stock move. Measured, in the same run:
 
 * ours: detect the changed set (pending pairs → flagged levels), build batched pushes, send them;
 * naive: scan every variant for a difference, then one inventorySetQuantities per changed variant.
 
 Odoo-side CPU is the main thread's CPU time (the emulator serves from its own threads). API calls,
 points and THROTTLED answers are the emulator's counters. The database is rolled back at the end.
+
+Latency series. L variants of a second shop (committed: the queue runs in other transactions), then L
+receipts validated one by one (each its own transaction), spread evenly over S seconds. Odoo's own cron
+threads (two, as a default server runs) process the queue, woken by the queue's triggers, as on a
+server; the other crons are postponed past the series. For each receipt: the time from its commit to
+the emulator's `available` quantity equalling Odoo's; p50 and p95.
+
+Sizes: --variants/--changed/--latency-changes/--latency-seconds, or BENCH_VARIANTS, BENCH_CHANGED,
+BENCH_LATENCY_CHANGES, BENCH_LATENCY_SECONDS (e.g. `BENCH_VARIANTS=300 BENCH_CHANGED=260
+BENCH_LATENCY_CHANGES=10 BENCH_LATENCY_SECONDS=5 make bench-inventory_push` for a quick check).
 Usage: python bench/inventory_push.py --db DB --odoo-config FILE [--variants 10000] [--changed 1000]
 """
 
 import argparse
 import logging
+import os
+import statistics
 import sys
+import threading
 import time
 import uuid
+from datetime import timedelta
 
 import odoo
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, api, fields
 
 _logger = logging.getLogger("bench.inventory_push")
 
@@ -27,8 +42,14 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--odoo-config", required=True)
-    parser.add_argument("--variants", type=int, default=10_000)
-    parser.add_argument("--changed", type=int, default=1_000)
+    parser.add_argument("--variants", type=int, default=int(os.environ.get("BENCH_VARIANTS", 10_000)))
+    parser.add_argument("--changed", type=int, default=int(os.environ.get("BENCH_CHANGED", 1_000)))
+    parser.add_argument(
+        "--latency-changes", type=int, default=int(os.environ.get("BENCH_LATENCY_CHANGES", 200))
+    )
+    parser.add_argument(
+        "--latency-seconds", type=float, default=float(os.environ.get("BENCH_LATENCY_SECONDS", 60))
+    )
     parser.add_argument("--plan", default="standard", help="emulator shop plan (bucket and restore rate)")
     return parser.parse_args()
 
@@ -57,11 +78,10 @@ class Meter:
         return self.emu_shop.operations[operation] - self.operations.get(operation, 0)
 
 
-def set_up(env, emu_shop, emu_location, count):
+def set_up(env, shop, emu_shop, emu_location, count):
     """N bound variants with 20 units in Odoo and on Shopify, levels recorded as in sync."""
     emu_shop.seed_products(count, max_options=1, max_values=1, stock=(20, 20))
     items = [variant.inventory_item_id for variant in emu_shop.variants.values()]
-    shop = env["shopify.shop"].search([], limit=1)
     warehouse = env["stock.warehouse"].search([("company_id", "=", env.company.id)], limit=1)
     shop._fetch_shopify_locations()
     location = env["shopify.location"].search([("shopify_gid", "=", emu_location.gid)])
@@ -152,6 +172,116 @@ def ours(env, shop, emu_shop):
     return changed, detect, push
 
 
+# ----------------------------------------------------------------------------------------------------
+# Latency series
+# ----------------------------------------------------------------------------------------------------
+def start_cron_threads(count=2):
+    """Odoo's cron threads, as a server runs them (they listen for `cron_trigger` notifications)."""
+    from odoo.service.server import ThreadedServer
+
+    server = ThreadedServer(None)
+    for number in range(count):
+        thread = threading.Thread(target=server.cron_thread, args=(number,), daemon=True)
+        thread.start()
+
+
+def postpone_other_crons(env, until):
+    queue_cron = env.ref("shopify_sync.ir_cron_shopify_queue")
+    others = env["ir.cron"].search([("active", "=", True), ("id", "!=", queue_cron.id)])
+    others.write({"nextcall": until})
+
+
+def receive(env, warehouse, product, quantity):
+    """A receipt from a vendor, validated: what a warehouse worker does."""
+    picking = env["stock.picking"].create(
+        {
+            "picking_type_id": warehouse.in_type_id.id,
+            "location_id": env.ref("stock.stock_location_suppliers").id,
+            "location_dest_id": warehouse.lot_stock_id.id,
+            "move_ids": [
+                odoo.Command.create(
+                    {
+                        "name": product.name,
+                        "product_id": product.id,
+                        "product_uom_qty": quantity,
+                        "product_uom": product.uom_id.id,
+                        "location_id": env.ref("stock.stock_location_suppliers").id,
+                        "location_dest_id": warehouse.lot_stock_id.id,
+                    }
+                )
+            ],
+        }
+    )
+    picking.action_confirm()
+    picking.move_ids.quantity = quantity
+    picking.move_ids.picked = True
+    picking.button_validate()
+
+
+def latency_series(registry, emulator, changes, seconds):
+    """Seconds from each receipt's commit to Shopify showing its quantity, in commit order."""
+    emu_shop = emulator.add_shop("latency-store.myshopify.com", access_token="latency-token")
+    emu_location = emu_shop.add_location("Latency warehouse")
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        shop = env["shopify.shop"].create(
+            {
+                "name": "Latency",
+                "shop_domain": "latency-store.myshopify.com",
+                "access_token": "latency-token",
+                "api_base_url": emulator.url,
+            }
+        )
+        shop, warehouse, _location, bindings = set_up(env, shop, emu_shop, emu_location, changes)
+        postpone_other_crons(env, fields.Datetime.now() + timedelta(seconds=seconds + 600))
+        targets = [(binding.product_id.id, binding) for binding in bindings]
+        items = {product_id: binding.inventory_item_gid for product_id, binding in targets}
+        delay = shop.inventory_push_delay
+    start_cron_threads()
+    waiting = {}  # product id -> (commit time, expected quantity)
+    latencies = []
+    lock = threading.Lock()
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set() or waiting:
+            with lock:
+                for product_id, (committed, expected) in list(waiting.items()):
+                    item = int(items[product_id].rsplit("/", 1)[1])
+                    if emu_shop.level(item, emu_location.id).quantity("available") == expected:
+                        latencies.append(time.monotonic() - committed)
+                        del waiting[product_id]
+            time.sleep(0.02)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    gap = seconds / changes
+    started = time.monotonic()
+    for index, (product_id, _binding) in enumerate(targets):
+        time.sleep(max(0.0, started + index * gap - time.monotonic()))
+        quantity = index % 5 + 1
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            receive(
+                env,
+                env["stock.warehouse"].browse(warehouse.id),
+                env["product.product"].browse(product_id),
+                quantity,
+            )
+        with lock:
+            waiting[product_id] = (time.monotonic(), 20 + quantity)
+    done.set()
+    watcher.join(timeout=max(120.0, 10 * delay))
+    if waiting:
+        raise RuntimeError(f"{len(waiting)} change(s) never reached Shopify: {sorted(waiting)[:5]}")
+    return latencies, delay
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
 def naive(env, shop, emu_shop, location, bindings):
     """The loop a first version writes: look at every variant, one mutation per difference."""
     client = shop._shopify_client(for_write=True)
@@ -192,7 +322,7 @@ def main():
         registry = odoo.modules.registry.Registry(args.db)
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            env["shopify.shop"].create(
+            shop = env["shopify.shop"].create(
                 {
                     "name": "Bench",
                     "shop_domain": "bench-store.myshopify.com",
@@ -201,7 +331,7 @@ def main():
                 }
             )
             started = time.perf_counter()
-            shop, warehouse, location, bindings = set_up(env, emu_shop, emu_location, args.variants)
+            shop, warehouse, location, bindings = set_up(env, shop, emu_shop, emu_location, args.variants)
             print(f"set-up: {args.variants} variants in {time.perf_counter() - started:.1f}s", flush=True)
 
             changed_products = bindings[: args.changed].product_id
@@ -233,12 +363,20 @@ def main():
                 flush=True,
             )
             cr.rollback()
+        latencies, delay = latency_series(registry, emulator, args.latency_changes, args.latency_seconds)
+        p50, p95 = statistics.median(latencies), percentile(latencies, 0.95)
+        print(
+            f"latency: changes={len(latencies)} over={args.latency_seconds:.0f}s push_delay={delay}s "
+            f"p50={p50:.2f}s p95={p95:.2f}s max={max(latencies):.2f}s",
+            flush=True,
+        )
         ratio = (naive_detect.wall + naive_push.wall) / max(detect.wall + push.wall, 1e-9)
         cpu = detect.cpu + push.cpu
         throttled = push.delta("throttled")
         print(
             f"RESULT inventory_push changed={changed} calls={calls} detect_s={detect.wall:.3f} "
-            f"cpu_s={cpu:.3f} throttled={throttled} ratio_vs_naive={ratio:.1f}"
+            f"cpu_s={cpu:.3f} throttled={throttled} ratio_vs_naive={ratio:.1f} "
+            f"latency_p50_s={p50:.2f} latency_p95_s={p95:.2f}"
         )
     finally:
         emulator.stop()

@@ -33,6 +33,8 @@ from .inventory import test_inventory_detection
 from .inventory import test_inventory_sync
 from .inventory import test_inventory_gaps
 from .inventory import test_inventory_holds
+from .inventory import test_inventory_realtime
+from .inventory import test_cron_wakeup
 from .orders import test_order_import
 from .orders import test_order_lifecycle
 from .orders import test_order_webhooks

@@ -31,10 +31,12 @@ from datetime import timedelta
 
 import psycopg2.errors
 
-from odoo import _, api, fields, models, modules, tools
+from odoo import _, api, fields, models, modules, sql_db, tools
+from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
 
-from ...services import queue_policy
+from ...services import cron_wakeup, queue_policy
 from ...services.errors import PayloadError, ShopifyError
 from ..core.access import MANAGER, MANAGER_GROUP, check_shopify_access
 from . import registry as work_registry
@@ -78,6 +80,12 @@ def auto_commit_enabled():
     """Commit progress in real cron runs, never inside tests (they run in one rolled-back transaction)."""
     testing = getattr(threading.current_thread(), "testing", False)
     return not (testing or tools.config["test_enable"] or modules.module.current_test)
+
+
+def notify_cron_threads(dbname):
+    """Wake the cron threads now, as `ir.cron._notifydb` does (on a connection of its own)."""
+    with sql_db.db_connect("postgres").cursor() as cr:
+        cr.execute(SQL("SELECT %s('cron_trigger', %s)", SQL.identifier(ODOO_NOTIFY_FUNCTION), dbname))
 
 
 def _payload_field(error):
@@ -175,11 +183,14 @@ class ShopifyQueueJob(models.Model):
         record=None,
         resource_gid=None,
         resource_updated_at=None,
+        next_attempt_at=None,
     ):
         """Queue work for `shop`; its handler and default priority are the kind's in the work registry
         (a kind missing there is a programming error: refused, nothing queued).
 
-        An existing *pending* job with the same (shop, dedupe_key) is returned instead of a new one.
+        An existing *pending* job with the same (shop, dedupe_key) is returned instead of a new one; asked
+        for earlier than it is due (`next_attempt_at`, default now), a job not yet tried moves up to then
+        (a retry keeps its backoff). The queue cron is triggered for when the job is due.
         """
         shop.ensure_one()
         entry = work_registry.job_kind(kind)
@@ -195,6 +206,7 @@ class ShopifyQueueJob(models.Model):
             "dedupe_key": dedupe_key or False,
             "resource_gid": resource_gid or False,
             "resource_updated_at": resource_updated_at or False,
+            "next_attempt_at": next_attempt_at or fields.Datetime.now(),
         }
         if record:
             record.ensure_one()
@@ -211,7 +223,10 @@ class ShopifyQueueJob(models.Model):
                 except psycopg2.errors.UniqueViolation:
                     # Another transaction queued the same work between our search and insert.
                     job = jobs._find_pending(shop, dedupe_key)
-        self._trigger_processing()
+            if job and not job.attempts and job.next_attempt_at > values["next_attempt_at"]:
+                job.next_attempt_at = values["next_attempt_at"]
+        due = job.next_attempt_at if job else None
+        self._trigger_processing(at=due if due and due > fields.Datetime.now() else None)
         return job.with_env(self.env)
 
     def _find_pending(self, shop, dedupe_key):
@@ -226,10 +241,17 @@ class ShopifyQueueJob(models.Model):
 
     @api.model
     def _trigger_processing(self, at=None):
-        """Ask the queue cron to run (soon, or at `at`); it is inactive while no shop is active."""
+        """Ask the queue cron to run (soon, or at `at`); it is inactive while no shop is active.
+
+        Odoo's cron threads only wake on a notification or once a minute, so a trigger due within the
+        minute also gets a wake-up call at its time (`cron_wakeup`) once this transaction commits.
+        """
         cron = self._queue_cron()
         if cron.active:
             cron._trigger(at)
+            if at and at > fields.Datetime.now() and auto_commit_enabled():
+                dbname = self.env.cr.dbname
+                self.env.cr.postcommit.add(lambda: cron_wakeup.wake_at(dbname, at, notify_cron_threads))
 
     # ------------------------------------------------------------------------------------------------
     # Processing (cron)

@@ -53,6 +53,10 @@ class ShopifyInventoryLevel(models.Model):
     remote_known = fields.Boolean(readonly=True, help="Whether Last Read On Shopify holds a value yet.")
     remote_read_at = fields.Datetime(readonly=True)
     needs_push = fields.Boolean(readonly=True, help="Odoo stock changed since the last push.")
+    waiting_since = fields.Datetime(
+        readonly=True,
+        help="The first change not yet on Shopify (flagged or in flight); empty once Shopify has it.",
+    )
     push_id = fields.Many2one(
         "shopify.inventory.push",
         string="Push In Flight",
@@ -84,6 +88,35 @@ class ShopifyInventoryLevel(models.Model):
                 ON shopify_inventory_level (shop_id) WHERE needs_push
             """
         )
+        self.env.cr.execute(
+            """
+            CREATE INDEX IF NOT EXISTS shopify_inventory_level_waiting_idx
+                ON shopify_inventory_level (shop_id, waiting_since) WHERE waiting_since IS NOT NULL
+            """
+        )
+
+    def _flag_for_push(self, values=None):
+        """Flag these levels for the next push (with `values`); those not waiting yet wait from now."""
+        self.write({**(values or {}), "needs_push": True})
+        self.filtered(lambda level: not level.waiting_since).write({"waiting_since": fields.Datetime.now()})
+
+    @api.model
+    def _oldest_waiting(self, shop_ids):
+        """{shop id: when its oldest stock change not yet on Shopify was made}: flagged or in-flight
+        levels (not those held for a count) and recorded changes not yet turned into levels."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT shop_id, min(waiting_since) FROM shopify_inventory_level
+             WHERE shop_id = ANY(%s) AND waiting_since IS NOT NULL AND hold_change_id IS NULL
+          GROUP BY shop_id
+            """,
+            [list(shop_ids)],
+        )
+        oldest = dict(self.env.cr.fetchall())
+        for shop_id, at in self.env["shopify.inventory.pending"]._oldest_by_shop(shop_ids).items():
+            oldest[shop_id] = min(oldest.get(shop_id, at), at)
+        return oldest
 
     # ------------------------------------------------------------------------------------------------
     # Change detection
@@ -99,11 +132,12 @@ class ShopifyInventoryLevel(models.Model):
         if not pairs:
             return 0
         self.env.flush_all()
-        product_ids, location_ids = zip(*pairs, strict=True)
+        product_ids, location_ids, marked_ats = zip(*pairs, strict=True)
         self.env.cr.execute(
             """
-            SELECT DISTINCT binding.id, shop_location.id
-              FROM unnest(%s::int[], %s::int[]) AS changed(product_id, location_id)
+            SELECT binding.id, shop_location.id, min(changed.marked_at)
+              FROM unnest(%s::int[], %s::int[], %s::timestamp[])
+                   AS changed(product_id, location_id, marked_at)
               JOIN stock_location quant_location ON quant_location.id = changed.location_id
               JOIN shopify_location shop_location ON shop_location.is_mapped AND shop_location.active
               JOIN stock_location mapped ON mapped.id = shop_location.stock_location_id
@@ -112,35 +146,48 @@ class ShopifyInventoryLevel(models.Model):
                AND binding.shop_id = shop_location.shop_id
                AND binding.active
              WHERE quant_location.parent_path LIKE mapped.parent_path || '%%'
+          GROUP BY binding.id, shop_location.id
             """,
-            [list(product_ids), list(location_ids)],
+            [list(product_ids), list(location_ids), list(marked_ats)],
         )
         return self._flag(self.env.cr.fetchall())
 
     @api.model
     def _flag(self, binding_location_pairs):
-        """Set needs_push on the levels of these (binding id, location id) pairs, creating missing ones."""
-        pairs = set(binding_location_pairs)
-        if not pairs:
+        """Set needs_push on the levels of these (binding id, location id[, changed at]) pairs, creating
+        missing ones. `waiting_since` keeps the first unpushed change (default: now)."""
+        now = fields.Datetime.now()
+        since = {}
+        for binding_id, location_id, *changed_at in binding_location_pairs:
+            at = (changed_at and changed_at[0]) or now
+            key = (binding_id, location_id)
+            since[key] = min(since.get(key, at), at)
+        if not since:
             return 0
+        pairs = sorted(since)
         binding_ids, location_ids = zip(*pairs, strict=True)
         self.env.cr.execute(
             """
             UPDATE shopify_inventory_level level
-               SET needs_push = true
-              FROM unnest(%s::int[], %s::int[]) AS pair(binding_id, location_id)
+               SET needs_push = true, waiting_since = LEAST(level.waiting_since, pair.changed_at)
+              FROM unnest(%s::int[], %s::int[], %s::timestamp[]) AS pair(binding_id, location_id, changed_at)
              WHERE level.variant_binding_id = pair.binding_id AND level.location_id = pair.location_id
          RETURNING level.variant_binding_id, level.location_id
             """,
-            [list(binding_ids), list(location_ids)],
+            [list(binding_ids), list(location_ids), [since[pair] for pair in pairs]],
         )
         existing = set(self.env.cr.fetchall())
-        self.invalidate_model(["needs_push"])
-        missing = pairs - existing
+        self.invalidate_model(["needs_push", "waiting_since"])
+        missing = set(pairs) - existing
         if missing:
             self.sudo().create(
                 [
-                    {"variant_binding_id": binding_id, "location_id": location_id, "needs_push": True}
+                    {
+                        "variant_binding_id": binding_id,
+                        "location_id": location_id,
+                        "needs_push": True,
+                        "waiting_since": since[binding_id, location_id],
+                    }
                     for binding_id, location_id in sorted(missing)
                 ]
             )
@@ -220,6 +267,8 @@ class ShopifyInventoryLevel(models.Model):
             self.browse(level_ids).write(
                 {"quantity_target": quantity, "clamped": clamped, "needs_push": False}
             )
+        # Shopify already shows what Odoo has: nothing waits there any more.
+        (self - self.browse([row["level_id"] for row in rows])).write({"waiting_since": False})
         return rows, self.filtered("clamped")
 
     # ------------------------------------------------------------------------------------------------
@@ -326,7 +375,7 @@ class ShopifyInventoryLevel(models.Model):
             outcome, move, note = level._apply_delta_to_odoo(quantity - base)
             change_values.update(outcome=outcome, stock_move_id=move.id, note=note)
         else:
-            level.needs_push = True
+            level._flag_for_push()
             shop._enqueue_inventory_sync()
             change_values["outcome"] = "overwritten"
         self.env["shopify.inventory.change"].sudo().create(change_values)
@@ -462,7 +511,7 @@ class ShopifyInventoryLevel(models.Model):
             return
         open_changes = self.hold_change_ids.filtered(lambda change: change.hold_state == "held")
         open_changes.write({"hold_state": outcome, "released_at": fields.Datetime.now()})
-        self.write({"hold_change_id": False, "needs_push": True})
+        self._flag_for_push({"hold_change_id": False})
         _logger.info("Shopify inventory: %d held level(s) released (%s)", len(self), outcome)
         for shop in self.shop_id:
             shop._enqueue_inventory_sync()

@@ -85,7 +85,7 @@ class ShopifyInventoryPush(models.Model):
                 )
             )
         )
-        ignored.write({"needs_push": False})
+        ignored.write({"needs_push": False, "waiting_since": False})
         levels -= ignored
         if not levels:
             return self.browse()
@@ -95,7 +95,7 @@ class ShopifyInventoryPush(models.Model):
             # Compare-and-swap needs the value Shopify holds now.
             unknown._read_remote(shop._shopify_client())
             untracked = unknown.filtered(lambda level: not level.variant_binding_id.inventory_tracked)
-            untracked.write({"needs_push": False})
+            untracked.write({"needs_push": False, "waiting_since": False})
             levels -= untracked
         rows, clamped = levels._changed_rows(cas)
         if clamped:
@@ -177,7 +177,9 @@ class ShopifyInventoryPush(models.Model):
         Level = self.env["shopify.inventory.level"].sudo()
         for index, message in refused.items():
             level = Level.browse(self.rows[index]["level_id"])
-            level.write({"push_id": False, "needs_push": False, "last_error": message})
+            level.write(
+                {"push_id": False, "needs_push": False, "waiting_since": False, "last_error": message}
+            )
         kept = [row for index, row in enumerate(self.rows) if index not in refused]
         levels = Level.browse([row["level_id"] for row in kept]).exists()
         # Held meanwhile (a Shopify change still to count in Odoo): not sent over, kept flagged for later.
@@ -188,7 +190,7 @@ class ShopifyInventoryPush(models.Model):
             levels._read_remote(client)
         rows, _clamped = levels._changed_rows(self.shop_id.inventory_conflict_mode == "cas")
         unchanged = levels - Level.browse([row["level_id"] for row in rows])
-        unchanged.write({"push_id": False})
+        unchanged.write({"push_id": False})  # _changed_rows ended their wait
         self.write(
             {
                 "rows": rows,
@@ -216,6 +218,9 @@ class ShopifyInventoryPush(models.Model):
                     "last_error": False,
                 }
             )
+        # Changed again while in flight: still waiting (for the next push), since before this one.
+        done = Level.browse([row["level_id"] for row in self.rows or ()])
+        done.filtered(lambda level: not level.needs_push).write({"waiting_since": False})
         self.write({"state": "done", "error": False})
         return "done"
 

@@ -2,11 +2,23 @@
 locations, and what a change made on Shopify does.
 """
 
+from datetime import timedelta
+
+import psycopg2.errors
+
 from odoo import _, fields, models
 
 from ..core.access import MANAGER, USER, check_shopify_access
 
 LOCATIONS_PAGE_SIZE = 100
+
+
+# The shop's push lock row (shopify.sync.state kind): whoever holds it prepares or sends this shop's pushes.
+PUSH_STATE = "inventory_push"
+
+
+# A push job that finds another one at work for its shop tries again this much later.
+BUSY_RETRY_SECONDS = 1
 
 
 class ShopifyShop(models.Model):
@@ -46,6 +58,13 @@ class ShopifyShop(models.Model):
         required=True,
         help="Compare and swap sends the quantity last read from Shopify (changeFromQuantity); if "
         "Shopify holds another one, Odoo re-reads it and sends again.",
+    )
+    inventory_push_delay = fields.Integer(
+        string="Push Stock Changes After (s)",
+        default=5,
+        help="A stock change in Odoo is pushed this many seconds after it is made, together with every "
+        "change made meanwhile (one call per 250 quantities). 0: only the scheduled sync (every 5 "
+        "minutes) pushes.",
     )
     shopify_location_ids = fields.One2many("shopify.location", "shop_id", string="Shopify Locations")
     shopify_location_count = fields.Integer(compute="_compute_shopify_location_count")
@@ -105,10 +124,49 @@ class ShopifyShop(models.Model):
         self.env["shopify.inventory.level"].sudo()._collect_pending()
         return self.env["shopify.inventory.push"]._prepare_for_shop(self)
 
-    def _enqueue_inventory_sync(self):
-        """Ask the queue for one inventory sync of this shop (a pending one absorbs the next asks)."""
+    def _enqueue_inventory_sync(self, delay=0):
+        """Ask the queue for one inventory sync of this shop in `delay` seconds (a pending one absorbs the
+        next asks; one asked for sooner moves it up)."""
         self.ensure_one()
-        return self.env["shopify.queue.job"]._enqueue(self, "inventory_sync", dedupe_key="inventory_sync")
+        return self.env["shopify.queue.job"]._enqueue(
+            self,
+            "inventory_sync",
+            dedupe_key="inventory_sync",
+            next_attempt_at=fields.Datetime.now() + timedelta(seconds=max(delay, 0)),
+        )
+
+    def _schedule_inventory_push(self):
+        """A stock change was marked: sync this shop after its push delay (0: leave it to the cron).
+
+        The first change of a burst sets the time; later ones join that pending sync, so the burst goes
+        out together (⌈n/250⌉ calls) and no change waits longer than the delay plus one push.
+        """
+        for shop in self.filtered(lambda shop: shop.active and shop.inventory_push_delay > 0):
+            shop._enqueue_inventory_sync(delay=shop.inventory_push_delay)
+
+    def _inventory_push_lock(self):
+        """Take this shop's push lock for the current transaction; False when another worker holds it.
+
+        The lock is a row lock on the shop's `inventory_push` state row, and taking it updates the row: a
+        transaction whose snapshot predates the last holder's commit gets a serialization error here
+        (answered False too), so a holder always sees everything earlier holders committed, pairs
+        claimed and pushes sent. Row locks of one transaction are re-entrant.
+        """
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                state = self._state_row(PUSH_STATE)  # its first INSERT may race another: same answer
+                self.env.cr.execute(
+                    "SELECT id FROM shopify_sync_state WHERE id = %s FOR UPDATE NOWAIT", [state.id]
+                )
+                self.env.cr.execute(
+                    "UPDATE shopify_sync_state SET checked_at = now() at time zone 'UTC' WHERE id = %s",
+                    [state.id],
+                )
+        except (psycopg2.errors.LockNotAvailable, psycopg2.errors.SerializationFailure):
+            return False
+        state.invalidate_recordset(["checked_at"])
+        return True
 
     def _inventory_sync(self):
         """Prepare the pushes of what changed and queue one send job per push.
@@ -121,15 +179,38 @@ class ShopifyShop(models.Model):
             self._enqueue_inventory_push(push)
         return pushes
 
-    def _enqueue_inventory_push(self, push):
+    def _enqueue_inventory_push(self, push, delay=0):
         """One send job for `push` (its rows and key are stored with the job, before any call)."""
         return self.env["shopify.queue.job"]._enqueue(
-            self, "inventory_push", payload={"push_id": push.id}, dedupe_key=f"inventory_push:{push.id}"
+            self,
+            "inventory_push",
+            payload={"push_id": push.id},
+            dedupe_key=f"inventory_push:{push.id}",
+            next_attempt_at=fields.Datetime.now() + timedelta(seconds=delay),
         )
 
+    def _inventory_waiting_behind(self, push):
+        """Whether stock changes wait for the next push once `push` is done: its levels changed again
+        while it owned them, or other flagged levels or recorded changes are left."""
+        self.ensure_one()
+        Level = self.env["shopify.inventory.level"].sudo()
+        flagged = Level.search_count(
+            [
+                ("shop_id", "=", self.id),
+                ("needs_push", "=", True),
+                ("push_id", "=", False),
+                ("hold_change_id", "=", False),
+            ],
+            limit=1,
+        )
+        return bool(flagged) or bool(self.env["shopify.inventory.pending"].sudo().search_count([], limit=1))
+
     def _sync_inventory(self):
-        """Scheduled sync "inventory" (every 5 minutes): push whatever changed (the debounced trigger
-        usually got there first)."""
+        """Scheduled sync "inventory" (every 5 minutes), the safety net: push whatever changed (the
+        debounced push usually got there first). A shop whose pushes are at work gets a queued sync."""
+        if not self._inventory_push_lock():
+            self._enqueue_inventory_sync()
+            return {"skipped": 1}
         pushes = self._inventory_sync()
         return {"ok": len(pushes)}
 

@@ -189,6 +189,7 @@ class ShopifyHealth(models.AbstractModel):
         # The parts other models of the addon add, in the order the JSON has always listed them.
         self._snapshot_api_version(result, shops, now)
         self._snapshot_order_completeness(result, shops, now)
+        self._snapshot_inventory(result, shops, now)
         return result
 
     @staticmethod
@@ -326,7 +327,11 @@ class ShopifyHealth(models.AbstractModel):
                 last_success,
             ),
         ]
-        return prometheus.render(families) + self._metrics_order_completeness(shops, now)
+        return (
+            prometheus.render(families)
+            + self._metrics_order_completeness(shops, now)
+            + self._metrics_inventory(shops, now)
+        )
 
     @staticmethod
     def _records_by_kind(runs):
@@ -339,6 +344,42 @@ class ShopifyHealth(models.AbstractModel):
         return totals
 
     # ------------------------------------------------------------------------------------------------
+    def _inventory_waiting_ages(self, shops, now):
+        """{shop id: (seconds the oldest stock change not yet on Shopify has waited, since)}; 0 and None
+        when nothing waits."""
+        oldest = self.env["shopify.inventory.level"].sudo()._oldest_waiting(shops.ids)
+        return {
+            shop_id: (max(0, int((now - oldest[shop_id]).total_seconds())), oldest[shop_id])
+            if shop_id in oldest
+            else (0, None)
+            for shop_id in shops.ids
+        }
+
+    def _snapshot_inventory(self, result, shops, now):
+        """The health snapshot's `inventory` part: written into `result` ({shop_id: health dict})."""
+        for shop_id, (age, since) in self._inventory_waiting_ages(shops, now).items():
+            if shop_id in result:
+                result[shop_id]["inventory"] = {
+                    "oldest_waiting_age_s": age,
+                    "oldest_waiting_since": _iso(since),
+                }
+
+    def _metrics_inventory(self, shops, now):
+        domain_of = {shop.id: shop.shop_domain for shop in shops.sudo()}
+        families = [
+            (
+                "shopify_inventory_oldest_waiting_age_seconds",
+                "gauge",
+                "Age of the oldest Odoo stock change not yet on Shopify (0: none waits; held pairs "
+                "excluded).",
+                [
+                    ({"shop": domain_of[shop_id]}, age)
+                    for shop_id, (age, _since) in sorted(self._inventory_waiting_ages(shops, now).items())
+                ],
+            ),
+        ]
+        return prometheus.render(families)
+
     # API version lifecycle: answers that flagged a deprecated use (X-Shopify-API-Deprecated-Reason)
     # ------------------------------------------------------------------------------------------------
     def _deprecated_calls(self, shop_ids, now):

@@ -87,6 +87,11 @@ class ShopifyShop(models.Model):
     dash_variant_count = fields.Integer(compute="_compute_dash_catalog", string="Variants Linked")
     dash_stock_level_count = fields.Integer(compute="_compute_dash_catalog", string="Stock Levels Synced")
     dash_stock_pending_count = fields.Integer(compute="_compute_dash_catalog", string="Stock Levels To Push")
+    dash_stock_oldest_waiting_age = fields.Char(
+        compute="_compute_dash_catalog",
+        string="Oldest Stock Change Waiting",
+        help="How long the oldest Odoo stock change not yet on Shopify has waited (held pairs excluded).",
+    )
     dash_stock_held_count = fields.Integer(
         compute="_compute_dash_catalog",
         string="Stock Levels Held",
@@ -151,7 +156,11 @@ class ShopifyShop(models.Model):
             shop.dash_api_bucket_min_24h = lowest or 0.0
 
     def _compute_dash_catalog(self):
+        now = fields.Datetime.now()
+        waiting = self.env["shopify.inventory.level"].sudo()._oldest_waiting(self._origin.ids)
         for shop in self:
+            since = waiting.get(shop._origin.id)
+            shop.dash_stock_oldest_waiting_age = format_age(now - since) if since else False
             shop_domain = [("shop_id", "=", shop.id)]
             shop.dash_product_count = self._dash_count("shopify.product.binding", shop_domain)
             shop.dash_variant_count = self._dash_count("shopify.variant.binding", shop_domain)

@@ -355,7 +355,7 @@ class ShopifyShop(models.Model):
                 differences.append((label, quantity, shopify))
                 drifted.append(level.id)
         if not drift.dry_run:
-            Level.browse(drifted).write({"needs_push": True})
+            Level.browse(drifted)._flag_for_push()
         drift._add(len(levels), differences, 0 if drift.dry_run else len(drifted), held=held)
         return drift
 

@@ -162,6 +162,7 @@ class TestHealthAndMetrics(HttpCase):
                             "last_checked_at": None,
                             "days": [],
                         },
+                        "inventory": {"oldest_waiting_age_s": 0, "oldest_waiting_since": None},
                     }
                 ],
             },
@@ -235,6 +236,10 @@ shopify_order_completeness_days_checked{{{shop}}} 0
 # TYPE shopify_orders_backfilled gauge
 # HELP shopify_order_completeness_last_check_timestamp_seconds Unix time of the last completeness check.
 # TYPE shopify_order_completeness_last_check_timestamp_seconds gauge
+# HELP shopify_inventory_oldest_waiting_age_seconds Age of the oldest Odoo stock change not yet on Shopify \
+(0: none waits; held pairs excluded).
+# TYPE shopify_inventory_oldest_waiting_age_seconds gauge
+shopify_inventory_oldest_waiting_age_seconds{{{shop}}} 0
 """
         self.assertEqual(response.text, expected)
 
