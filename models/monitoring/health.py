@@ -361,7 +361,7 @@ class ShopifyHealth(models.AbstractModel):
             if shop_id in result:
                 result[shop_id]["inventory"] = {
                     "oldest_waiting_age_s": age,
-                    "oldest_waiting_since": _iso(since),
+                    "oldest_waiting_since": timestamps.to_text(since),
                 }
 
     def _metrics_inventory(self, shops, now):
