@@ -2,6 +2,7 @@
 # here, grouped by domain (tests/core/test_test_layout.py checks it). pytest collects them by file name.
 from .core import test_shop
 from .core import test_api_budget
+from .core import test_budget_leases
 from .core import test_client
 from .core import test_client_concurrency
 from .core import test_api_version_lifecycle
