@@ -29,6 +29,7 @@ from .products import test_product_vendor_tag
 from .products import test_product_custom_id_setup
 from .products import test_product_wizards
 from .products import test_product_bulk_export
+from .products import test_product_bulk_export_read
 from .products import test_product_publish_preview
 from .inventory import test_inventory_detection
 from .inventory import test_inventory_sync
