@@ -251,7 +251,8 @@ def main():
         print(
             f"{mode:12s} workers={args.workers} elapsed={run_figures['elapsed']:.1f}s "
             f"calls={run_figures['calls']} points={run_figures['charged']:.0f} ({rate:.1f}/s of "
-            f"{run_figures['restore']}/s) throttled={run_figures['throttled']} gave_up={run_figures['failures']} "
+            f"{run_figures['restore']}/s) throttled={run_figures['throttled']} "
+            f"gave_up={run_figures['failures']} "
             f"waited={run_figures['wait_s']:.1f}s{leases}"
         )
     shared = figures["shared"]

@@ -50,6 +50,7 @@ from .monitoring import test_monitoring
 from .setup import test_onboarding
 from .setup import test_onboarding_tour
 from .services import test_gid
+from .services import test_bulk_streaming
 from .services import test_order_mapping
 from .services import test_graphql_documents
 from .services import test_client_units

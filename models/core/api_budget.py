@@ -145,7 +145,9 @@ class DatabaseLeaseStore(DatabaseBudget, budget_rules.LeaseStore):
             state = self._settle_account(cr, state, shop_key, holder, settlement, now)
             points = budget_rules.lease_size(state, cost)
             state, wait = budget_rules.book(state, points, now)
-            self._add_to_account(cr, shop_key, holder, points, now + wait + spend_s + budget_rules.LEASE_GRACE_S)
+            self._add_to_account(
+                cr, shop_key, holder, points, now + wait + spend_s + budget_rules.LEASE_GRACE_S
+            )
             return state, budget_rules.Grant(points, wait)
 
         return self._locked(shop_key, grant)
@@ -198,7 +200,8 @@ class DatabaseLeaseStore(DatabaseBudget, budget_rules.LeaseStore):
             INSERT INTO shopify_api_lease (shop_key, holder, points, expires_at)
             VALUES (%s, %s, %s, %s)
             ON CONFLICT (shop_key, holder)
-            DO UPDATE SET points = shopify_api_lease.points + EXCLUDED.points, expires_at = EXCLUDED.expires_at
+            DO UPDATE SET points = shopify_api_lease.points + EXCLUDED.points,
+                          expires_at = EXCLUDED.expires_at
             """,
             [shop_key, holder, points, expires_at],
         )
@@ -226,13 +229,14 @@ def settle_shared_budgets():
     for budget in budgets:
         try:
             budget.settle()
-        except Exception:  # noqa: BLE001 (at exit the database may be gone: the lease then expires)
+        except Exception:  # at exit the database may be gone: the lease then expires
             _logger.info("Shopify budget: leases left to expire", exc_info=True)
 
 
 def _forget_inherited_leases():
     # A forked child (Odoo's prefork workers) must not spend its parent's leases: it takes its own.
-    global _SHARED_LOCK  # noqa: PLW0603 (a lock held by a parent's thread at fork time stays held)
+    # A lock held by a parent's thread at fork time would stay held in the child.
+    global _SHARED_LOCK
     _SHARED_LOCK = threading.Lock()
     _SHARED.clear()
 

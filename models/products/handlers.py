@@ -145,6 +145,9 @@ class ShopifyBulkOperation(models.Model):
                 problem = str(error)
             if problem:
                 self._record_product_import_problem(obj, problem)
+        # Memory stays flat over a large catalog: what the imports loaded leaves the cache (written).
+        self.env.flush_all()
+        self.env.invalidate_all()
         return rows
 
     def _record_product_import_problem(self, obj, problem):

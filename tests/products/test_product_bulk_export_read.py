@@ -72,17 +72,19 @@ class TestBulkReadBeforeExport(ProductExportCase):
 
     def test_bulk_read_gives_the_same_end_state_as_the_paged_read(self):
         paged = self.campaign("Paged")
-        requests = dict(self.emu_shop.operations)
+        before = dict(self.emu_shop.operations)
         operation, failed = self.shop.with_context(
             shopify_export_paged_read=True
         )._shopify_start_product_bulk_export(paged)
         self.assertEqual((operation.kind, failed), ("product_export", 0))
-        self.assertGreater(self.emu_shop.operations.get("ProductsCurrent", 0), requests.get("ProductsCurrent", 0))
+        self.assertGreater(
+            self.emu_shop.operations.get("ProductsCurrent", 0), before.get("ProductsCurrent", 0)
+        )
         self.finish_on_shopify()
         self.assertTrue(operation.processed)
 
         bulk = self.campaign("Bulk")
-        requests = dict(self.emu_shop.operations)
+        before = dict(self.emu_shop.operations)
         reading, failed = self.shop._shopify_start_product_bulk_export(bulk)
         self.assertEqual((reading.kind, reading.operation_type, failed), ("product_export_read", "query", 0))
         # Held by the read meanwhile: neither the export jobs nor the scheduled export send them.
@@ -92,7 +94,7 @@ class TestBulkReadBeforeExport(ProductExportCase):
         self.assertTrue(reading.processed)
         self.assertFalse(reading.export_binding_ids)
         # No page of current values was read: one bulk query did it.
-        self.assertEqual(self.emu_shop.operations.get("ProductsCurrent", 0), requests.get("ProductsCurrent", 0))
+        self.assertEqual(self.emu_shop.operations.get("ProductsCurrent", 0), before.get("ProductsCurrent", 0))
         export = self.Bulk.search([("kind", "=", "product_export")], order="id desc", limit=1)
         self.assertEqual(len(export.line_refs), 3)
         self.assertEqual(export.export_binding_ids, bulk)
