@@ -11,12 +11,22 @@ the first variant), one `productVariantsBulkUpdate` pricing that variant, then o
 Both start with the bucket drained (steady state: restore rate only, no burst). Theoretical maximum =
 restore rate ÷ points per product (emulator's actual cost of our calls ÷ products). The database is
 rolled back at the end. Default N = 1000 takes about 3–4 minutes on the Standard plan (100 points/s).
+
+Price campaign: the N exported (bound) products each get a new price in Odoo, then the scheduled export
+runs as it does for a mass change (above the bulk threshold): Shopify's current values read by one bulk
+query, merged, sent as one bulk productSet mutation. `price_update_points` = requested points of every
+call the campaign made (recorded `shopify.api.call` rows), except the mutation's own bulk cost (staged
+upload and `bulkOperationRunMutation`); the paged read it replaces is shown for comparison (its
+estimate, not run). Every product must end synced with the new price on Shopify.
 Usage: python bench/products_export.py --db DB --odoo-config FILE [--n 1000] [--naive-n 30] [--sleep 0.5]
+(environment: BENCH_N, BENCH_NAIVE_N for a quick try)
 """
 
 import argparse
+import os
 import sys
 import time
+from decimal import Decimal
 
 import odoo
 from odoo import SUPERUSER_ID, api
@@ -29,8 +39,15 @@ def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--odoo-config", required=True)
-    parser.add_argument("--n", type=int, default=1000, help="products exported by our export")
-    parser.add_argument("--naive-n", type=int, default=30, help="products exported by the naive loop")
+    parser.add_argument(
+        "--n", type=int, default=int(os.environ.get("BENCH_N", 1000)), help="products exported by our export"
+    )
+    parser.add_argument(
+        "--naive-n",
+        type=int,
+        default=int(os.environ.get("BENCH_NAIVE_N", 30)),
+        help="products exported by the naive loop",
+    )
     parser.add_argument("--sleep", type=float, default=0.5, help="the naive loop's fixed sleep per call (s)")
     parser.add_argument("--plan", default="standard")
     return parser.parse_args()
@@ -95,6 +112,49 @@ def ours(env, shop, emu_shop, count):
     if exported != count or len(emu_shop.products) != count:
         raise RuntimeError(f"exported {exported}, emulator holds {len(emu_shop.products)}, expected {count}")
     return meter, runs
+
+
+MUTATION_OWN_COST = ("staged_uploads_create", "bulk_operation_run_mutation")
+
+
+def price_campaign(env, shop, emu_shop):
+    """One price change on every bound product, exported as a mass change; (points, paged estimate, n)."""
+    Binding = env["shopify.product.binding"]
+    Calls = env["shopify.api.call"]
+    bindings = Binding.search([("shop_id", "=", shop.id), ("shopify_gid", "!=", False)])
+    env["ir.config_parameter"].sudo().set_param(
+        "shopify_sync.product_bulk_export_threshold", str(min(250, len(bindings) - 1))
+    )
+    for binding in bindings:
+        binding.product_tmpl_id.list_price += 1.0
+    paged_estimate = sum(cost for _chunk, cost in shop._shopify_export_chunks(bindings))
+    first_call = Calls.search([], order="id desc", limit=1).id
+    with Meter(emu_shop) as meter:
+        shop._shopify_export_marked()
+        Bulk = env["shopify.bulk.operation"].with_context(shopify_bulk_deferred=True)
+        for kind in ("product_export_read", "product_export"):
+            operation = Bulk.search(
+                [("shop_id", "=", shop.id), ("kind", "=", kind)], order="id desc", limit=1
+            )
+            while not operation.processed:
+                operation._refresh()
+                if operation.status == "completed":
+                    operation._process()
+                elif operation.status not in ("created", "running"):
+                    raise RuntimeError(f"bulk {kind} ended {operation.status}")
+    calls = Calls.search([("id", ">", first_call), ("shop_id", "=", shop.id)])
+    points = sum(call.requested_cost or 0 for call in calls if call.operation not in MUTATION_OWN_COST)
+    left = Binding.search_count([("id", "in", bindings.ids), ("export_pending", "=", True)])
+    prices = {
+        Decimal(emu_shop.variants[int(gid.rsplit("/", 1)[1])].price)
+        for gid in bindings.variant_binding_ids.mapped("shopify_gid")
+    }
+    expected = {Decimal(f"{price:.2f}") for price in bindings.product_tmpl_id.mapped("list_price")}
+    if left or not prices <= expected:
+        raise RuntimeError(
+            f"price campaign: {left} products left, Shopify prices {sorted(prices - expected)[:5]}"
+        )
+    return points, paged_estimate, len(bindings), meter
 
 
 def naive(env, shop, emu_shop, count, sleep):
@@ -171,6 +231,15 @@ def main():
                 flush=True,
             )
 
+            campaign_points, paged_estimate, campaign_n, campaign_meter = price_campaign(env, shop, emu_shop)
+            print(
+                f"price campaign: {campaign_n} bound products repriced, exported in "
+                f"{campaign_meter.wall:.1f}s "
+                f"with {campaign_meter.delta('requests')} requests: {campaign_points:.0f} requested points "
+                f"besides the bulk mutation (the paged read of current values: about {paged_estimate:.0f})",
+                flush=True,
+            )
+
             naive_meter = naive(env, shop, emu_shop, args.naive_n, args.sleep)
             naive_points = naive_meter.delta("cost") / args.naive_n
             naive_per_min = args.naive_n / naive_meter.wall * 60
@@ -185,7 +254,8 @@ def main():
         efficiency = per_min / theoretical
         print(
             f"RESULT products_export efficiency={efficiency:.3f} throttled={throttled} "
-            f"points_per_product={points_per_product:.2f} ratio_vs_naive={per_min / naive_per_min:.2f}"
+            f"points_per_product={points_per_product:.2f} ratio_vs_naive={per_min / naive_per_min:.2f} "
+            f"price_update_points={campaign_points:.0f}"
         )
     finally:
         emulator.stop()

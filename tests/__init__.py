@@ -2,6 +2,7 @@
 # here, grouped by domain (tests/core/test_test_layout.py checks it). pytest collects them by file name.
 from .core import test_shop
 from .core import test_api_budget
+from .core import test_budget_leases
 from .core import test_client
 from .core import test_client_concurrency
 from .core import test_api_version_lifecycle
@@ -28,6 +29,7 @@ from .products import test_product_vendor_tag
 from .products import test_product_custom_id_setup
 from .products import test_product_wizards
 from .products import test_product_bulk_export
+from .products import test_product_bulk_export_read
 from .products import test_product_publish_preview
 from .inventory import test_inventory_detection
 from .inventory import test_inventory_sync
@@ -50,6 +52,7 @@ from .monitoring import test_monitoring
 from .setup import test_onboarding
 from .setup import test_onboarding_tour
 from .services import test_gid
+from .services import test_bulk_streaming
 from .services import test_order_mapping
 from .services import test_graphql_documents
 from .services import test_client_units

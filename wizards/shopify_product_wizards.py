@@ -256,7 +256,7 @@ class ShopifyProductExportWizard(models.TransientModel):
                 _(
                     "%(count)s products are sent to Shopify as one bulk operation; the answers are applied "
                     "as soon as it has run (a few minutes). Use Refresh to follow the progress.",
-                    count=len(operation.line_refs or ()),
+                    count=len(operation.line_refs or ()) or len(operation.export_binding_ids),
                 )
             )
         if failed:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from ...services.auth import CachedToken, ClientCredentialsAuth, StaticTokenAuth, TokenStore
 from ...services.client import ShopifyClient
-from .api_budget import DatabaseBudget
+from .api_budget import shared_budget
 from .sync_state import OAUTH_TOKEN
 
 _logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ def build_client(shop, **options):
         auth = StaticTokenAuth(shop_sudo.access_token)
     settings = {
         "shop_key": shop_key(shop_sudo),
-        "budget": DatabaseBudget(env.registry),
+        "budget": shared_budget(env.registry),
         "recorder": ApiCallRecorder(shop_sudo, env.context.get("shopify_sync_log_id")),
         "timeout": timeout,
         # Every write to Shopify passes the outbound guard, whichever accessor built the client.

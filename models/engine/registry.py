@@ -145,6 +145,12 @@ BULK_KINDS = {
         done="_bulk_done_product_export",
         refreshed="_bulk_refreshed_product_export",
     ),
+    # Shopify's current values of the products a bulk export holds, read before their 3-way merge.
+    "product_export_read": BulkKind(
+        process="_bulk_process_product_export_read",
+        done="_bulk_done_product_export_read",
+        refreshed="_bulk_refreshed_product_export_read",
+    ),
     "inventory_reconcile": BulkKind(
         process="_bulk_process_inventory_reconcile",
         flat=True,  # a location can hold every variant of the catalog: its levels are not joined under it

@@ -59,6 +59,63 @@ class ShopifyBulkOperation(models.Model):
             state.watermark = self.create_date
 
     # ------------------------------------------------------------------------------------------------
+    # Bulk read before a bulk export (kind product_export_read): Shopify's current values of the held
+    # products read by one bulk query, merged three-way, then the export's bulk mutation is started
+    # ------------------------------------------------------------------------------------------------
+    def _bulk_process_product_export_read(self, batch):
+        """Merge the current values of the products this read holds (the others of the catalog are
+        passed over), each in a savepoint: one that cannot be merged is recorded and not exported."""
+        shop = self.shop_id
+        held = self.env["shopify.product.binding"].search(
+            [
+                ("bulk_export_operation_id", "=", self.id),
+                ("shopify_gid", "in", [obj.get("id") for obj in batch if obj.get("id")]),
+            ]
+        )
+        by_gid = {binding.shopify_gid: binding for binding in held}
+        digits = shop._shopify_currency_digits() if by_gid else None
+        rows = 0
+        for obj in batch:
+            children = obj.get("__children") or {}
+            rows += 1 + sum(len(kids) for kids in children.values())
+            binding = by_gid.get(obj.get("id"))
+            if not binding:
+                continue
+            node = dict(obj, variants={"nodes": children.get("ProductVariant", [])})
+            try:
+                with self.env.cr.savepoint():
+                    binding._shopify_merge_before_export(mapping.product_from_graphql(node, digits))
+            except (UserError, mapping.MappingError) as error:
+                binding._shopify_record_failure(error)
+                binding.sudo().bulk_export_operation_id = False
+        return rows
+
+    def _bulk_done_product_export_read(self):
+        """Every held product read and merged (a bound one Shopify no longer has is sent as the paged
+        path sends it): start the export's bulk mutation, which holds them from now on."""
+        bindings = self.sudo().export_binding_ids
+        if not bindings:
+            return
+        try:
+            self.shop_id._shopify_send_product_bulk_export(bindings, merged=True)
+        except UserError as error:
+            bindings._shopify_bulk_export_failed(str(error))
+            return
+        # What did not fit the variables file waits, still marked, for the next export.
+        self.sudo().export_binding_ids.write({"bulk_export_operation_id": False})
+
+    def _bulk_refreshed_product_export_read(self):
+        if self.status in ENDED_WITHOUT_RESULT:
+            self.sudo().export_binding_ids._shopify_bulk_export_failed(
+                _(
+                    "Reading Shopify's current values (bulk query %(operation)s) ended %(status)s: the "
+                    "product stays marked and is sent again by the next export.",
+                    operation=self.operation_gid,
+                    status=self.status,
+                )
+            )
+
+    # ------------------------------------------------------------------------------------------------
     # Bulk import (kind product_import): the first import of a large catalog
     # ------------------------------------------------------------------------------------------------
     def _bulk_process_product_import(self, batch):
@@ -88,6 +145,9 @@ class ShopifyBulkOperation(models.Model):
                 problem = str(error)
             if problem:
                 self._record_product_import_problem(obj, problem)
+        # Memory stays flat over a large catalog: what the imports loaded leaves the cache (written).
+        self.env.flush_all()
+        self.env.invalidate_all()
         return rows
 
     def _record_product_import_problem(self, obj, problem):

@@ -279,7 +279,12 @@ class TestProductBulkExport(ProductExportCase):
         self.clock.advance(5)
         self.towels[0].list_price = 15.0
         self.env["ir.config_parameter"].sudo().set_param(THRESHOLD_PARAM, "2")
-        operation = self.publish().bulk_operation_id
+        # Shopify's current values are read by one bulk query first; the mutation follows it.
+        reading = self.publish().bulk_operation_id
+        self.assertEqual(reading.kind, "product_export_read")
+        self.finish_on_shopify()
+        self.Bulk._cron_poll()
+        operation = self.Bulk.search([("kind", "=", "product_export")], order="id desc", limit=1)
         self.assertEqual(len(operation.line_refs), 4)
         self.finish_on_shopify()
         self.Bulk._cron_poll()
