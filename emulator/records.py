@@ -149,12 +149,14 @@ class Product(Record):
 @dataclass
 class MediaImage(Record):
     """An image of a product (the emulator stores images only; Shopify also has videos and 3D models). The
-    emulator does not download the source: the image is READY at once, served from its original URL."""
+    emulator does not download an external source: the image is READY at once, served from its original URL.
+    A staged upload's bytes are kept (`ShopState.files`) and served at `url` (GET /_files/...)."""
 
     alt: str | None = None
     original_source: str = ""
     mime_type: str | None = None
     status: str = "READY"  # MediaStatus
+    url: str | None = None  # where the emulator serves the file's bytes (None: the original source)
 
     TYPENAME = "MediaImage"
 

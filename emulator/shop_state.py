@@ -90,6 +90,7 @@ class ShopState:
         # Listeners called as listener(shop, topic, record) after a change (e.g. webhook delivery).
         self.listeners = []
         self._default_locations = tuple(locations)
+        self.base_url = ""  # the emulator's URL (set by EmulatorServer.add_shop): files are served there
         self._clear()
 
     def _clear(self):
@@ -120,6 +121,7 @@ class ShopState:
         self.bulk_operations = {}
         self.bulk_files = {}  # result file name -> JSONL bytes
         self.staged_uploads = {}  # staged upload key -> uploaded bytes
+        self.files = {}  # MediaImage id -> image bytes served at its url (GET /_files/<domain>/<id>/<name>)
         for location_name in self._default_locations:
             self.add_location(location_name)
 
@@ -204,6 +206,26 @@ class ShopState:
             )
             self.metafield_definitions[definition.id] = definition
             return definition
+
+    def add_product_image(self, product, data, alt=None, variants=(), filename="image.png", url=None):
+        """An image (bytes `data`) appended to `product`'s media, served by the emulator (or at `url`, e.g.
+        a broken one); `variants` (records or ids) get it as their image. Returns the MediaImage."""
+        from .resolvers.media import store_image  # resolvers build on this module
+
+        with self.lock:
+            product = self.products[getattr(product, "id", product)]
+            now = self.now()
+            media = store_image(self, data, filename, alt, now)
+            if url is not None:
+                media.url = media.original_source = url
+            product.media_ids.append(media.id)
+            for variant in variants:
+                self.variants[getattr(variant, "id", variant)].media_ids = [media.id]
+            product.updated_at = now
+            return media
+
+    def file_url(self, media_id, filename):
+        return f"{self.base_url}/_files/{self.domain}/{media_id}/{filename}"
 
     def find_definition(self, owner_type, namespace, key):
         namespace = namespace or APP_NAMESPACE

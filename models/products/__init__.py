@@ -1,4 +1,5 @@
 from . import field_mapping
+from . import image_binding
 from . import product_binding
 from . import product_conflict
 from . import product_product

@@ -17,6 +17,7 @@ FIELD_LABELS = {
     "sku": ("SKU", "Internal reference"),
     "barcode": ("Barcode", "Barcode"),
     "weight": ("Weight", "Weight (converted to the database unit)"),
+    "images": ("Images (media)", "Product image, variant images (and extra images with eCommerce)"),
 }
 
 

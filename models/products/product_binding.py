@@ -50,6 +50,13 @@ def _json(value):
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _renamed(value, renamed):
+    """An `images` value with each hash replaced as `renamed` says."""
+    if isinstance(value, list):
+        return [renamed.get(item, item) for item in value]
+    return renamed.get(value, value)
+
+
 class ShopifyProductBinding(models.Model):
     _name = "shopify.product.binding"
     _description = "Shopify Product Binding"
@@ -104,6 +111,12 @@ class ShopifyProductBinding(models.Model):
         copy=False,
         readonly=True,
         help="What could not be sent because it exceeds Shopify's limits (options, variants).",
+    )
+    image_binding_ids = fields.One2many("shopify.image.binding", "product_binding_id", string="Images")
+    image_warning = fields.Text(
+        copy=False,
+        readonly=True,
+        help="Images that failed alone at the last sync (broken, too large, not downloadable).",
     )
 
     _sql_constraints = [
@@ -198,8 +211,12 @@ class ShopifyProductBinding(models.Model):
             tags = mapping.normalize_tags(template.product_tag_ids.mapped("name"))
         else:
             vendor, tags = mapping.split_brand_tag(template.product_tag_ids.mapped("name"), prefix)
+        odoo_variants = self._shopify_odoo_variants()
+        own_images, variant_images, _alts = self.env["shopify.image.binding"]._odoo_images(
+            template, odoo_variants
+        )
         variants = []
-        for product in self._shopify_odoo_variants():
+        for product in odoo_variants:
             values_by_line = {
                 ptav.attribute_line_id.id: ptav.name for ptav in product.product_template_attribute_value_ids
             }
@@ -218,6 +235,7 @@ class ShopifyProductBinding(models.Model):
                         "sku": product.default_code or "",
                         "barcode": product.barcode or "",
                         "weight": round(self._shopify_kg(product.weight), weight_digits),
+                        mapping.IMAGES: variant_images.get(product.id),
                     },
                 }
             )
@@ -232,6 +250,7 @@ class ShopifyProductBinding(models.Model):
                 "product_type": template.categ_id.name if template.categ_id != default_category else "",
                 "tags": tags,
                 "status": mapping.status_from_odoo(template.active, template.sale_ok, previous_status),
+                mapping.IMAGES: own_images,
             },
             "options": [
                 {"name": line.attribute_id.name, "values": line.value_ids.mapped("name")} for line in lines
@@ -287,7 +306,10 @@ class ShopifyProductBinding(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Export
     # ------------------------------------------------------------------------------------------------
-    def _shopify_product_set_variables(self):
+    def _shopify_product_set_variables(self, staged=None, failed=None, client=None):
+        """The productSet variables of this product; its images go as files only when they changed
+        (`staged`: {hash: resource URL} uploaded for the chunk, `failed`: {hash: why}; images not staged
+        yet are staged with `client`)."""
         self.ensure_one()
         product = self._shopify_odoo_product()
         problems = mapping.check_limits(product)
@@ -315,7 +337,17 @@ class ShopifyProductBinding(models.Model):
                 }
             }
         )
-        return {"input": data, "identifier": identifier, "variantsFirst": max(1, len(data["variants"]))}
+        files = 0
+        if mapping.IMAGES in export_fields:
+            files = self.env["shopify.image.binding"]._add_files(
+                self, product, data, staged=staged, failed=failed, client=client
+            )
+        return {
+            "input": data,
+            "identifier": identifier,
+            "variantsFirst": max(1, len(data["variants"])),
+            "mediaFirst": max(1, files),
+        }
 
     def _shopify_merge_before_export(self, remote):
         """Three-way merge of Shopify's current values into Odoo before an export: a field changed only
@@ -339,7 +371,7 @@ class ShopifyProductBinding(models.Model):
             remote = shop._shopify_read_current(self, client).get(self.shopify_gid)
             if remote is not None:
                 self._shopify_merge_before_export(remote)
-            variables = self._shopify_product_set_variables()
+            variables = self._shopify_product_set_variables(client=client)
         odoo_product = self._shopify_odoo_product()
         data = client.execute("product_set", variables)
         remote = (data.get("productSet") or {}).get("product")
@@ -348,6 +380,7 @@ class ShopifyProductBinding(models.Model):
                 _("Shopify accepted %s but returned no product.", self.product_tmpl_id.display_name)
             )
         self._shopify_record_export(remote, odoo_product)
+        self.env["shopify.image.binding"]._record_answer(self, variables["input"].get("files"), remote)
         return True
 
     def _shopify_record_export(self, remote, odoo_product, sent=None):
@@ -500,12 +533,16 @@ class ShopifyProductBinding(models.Model):
         self.ensure_one()
         shop = self.shop_id
         rules = shop._shopify_product_rules()
+        if mapping.IMAGES in rules:
+            product = self.env["shopify.image.binding"]._resolve_remote(self, product)
         shopify_snap = mapping.snapshot(product)
         base = self.synced_values or None
         if base and mapping.snapshot_hash_of(shopify_snap, rules) == mapping.snapshot_hash_of(base, rules):
             # Shopify holds exactly what we last synced (typically the echo of our own export).
-            if not dry_run and product.get("updated_at"):
-                self.shopify_updated_at = _naive_utc(product["updated_at"])
+            if not dry_run:
+                if product.get("updated_at"):
+                    self.shopify_updated_at = _naive_utc(product["updated_at"])
+                self._shopify_store_image_links(product)
             return {"applied": False, "diffs": []}
         odoo_product = self._shopify_odoo_product()
         structure = self._shopify_structure_change(base, mapping.snapshot(odoo_product), shopify_snap, fresh)
@@ -549,8 +586,9 @@ class ShopifyProductBinding(models.Model):
             diffs.append((key[0], key[1], value, shop_flat.get(key), "shopify"))
         if dry_run:
             return {"applied": False, "diffs": diffs}
+        renamed = {}
         if merged["to_odoo"]:
-            self._shopify_apply_to_odoo(merged["to_odoo"])
+            renamed = self._shopify_apply_to_odoo(merged["to_odoo"], product.get("image_data"))
         for conflict in merged["conflicts"]:
             self.env["shopify.product.conflict"].sudo().create(
                 {
@@ -564,6 +602,13 @@ class ShopifyProductBinding(models.Model):
                 }
             )
         result = {key: value for key, value in mapping.flatten(merged["result"]).items() if key in shop_flat}
+        # Images Shopify's payload did not give (a REST body, a failed download) keep their synced value.
+        scopes = {key[0] for key in shop_flat}
+        for key, value in base_flat.items():
+            if key[1] == mapping.IMAGES and key not in shop_flat and key[0] in scopes:
+                result[key] = value
+        if renamed:
+            result = {key: _renamed(value, renamed) if key[1] == mapping.IMAGES else value for key, value in result.items()}
         # Read the (possibly restructured) Odoo product once, not once per Shopify variant.
         odoo_product = self._shopify_odoo_product()
         odoo_id_by_key = self._shopify_odoo_id_by_key(odoo_product)
@@ -579,6 +624,7 @@ class ShopifyProductBinding(models.Model):
             odoo_product,
         )
         self._set_snapshot(mapping.unflatten(result), _naive_utc(product.get("updated_at")))
+        self._shopify_store_image_links(product, renamed)
         self.write(
             {
                 "sync_state": "synced",
@@ -589,6 +635,12 @@ class ShopifyProductBinding(models.Model):
         )
         self._shopify_track_odoo_changes()
         return {"applied": bool(merged["to_odoo"]), "diffs": diffs}
+
+    def _shopify_store_image_links(self, product, renamed=None):
+        """Shopify's media as just read become the image rows (when the product was read with them)."""
+        if product.get("image_links") is not None:
+            self.env["shopify.image.binding"]._store_links(self, product["image_links"], renamed)
+            self.sudo().image_warning = "\n".join(product.get("image_errors") or ()) or False
 
     def _shopify_odoo_id_by_key(self, odoo_product=None):
         """{variant key: product.product id} of the Odoo product (read now unless `odoo_product` is given)."""
@@ -712,9 +764,16 @@ class ShopifyProductBinding(models.Model):
             if mapping.variant_key([values_by_line.get(line.id) for line in lines]) not in offered:
                 variant.with_context(shopify_import=True).active = False
 
-    def _shopify_apply_to_odoo(self, flat):
-        """Write Shopify values (`{(scope, field): value}` in snapshot form) on the Odoo product."""
+    def _shopify_apply_to_odoo(self, flat, image_data=None):
+        """Write Shopify values (`{(scope, field): value}` in snapshot form) on the Odoo product; returns
+        {image hash written: hash Odoo stored} where Odoo changed an image (it shrinks large ones).
+        `image_data`: {hash: bytes} downloaded for this import."""
         self.ensure_one()
+        image_flat = {key: value for key, value in flat.items() if key[1] == mapping.IMAGES}
+        flat = {key: value for key, value in flat.items() if key[1] != mapping.IMAGES}
+        renamed = {}
+        if image_flat:
+            renamed = self.env["shopify.image.binding"]._apply(self, image_flat, image_data)
         template = self.product_tmpl_id.sudo().with_context(shopify_import=True, active_test=False)
         template_values = {}
         for (scope, name), value in flat.items():
@@ -757,6 +816,7 @@ class ShopifyProductBinding(models.Model):
         }
         if prices:
             self._shopify_apply_prices(prices)
+        return renamed
 
     def _shopify_apply_prices(self, new_prices):
         """Set list price and attribute extras so each variant gets its Shopify price (where Odoo can)."""
@@ -890,8 +950,10 @@ class ShopifyProductBinding(models.Model):
             raise UserError(
                 _("Shopify accepted %s but returned no product.", self.product_tmpl_id.display_name)
             )
-        sent = self.bulk_export_values
+        sent = dict(self.bulk_export_values or {})
+        files = sent.pop("image_files", None)
         self._shopify_record_export(remote, self._shopify_odoo_product(), sent=sent)
+        self.env["shopify.image.binding"]._record_answer(self, files, remote)
         self.sudo().write({"bulk_export_operation_id": False, "bulk_export_values": False})
 
     def _shopify_bulk_export_failed(self, message):

@@ -7,7 +7,15 @@ import carry the `shopify_import` context key and are never tracked (echo suppre
 
 from odoo import fields, models
 
-VARIANT_TRACKED_FIELDS = {"default_code", "barcode", "weight", "shopify_compare_at_price", "active"}
+VARIANT_TRACKED_FIELDS = {
+    "default_code",
+    "barcode",
+    "weight",
+    "shopify_compare_at_price",
+    "active",
+    "image_1920",
+    "image_variant_1920",
+}
 
 
 class ProductProduct(models.Model):

@@ -23,6 +23,7 @@ TEMPLATE_TRACKED_FIELDS = {
     "barcode",
     "weight",
     "attribute_line_ids",
+    "image_1920",
 }
 
 
