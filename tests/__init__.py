@@ -72,3 +72,5 @@ from . import test_emulator_coverage
 from . import test_payload_checks
 from . import test_webhook_payload_checks
 from .products import test_product_images
+from .products import test_product_prices
+from .products import test_product_dry_run

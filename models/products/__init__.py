@@ -2,6 +2,7 @@ from . import field_mapping
 from . import image_binding
 from . import product_binding
 from . import product_conflict
+from . import product_pricelist_item
 from . import product_product
 from . import product_template
 from . import product_template_attribute_value

@@ -19,7 +19,6 @@ import logging
 import re
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 from ...services import images
 from ...services.mapping import products as mapping
@@ -431,26 +430,3 @@ class ShopifyImageBinding(models.Model):
         self._store_links(binding, links)
         if len(nodes) < len(files):
             _logger.info("Shopify shop %s: some images are still processing", binding.shop_id.id)
-
-    # --------------------------------------------------------------------------------------------
-    @api.model
-    def _describe(self, before, after):
-        """Readable image changes between two values of the `images` field (lists, or one hash)."""
-        if not isinstance(before, list) and not isinstance(after, list):
-            if not before:
-                return _("image added")
-            return _("image removed") if not after else _("image changed")
-        before, after = list(before or ()), list(after or ())
-        changes = []
-        for index in range(max(len(before), len(after))):
-            old = before[index] if index < len(before) else None
-            new = after[index] if index < len(after) else None
-            if old == new:
-                continue
-            if old is None:
-                changes.append(_("image %s added", index + 1))
-            elif new is None:
-                changes.append(_("image %s removed", index + 1))
-            else:
-                changes.append(_("image %s changed", index + 1))
-        return ", ".join(changes) or _("images reordered")

@@ -221,6 +221,7 @@ class ShopifyProductBinding(models.Model):
                 ptav.attribute_line_id.id: ptav.name for ptav in product.product_template_attribute_value_ids
             }
             variant_binding = variant_bindings.get(product.id)
+            price, compare_at = self.shop_id._shopify_variant_prices(product, digits)
             variants.append(
                 {
                     "gid": variant_binding.shopify_gid if variant_binding else None,
@@ -228,10 +229,8 @@ class ShopifyProductBinding(models.Model):
                     "option_values": [values_by_line.get(line.id) for line in lines],
                     "odoo_id": product.id,
                     "fields": {
-                        "price": mapping.parse_money(product.lst_price, digits),
-                        "compare_at_price": mapping.parse_money(product.shopify_compare_at_price, digits)
-                        if product.shopify_compare_at_price
-                        else None,
+                        "price": price,
+                        "compare_at_price": compare_at,
                         "sku": product.default_code or "",
                         "barcode": product.barcode or "",
                         "weight": round(self._shopify_kg(product.weight), weight_digits),

@@ -48,6 +48,10 @@ READ_MAX_COST = 500  # one pre-export read of current values stays well below th
 READ_MAX_IDS = 50
 
 
+# Shop settings that change the prices sent for every product.
+PRICE_SETTINGS = {"product_price_pricelist_id", "product_compare_at_source", "product_compare_at_pricelist_id"}
+
+
 BULK_IMPORT_THRESHOLD_PARAM = "shopify_sync.product_bulk_import_threshold"
 
 
@@ -118,6 +122,28 @@ class ShopifyShop(models.Model):
         help="The metafield definition odoo.product_template_id (type id) exists on Shopify.",
     )
 
+    product_price_pricelist_id = fields.Many2one(
+        "product.pricelist",
+        string="Prices From Pricelist",
+        check_company=True,
+        help="Send each variant's price from this pricelist instead of its sales price (e.g. a sale "
+        "pricelist). Prices then go to Shopify only: a price changed on Shopify is not written back.",
+    )
+    product_compare_at_source = fields.Selection(
+        [("field", "Compare-at price field of the variant"), ("pricelist", "A pricelist")],
+        string="Compare-at Price From",
+        default="field",
+        required=True,
+        help="Where the compare-at price (shown struck through on Shopify) comes from. From a pricelist, "
+        "it is sent only when higher than the price (a sale), else cleared; it then goes to Shopify only.",
+    )
+    product_compare_at_pricelist_id = fields.Many2one(
+        "product.pricelist",
+        string="Compare-at Pricelist",
+        check_company=True,
+        help="The pricelist whose price is the compare-at price (often the regular public pricelist).",
+    )
+
     @api.depends("sync_state_ids.watermark", "sync_state_ids.done")
     def _compute_product_sync_state(self):
         States = self.env["shopify.sync.state"]
@@ -146,6 +172,48 @@ class ShopifyShop(models.Model):
                     )
                 )
 
+    @api.constrains("product_compare_at_source", "product_compare_at_pricelist_id")
+    def _check_compare_at_pricelist(self):
+        for shop in self:
+            if shop.product_compare_at_source == "pricelist" and not shop.product_compare_at_pricelist_id:
+                raise ValidationError(_("Choose the pricelist whose price is the compare-at price."))
+
+    def write(self, vals):
+        result = super().write(vals)
+        if PRICE_SETTINGS.intersection(vals):
+            # Every product's prices may differ now: those that do are marked for export.
+            self.env["shopify.product.binding"].sudo().search(
+                [("shop_id", "in", self.ids)]
+            )._shopify_track_odoo_changes()
+        return result
+
+    def _shopify_price_pricelists(self):
+        """The pricelists this shop's product prices come from (none: sales price and the field)."""
+        self.ensure_one()
+        pricelists = self.product_price_pricelist_id
+        if self.product_compare_at_source == "pricelist":
+            pricelists |= self.product_compare_at_pricelist_id
+        return pricelists
+
+    def _shopify_variant_prices(self, product, digits):
+        """`(price, compare-at price or None)` of a variant as this shop sends them (Decimals)."""
+        self.ensure_one()
+        currency = self._shopify_currency()
+
+        def pricelist_price(pricelist):
+            value = pricelist._get_product_price(product, 1.0, currency=currency)
+            return mapping.parse_money(value, digits)
+
+        if self.product_price_pricelist_id:
+            price = pricelist_price(self.product_price_pricelist_id)
+        else:
+            price = mapping.parse_money(product.lst_price, digits)
+        if self.product_compare_at_source == "pricelist" and self.product_compare_at_pricelist_id:
+            compare_at = pricelist_price(self.product_compare_at_pricelist_id)
+            return price, compare_at if compare_at is not None and compare_at > price else None
+        field_value = product.shopify_compare_at_price
+        return price, mapping.parse_money(field_value, digits) if field_value else None
+
     def _shopify_brand_prefix(self):
         """The brand tag prefix, or None when the vendor is synced with the Brand field."""
         self.ensure_one()
@@ -155,7 +223,17 @@ class ShopifyShop(models.Model):
         """`{field: (direction, policy)}` of the active mapping lines."""
         self.ensure_one()
         lines = self.env["shopify.field.mapping"].sudo().search([("shop_id", "=", self.id)])
-        return {line.shopify_field: (line.direction, line.conflict_policy) for line in lines}
+        rules = {line.shopify_field: (line.direction, line.conflict_policy) for line in lines}
+        # A price computed by a pricelist cannot take a value from Shopify: it goes one way.
+        computed = set()
+        if self.product_price_pricelist_id:
+            computed.add("price")
+        if self.product_compare_at_source == "pricelist":
+            computed.add("compare_at_price")
+        for name in computed & set(rules):
+            if rules[name][0] == mapping.BOTH:
+                rules[name] = (mapping.TO_SHOPIFY, rules[name][1])
+        return rules
 
     def _shopify_fields_for(self, *directions):
         return {
