@@ -142,6 +142,7 @@ class Product(Record):
     variant_ids: list = field(default_factory=list)
     metafields: dict = field(default_factory=dict)  # (namespace, key) -> (type, value)
     media_ids: list = field(default_factory=list)  # MediaImage ids, in position order
+    publication_ids: list = field(default_factory=list)  # the sales channels it is published on
 
     TYPENAME = "Product"
 
@@ -184,6 +185,17 @@ class Collection(Record):
     @property
     def rule_set(self):
         return None  # a manual collection has no rules (smart collections are not emulated)
+
+
+@dataclass
+class Publication(Record):
+    """A sales channel's catalog a product can be published to (Online Store, Point of Sale…)."""
+
+    name: str = ""
+    auto_publish: bool = False
+    supports_future_publishing: bool = False
+
+    TYPENAME = "Publication"
 
 
 @dataclass

@@ -103,6 +103,7 @@ class ShopState:
         self.metafield_definitions = {}
         self.media = {}  # MediaImage id -> MediaImage (products' images)
         self.collections = {}
+        self.publications = {}  # sales channels' publications (add_publication)
         self.adjustment_groups = {}
         self.idempotency = {}  # key -> (fingerprint, payload)
         self.counters = Counter()
@@ -190,6 +191,16 @@ class ShopState:
             )
             self.collections[collection.id] = collection
             return collection
+
+    def add_publication(self, name):
+        """A sales channel's publication products can be published to (publishablePublish)."""
+        from .records import Publication
+
+        with self.lock:
+            now = self.now()
+            publication = Publication(id=self.next_id(), created_at=now, updated_at=now, name=name)
+            self.publications[publication.id] = publication
+            return publication
 
     def add_metafield_definition(self, namespace, key, type_name="id", owner_type="PRODUCT", name=None):
         with self.lock:

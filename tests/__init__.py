@@ -74,3 +74,5 @@ from . import test_webhook_payload_checks
 from .products import test_product_images
 from .products import test_product_prices
 from .products import test_product_dry_run
+from .products import test_product_metafields
+from .products import test_product_publication

@@ -8,7 +8,7 @@ from unittest.mock import patch
 from odoo.tools import mute_logger
 
 from ..emulator import bulk as emulator_bulk
-from ..models.products import product_binding as bulk_export
+from ..models.products import shop as bulk_export
 from .test_product_export import ProductExportCase, rest_body
 
 THRESHOLD_PARAM = "shopify_sync.product_bulk_export_threshold"

@@ -153,9 +153,10 @@ class ShopifyProductExportWizard(models.TransientModel):
             return {"action": "error", "details": message}
         shop = self.shop_id
         remote = binding._shopify_round_weights(remote)
-        if mapping.IMAGES in self.shop_id._shopify_product_rules():
+        if mapping.IMAGES in shop._shopify_product_rules():
             # Images Shopify holds are known by their rows; a new one is downloaded, nothing is written.
             remote = self.env["shopify.image.binding"]._resolve_remote(binding, remote)
+        remote = shop._shopify_fill_published(shop._shopify_fill_metafields(remote))
         base = binding.synced_values or None
         odoo_snap, shopify_snap = mapping.snapshot(product), mapping.snapshot(remote)
         lines = []

@@ -6,6 +6,7 @@ from . import product_pricelist_item
 from . import product_product
 from . import product_template
 from . import product_template_attribute_value
+from . import publication
 from . import variant_binding
 from . import shop
 from . import handlers

@@ -33,6 +33,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ...services import timestamps
+from ...services.mapping import metafields
 from ...services.mapping import products as mapping
 from .shop import CUSTOM_ID_KEY, CUSTOM_ID_NAMESPACE, _naive_utc
 
@@ -238,19 +239,36 @@ class ShopifyProductBinding(models.Model):
                     },
                 }
             )
+        product_fields = {
+            "title": (template.name or "").strip(),
+            "description_html": mapping.html_to_text(mapping.text_to_html(template.description_sale)),
+            "vendor": vendor,
+            "product_type": template.categ_id.name if template.categ_id != default_category else "",
+            "tags": tags,
+            "status": mapping.status_from_odoo(template.active, template.sale_ok, previous_status),
+            mapping.IMAGES: own_images,
+        }
+        if self.shop_id._shopify_publish_gids():
+            product_fields[mapping.PUBLISHED] = bool(template.shopify_published)
+        for name, _namespace, _key, type_name, field_name, _ttype in self.shop_id._shopify_metafield_specs():
+            try:
+                product_fields[name] = metafields.canonical(type_name, template[field_name])
+            except mapping.MappingError as error:
+                raise UserError(
+                    _(
+                        "%(product)s: the value of %(field)s cannot be the %(type)s metafield %(name)s: %(error)s",
+                        product=template.display_name,
+                        field=template._fields[field_name].string,
+                        type=type_name,
+                        name=name,
+                        error=error,
+                    )
+                ) from error
         return {
             "gid": self.shopify_gid or None,
             "handle": self.shopify_handle or None,
             "updated_at": None,
-            "fields": {
-                "title": (template.name or "").strip(),
-                "description_html": mapping.html_to_text(mapping.text_to_html(template.description_sale)),
-                "vendor": vendor,
-                "product_type": template.categ_id.name if template.categ_id != default_category else "",
-                "tags": tags,
-                "status": mapping.status_from_odoo(template.active, template.sale_ok, previous_status),
-                mapping.IMAGES: own_images,
-            },
+            "fields": product_fields,
             "options": [
                 {"name": line.attribute_id.name, "values": line.value_ids.mapped("name")} for line in lines
             ],
@@ -378,9 +396,57 @@ class ShopifyProductBinding(models.Model):
             raise UserError(
                 _("Shopify accepted %s but returned no product.", self.product_tmpl_id.display_name)
             )
+        self._shopify_export_metafields(client, remote["id"], odoo_product)
+        self._shopify_export_publication(client, remote["id"], odoo_product)
         self._shopify_record_export(remote, odoo_product)
         self.env["shopify.image.binding"]._record_answer(self, variables["input"].get("files"), remote)
         return True
+
+    def _shopify_export_publication(self, client, product_gid, odoo_product):
+        """Publish the product to the shop's chosen channels (a new product, or one published in Odoo
+        since the last sync), or withdraw it from them."""
+        channels = self.shop_id._shopify_publish_gids()
+        if not channels or mapping.PUBLISHED not in self.shop_id._shopify_export_fields():
+            return
+        published = odoo_product["fields"].get(mapping.PUBLISHED)
+        synced = (self.synced_values or {}).get("product") or {}
+        if mapping.PUBLISHED in synced and synced[mapping.PUBLISHED] == published:
+            return
+        if not synced and not published:
+            return  # a new product Odoo does not publish: Shopify leaves it unpublished
+        document = "publishable_publish" if published else "publishable_unpublish"
+        client.execute(document, {"id": product_gid, "input": [{"publicationId": gid} for gid in channels]})
+
+    def _shopify_export_metafields(self, client, product_gid, odoo_product):
+        """Send the mapped metafields whose Odoo value differs from the last synced one (all of them for a
+        product Shopify did not have): metafieldsSet, 25 at a time; an emptied one is deleted."""
+        export_fields = self.shop_id._shopify_export_fields()
+        synced = (self.synced_values or {}).get("product") or {}
+        known = bool(self.synced_values)
+        to_set, to_delete = [], []
+        for name, namespace, key, type_name, _field, _ttype in self.shop_id._shopify_metafield_specs():
+            if name not in export_fields:
+                continue
+            value = odoo_product["fields"].get(name)
+            if known and name in synced and synced[name] == value:
+                continue
+            if value is None:
+                if known and synced.get(name) is not None:
+                    to_delete.append({"ownerId": product_gid, "namespace": namespace, "key": key})
+                continue
+            to_set.append(
+                {
+                    "ownerId": product_gid,
+                    "namespace": namespace,
+                    "key": key,
+                    "type": type_name,
+                    "value": metafields.to_shopify(type_name, value),
+                }
+            )
+        for start in range(0, len(to_set), 25):
+            client.execute("metafields_set", {"metafields": to_set[start : start + 25]})
+        if to_delete:
+            client.execute("metafields_delete", {"metafields": to_delete})
 
     def _shopify_record_export(self, remote, odoo_product, sent=None):
         """Record a productSet answer: the GIDs Shopify returned and, as the synced snapshot, the values
@@ -534,6 +600,7 @@ class ShopifyProductBinding(models.Model):
         rules = shop._shopify_product_rules()
         if mapping.IMAGES in rules:
             product = self.env["shopify.image.binding"]._resolve_remote(self, product)
+        product = shop._shopify_fill_published(shop._shopify_fill_metafields(product))
         shopify_snap = mapping.snapshot(product)
         base = self.synced_values or None
         if base and mapping.snapshot_hash_of(shopify_snap, rules) == mapping.snapshot_hash_of(base, rules):
@@ -604,7 +671,10 @@ class ShopifyProductBinding(models.Model):
         # Images Shopify's payload did not give (a REST body, a failed download) keep their synced value.
         scopes = {key[0] for key in shop_flat}
         for key, value in base_flat.items():
-            if key[1] == mapping.IMAGES and key not in shop_flat and key[0] in scopes:
+            synced_elsewhere = key[1] in (mapping.IMAGES, mapping.PUBLISHED) or key[1].startswith(
+                metafields.PREFIX
+            )
+            if synced_elsewhere and key not in shop_flat and key[0] in scopes:
                 result[key] = value
         if renamed:
             result = {key: _renamed(value, renamed) if key[1] == mapping.IMAGES else value for key, value in result.items()}
@@ -774,6 +844,7 @@ class ShopifyProductBinding(models.Model):
         if image_flat:
             renamed = self.env["shopify.image.binding"]._apply(self, image_flat, image_data)
         template = self.product_tmpl_id.sudo().with_context(shopify_import=True, active_test=False)
+        specs = {spec[0]: (spec[3], spec[4], spec[5]) for spec in self.shop_id._shopify_metafield_specs()}
         template_values = {}
         for (scope, name), value in flat.items():
             if scope != "product":
@@ -788,6 +859,11 @@ class ShopifyProductBinding(models.Model):
                 template_values["categ_id"] = self._shopify_category(value).id
             elif name == "status":
                 template_values.update(mapping.status_to_odoo(value))
+            elif name == mapping.PUBLISHED:
+                template_values["shopify_published"] = bool(value)
+            elif name.startswith(metafields.PREFIX) and name in specs:
+                type_name, field_name, ttype = specs[name]
+                template_values[field_name] = metafields.to_odoo(type_name, value, ttype)
         tags = self._shopify_tags_from(flat.get(("product", "vendor")), flat.get(("product", "tags")), flat)
         if tags is not None:
             template_values["product_tag_ids"] = [fields.Command.set(tags.ids)]

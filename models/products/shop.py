@@ -10,6 +10,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ...services.errors import ShopifyError
+from ...services.mapping import metafields
 from ...services.mapping import products as mapping
 from ..core.access import MANAGER, check_shopify_access
 from ..core.sync_state import PRODUCT_CUSTOM_ID, PRODUCT_POLL
@@ -144,6 +145,11 @@ class ShopifyShop(models.Model):
         help="The pricelist whose price is the compare-at price (often the regular public pricelist).",
     )
 
+    product_publication_ids = fields.One2many(
+        "shopify.publication", "shop_id", string="Sales Channels", help="Load them from Shopify, then tick "
+        "the channels products are published to."
+    )
+
     @api.depends("sync_state_ids.watermark", "sync_state_ids.done")
     def _compute_product_sync_state(self):
         States = self.env["shopify.sync.state"]
@@ -223,7 +229,7 @@ class ShopifyShop(models.Model):
         """`{field: (direction, policy)}` of the active mapping lines."""
         self.ensure_one()
         lines = self.env["shopify.field.mapping"].sudo().search([("shop_id", "=", self.id)])
-        rules = {line.shopify_field: (line.direction, line.conflict_policy) for line in lines}
+        rules = {line.rule_key: (line.direction, line.conflict_policy) for line in lines if line.rule_key}
         # A price computed by a pricelist cannot take a value from Shopify: it goes one way.
         computed = set()
         if self.product_price_pricelist_id:
@@ -234,6 +240,53 @@ class ShopifyShop(models.Model):
             if rules[name][0] == mapping.BOTH:
                 rules[name] = (mapping.TO_SHOPIFY, rules[name][1])
         return rules
+
+    def _shopify_metafield_specs(self):
+        """The active metafield lines of the mapping, as `_shopify_metafield_spec` tuples."""
+        self.ensure_one()
+        lines = self.env["shopify.field.mapping"].sudo().search(
+            [("shop_id", "=", self.id), ("shopify_field", "=", "metafield")]
+        )
+        return [line._shopify_metafield_spec() for line in lines]
+
+    def action_shopify_fetch_publications(self):
+        """Load the shop's sales channels (publications) from Shopify; the choices made are kept."""
+        check_shopify_access(self, MANAGER)
+        Publication = self.env["shopify.publication"].sudo()
+        for shop in self:
+            client = shop._shopify_client()
+            known = {publication.gid: publication for publication in shop.product_publication_ids}
+            for node in client.paginate("publications_page", {}, ("publications",), page_size=50):
+                if node["id"] in known:
+                    known[node["id"]].name = node.get("name") or node["id"]
+                else:
+                    Publication.create({"shop_id": shop.id, "gid": node["id"], "name": node.get("name") or node["id"]})
+        return True
+
+    def _shopify_publish_gids(self):
+        """GIDs of the publications products are published to (none: the publish state is not synced)."""
+        self.ensure_one()
+        return self.product_publication_ids.filtered("publish_products").mapped("gid")
+
+    def _shopify_fill_published(self, product):
+        """Give a canonical Shopify product its publish state: published on every chosen channel."""
+        channels = self._shopify_publish_gids()
+        if channels and product.get("publication_gids") is not None:
+            product["fields"][mapping.PUBLISHED] = set(channels) <= set(product["publication_gids"])
+        return product
+
+    def _shopify_fill_metafields(self, product):
+        """Give a canonical Shopify product the values of the mapped metafields (absent = None), when it
+        was read with its metafields (a REST webhook body is not)."""
+        found = product.get("metafields")
+        if found is None:
+            return product
+        for name, namespace, key, type_name, _field, _ttype in self._shopify_metafield_specs():
+            stored = found.get(f"{namespace}.{key}")
+            product["fields"][name] = metafields.canonical(type_name, stored[1]) if stored else (
+                False if metafields.TYPES[type_name] == "boolean" else None
+            )
+        return product
 
     def _shopify_fields_for(self, *directions):
         return {

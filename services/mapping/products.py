@@ -35,6 +35,7 @@ from ..payload_checks import (
     Timestamp,
     check,
 )
+from .metafields import PREFIX as METAFIELD_PREFIX
 from .shapes import Product, ProductStatus
 
 # A snapshot: {"product": {field: value}, "variants": {variant key: {field: value}}}, JSON-able values;
@@ -47,7 +48,9 @@ VARIANT_FIELDS = ("price", "compare_at_price", "sku", "barcode", "weight")
 # Images: a product's own images (a list, in order) and each variant's image, both named "images" so one
 # mapping line rules them. A value is an image's content hash (see services/images.py), never its bytes.
 IMAGES = "images"
-ALL_FIELDS = PRODUCT_FIELDS + VARIANT_FIELDS + (IMAGES,)
+# Published on the shop's chosen sales channels (a boolean), compared when the shop chose channels.
+PUBLISHED = "published"
+ALL_FIELDS = PRODUCT_FIELDS + VARIANT_FIELDS + (IMAGES, PUBLISHED)
 STATUSES = ("ACTIVE", "DRAFT", "ARCHIVED", "UNLISTED")
 MAX_OPTIONS = 3
 MAX_VARIANTS = 2048
@@ -144,6 +147,9 @@ GRAPHQL_PRODUCT = Obj(
         ),
         "variants": Connection(_GQL_VARIANT, MAX_VARIANTS),
         "media": _GQL_MEDIA,
+        "metafields": Connection(
+            Obj({"namespace": Text(), "key": Text(required=True), "type": Text(), "value": Text(None)}), 250
+        ),
     }
 )
 
@@ -345,6 +351,18 @@ def product_from_graphql(node: dict, digits: int = 2) -> Product:
     product = _canonical_product(node.get("id"), node, options, variants, graphql=True)
     if "media" in node:
         product["media"] = media_from_graphql(node.get("media"))
+    if "resourcePublications" in node:
+        product["publication_gids"] = [
+            (item.get("publication") or {}).get("id")
+            for item in _nodes(node.get("resourcePublications"))
+            if item.get("isPublished")
+        ]
+    if "metafields" in node:
+        # {"namespace.key": (type, value)}: the model layer reads the mapped ones (metafields.py).
+        product["metafields"] = {
+            f"{item.get('namespace')}.{item['key']}": (item.get("type"), item.get("value"))
+            for item in _nodes(node.get("metafields"))
+        }
     return product
 
 
@@ -562,6 +580,11 @@ def snapshot(product: Product) -> Snapshot:
     # Images are compared only when the source read them (a REST webhook body, for one, does not).
     if IMAGES in product["fields"]:
         product_values[IMAGES] = list(product["fields"][IMAGES] or ())
+    if PUBLISHED in product["fields"]:
+        product_values[PUBLISHED] = bool(product["fields"][PUBLISHED])
+    for name, value in product["fields"].items():
+        if name.startswith(METAFIELD_PREFIX):
+            product_values[name] = value
     variants = {}
     for variant in product["variants"]:
         values = {IMAGES: variant["fields"][IMAGES]} if IMAGES in variant["fields"] else {}
