@@ -137,7 +137,9 @@ def images_series(env, shop, emu_shop, count):
         for slot, variant in enumerate(template.product_variant_ids[:2], start=1):
             variant.image_variant_1920 = png(3 * index + slot)
     Binding = env["shopify.product.binding"]
-    bindings = Binding.create([{"shop_id": shop.id, "product_tmpl_id": template.id} for template in templates])
+    bindings = Binding.create(
+        [{"shop_id": shop.id, "product_tmpl_id": template.id} for template in templates]
+    )
 
     def export_all():
         runs = 0

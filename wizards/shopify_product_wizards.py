@@ -31,7 +31,9 @@ def _describe(diffs):
         where = "" if scope == "product" else f" [{scope}]"
         if name == mapping.IMAGES:
             winner = "shopify" if target == "odoo" else "odoo"
-            source, replaced = (shopify_value, odoo_value) if target == "odoo" else (odoo_value, shopify_value)
+            source, replaced = (
+                (shopify_value, odoo_value) if target == "odoo" else (odoo_value, shopify_value)
+            )
             lines.append(preview.describe_images(scope, source, replaced, winner))
             continue
         if target == "odoo":

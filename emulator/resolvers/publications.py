@@ -50,7 +50,9 @@ def _publish(info, id, input, publish):
             publication_id = parse_gid(entry.get("publicationId"), "Publication")
             if publication_id not in shop.publications:
                 errors.append(
-                    user_error("Publication does not exist.", ["input", str(index), "publicationId"], "NOT_FOUND")
+                    user_error(
+                        "Publication does not exist.", ["input", str(index), "publicationId"], "NOT_FOUND"
+                    )
                 )
             wanted.append(publication_id)
         if errors:

@@ -155,4 +155,11 @@ class ShopifyFieldMapping(models.Model):
         """`(rule key, namespace, key, metafield type, Odoo field name, Odoo field type)` of a line."""
         self.ensure_one()
         namespace, key = metafields.split_key(self.metafield_key.strip())
-        return self.rule_key, namespace, key, self.metafield_type, self.odoo_field_id.name, self.odoo_field_id.ttype
+        return (
+            self.rule_key,
+            namespace,
+            key,
+            self.metafield_type,
+            self.odoo_field_id.name,
+            self.odoo_field_id.ttype,
+        )

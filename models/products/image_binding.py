@@ -142,13 +142,21 @@ class ShopifyImageBinding(models.Model):
             return product
         rows = {row.media_gid: row for row in binding.image_binding_ids}
         by_gid = {item["gid"]: item for item in media}
-        variant_gids = {variant.get("media_gid") for variant in product["variants"] if variant.get("media_gid")}
+        variant_gids = {
+            variant.get("media_gid") for variant in product["variants"] if variant.get("media_gid")
+        }
         capacity = None if self._extra_images_supported() else 1
         data, links, errors = {}, {}, []
 
         def resolve(item, label):
             row = rows.get(item["gid"])
-            link = {"gid": item["gid"], "url": item["url"], "alt": item["alt"], "checksum": False, "error": False}
+            link = {
+                "gid": item["gid"],
+                "url": item["url"],
+                "alt": item["alt"],
+                "checksum": False,
+                "error": False,
+            }
             links[item["gid"]] = link
             if row and row.checksum and (not row.url or not item["url"] or row.url == item["url"]):
                 link["checksum"] = row.checksum
@@ -252,7 +260,9 @@ class ShopifyImageBinding(models.Model):
                     for checksum in wanted[1:]:
                         extra = encoded(checksum)
                         if extra:
-                            commands.append(fields.Command.create({"name": template.name, "image_1920": extra}))
+                            commands.append(
+                                fields.Command.create({"name": template.name, "image_1920": extra})
+                            )
                     template.product_template_image_ids = commands
             elif scope in products_by_key:
                 variant = self.env["product.product"].browse(products_by_key[scope]).sudo()
@@ -283,17 +293,23 @@ class ShopifyImageBinding(models.Model):
         if (synced.get("product") or {}).get(mapping.IMAGES) != current["product"][mapping.IMAGES]:
             return True
         for key, values in current["variants"].items():
-            if ((synced.get("variants") or {}).get(key) or {}).get(mapping.IMAGES) != values.get(mapping.IMAGES):
+            if ((synced.get("variants") or {}).get(key) or {}).get(mapping.IMAGES) != values.get(
+                mapping.IMAGES
+            ):
                 return True
         rows = {row.checksum: row for row in binding.image_binding_ids if row.checksum}
         _own, _variants, alts = self._plan(binding, odoo_product)
-        return any(checksum not in rows or (rows[checksum].alt or "") != alt for checksum, alt in alts.items())
+        return any(
+            checksum not in rows or (rows[checksum].alt or "") != alt for checksum, alt in alts.items()
+        )
 
     @api.model
     def _plan(self, binding, odoo_product):
         """`(product hashes, {variant odoo id: hash}, {hash: alt})` to send, in order."""
         template = binding.product_tmpl_id
-        variants = self.env["product.product"].browse([variant["odoo_id"] for variant in odoo_product["variants"]])
+        variants = self.env["product.product"].browse(
+            [variant["odoo_id"] for variant in odoo_product["variants"]]
+        )
         return self._odoo_images(template, variants)
 
     @api.model
@@ -302,7 +318,9 @@ class ShopifyImageBinding(models.Model):
         not} of those that cannot be sent (broken, too large): these fail alone."""
         if not self._export_needed(binding, odoo_product):
             return {}, {}
-        known = set(binding.image_binding_ids.filtered(lambda row: row.checksum and row.media_gid).mapped("checksum"))
+        known = set(
+            binding.image_binding_ids.filtered(lambda row: row.checksum and row.media_gid).mapped("checksum")
+        )
         own, variant_hashes, alts = self._plan(binding, odoo_product)
         wanted, failed = {}, {}
         for checksum in dict.fromkeys([*own, *variant_hashes.values()]):

@@ -256,7 +256,8 @@ class ShopifyProductBinding(models.Model):
             except mapping.MappingError as error:
                 raise UserError(
                     _(
-                        "%(product)s: the value of %(field)s cannot be the %(type)s metafield %(name)s: %(error)s",
+                        "%(product)s: the value of %(field)s cannot be the %(type)s metafield %(name)s: "
+                        "%(error)s",
                         product=template.display_name,
                         field=template._fields[field_name].string,
                         type=type_name,
@@ -677,7 +678,10 @@ class ShopifyProductBinding(models.Model):
             if synced_elsewhere and key not in shop_flat and key[0] in scopes:
                 result[key] = value
         if renamed:
-            result = {key: _renamed(value, renamed) if key[1] == mapping.IMAGES else value for key, value in result.items()}
+            result = {
+                key: _renamed(value, renamed) if key[1] == mapping.IMAGES else value
+                for key, value in result.items()
+            }
         # Read the (possibly restructured) Odoo product once, not once per Shopify variant.
         odoo_product = self._shopify_odoo_product()
         odoo_id_by_key = self._shopify_odoo_id_by_key(odoo_product)

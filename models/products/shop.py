@@ -50,7 +50,11 @@ READ_MAX_IDS = 50
 
 
 # Shop settings that change the prices sent for every product.
-PRICE_SETTINGS = {"product_price_pricelist_id", "product_compare_at_source", "product_compare_at_pricelist_id"}
+PRICE_SETTINGS = {
+    "product_price_pricelist_id",
+    "product_compare_at_source",
+    "product_compare_at_pricelist_id",
+}
 
 
 BULK_IMPORT_THRESHOLD_PARAM = "shopify_sync.product_bulk_import_threshold"
@@ -146,8 +150,10 @@ class ShopifyShop(models.Model):
     )
 
     product_publication_ids = fields.One2many(
-        "shopify.publication", "shop_id", string="Sales Channels", help="Load them from Shopify, then tick "
-        "the channels products are published to."
+        "shopify.publication",
+        "shop_id",
+        string="Sales Channels",
+        help="Load them from Shopify, then tick the channels products are published to.",
     )
 
     @api.depends("sync_state_ids.watermark", "sync_state_ids.done")
@@ -244,8 +250,10 @@ class ShopifyShop(models.Model):
     def _shopify_metafield_specs(self):
         """The active metafield lines of the mapping, as `_shopify_metafield_spec` tuples."""
         self.ensure_one()
-        lines = self.env["shopify.field.mapping"].sudo().search(
-            [("shop_id", "=", self.id), ("shopify_field", "=", "metafield")]
+        lines = (
+            self.env["shopify.field.mapping"]
+            .sudo()
+            .search([("shop_id", "=", self.id), ("shopify_field", "=", "metafield")])
         )
         return [line._shopify_metafield_spec() for line in lines]
 
@@ -260,7 +268,9 @@ class ShopifyShop(models.Model):
                 if node["id"] in known:
                     known[node["id"]].name = node.get("name") or node["id"]
                 else:
-                    Publication.create({"shop_id": shop.id, "gid": node["id"], "name": node.get("name") or node["id"]})
+                    Publication.create(
+                        {"shop_id": shop.id, "gid": node["id"], "name": node.get("name") or node["id"]}
+                    )
         return True
 
     def _shopify_publish_gids(self):
@@ -283,8 +293,10 @@ class ShopifyShop(models.Model):
             return product
         for name, namespace, key, type_name, _field, _ttype in self._shopify_metafield_specs():
             stored = found.get(f"{namespace}.{key}")
-            product["fields"][name] = metafields.canonical(type_name, stored[1]) if stored else (
-                False if metafields.TYPES[type_name] == "boolean" else None
+            product["fields"][name] = (
+                metafields.canonical(type_name, stored[1])
+                if stored
+                else (False if metafields.TYPES[type_name] == "boolean" else None)
             )
         return product
 

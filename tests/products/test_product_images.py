@@ -166,7 +166,11 @@ class TestImageImport(ProductImagesCase):
                 "title": "Teapot",
                 "productOptions": [{"name": "Color", "values": [{"name": "Blue"}, {"name": "Red"}]}],
                 "variants": [
-                    {"optionValues": [{"optionName": "Color", "name": c}], "sku": f"POT-{c}", "price": "30.00"}
+                    {
+                        "optionValues": [{"optionName": "Color", "name": c}],
+                        "sku": f"POT-{c}",
+                        "price": "30.00",
+                    }
                     for c in ("Blue", "Red")
                 ],
             },

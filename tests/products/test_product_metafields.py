@@ -23,7 +23,12 @@ class TestMetafields(ProductImagesCase):
     def setUpClass(cls):
         super().setUpClass()
         model = cls.env["ir.model"]._get("product.template")
-        for name, ttype in (("x_pack_size", "integer"), ("x_abv", "float"), ("x_organic", "boolean"), ("x_launch", "date")):
+        for name, ttype in (
+            ("x_pack_size", "integer"),
+            ("x_abv", "float"),
+            ("x_organic", "boolean"),
+            ("x_launch", "date"),
+        ):
             cls.env["ir.model.fields"].create(
                 {"model_id": model.id, "name": name, "ttype": ttype, "field_description": name}
             )
@@ -103,7 +108,9 @@ class TestMetafields(ProductImagesCase):
         self.assertEqual(self.emu_shop.operations["MetafieldsDelete"], 1)
 
     def test_conflict_follows_the_policy(self):
-        line = self.shop.field_mapping_ids.filtered(lambda line: line.rule_key == "metafield:custom.pack_size")
+        line = self.shop.field_mapping_ids.filtered(
+            lambda line: line.rule_key == "metafield:custom.pack_size"
+        )
         line.conflict_policy = mapping.SHOPIFY_WINS
         binding = self.env["shopify.product.binding"].create(
             {"shop_id": self.shop.id, "product_tmpl_id": self.template.id}
