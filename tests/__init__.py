@@ -76,3 +76,4 @@ from .products import test_product_prices
 from .products import test_product_dry_run
 from .products import test_product_metafields
 from .products import test_product_publication
+from .products import test_product_collections

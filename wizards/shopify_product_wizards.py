@@ -158,7 +158,9 @@ class ShopifyProductExportWizard(models.TransientModel):
         if mapping.IMAGES in shop._shopify_product_rules():
             # Images Shopify holds are known by their rows; a new one is downloaded, nothing is written.
             remote = self.env["shopify.image.binding"]._resolve_remote(binding, remote)
-        remote = shop._shopify_fill_published(shop._shopify_fill_metafields(remote))
+        remote = shop._shopify_fill_collections(
+            shop._shopify_fill_published(shop._shopify_fill_metafields(remote))
+        )
         base = binding.synced_values or None
         odoo_snap, shopify_snap = mapping.snapshot(product), mapping.snapshot(remote)
         lines = []

@@ -21,6 +21,7 @@ FIELD_LABELS = {
     "weight": ("Weight", "Weight (converted to the database unit)"),
     "images": ("Images (media)", "Product image, variant images (and extra images with eCommerce)"),
     "published": ("Published (sales channels)", "Published on Shopify (product)"),
+    "collections": ("Collections", "Product category (when the shop syncs collections)"),
     "metafield": ("Metafield", "The Odoo field chosen"),
 }
 

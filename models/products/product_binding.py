@@ -248,6 +248,10 @@ class ShopifyProductBinding(models.Model):
             "status": mapping.status_from_odoo(template.active, template.sale_ok, previous_status),
             mapping.IMAGES: own_images,
         }
+        if self.shop_id.product_collection_source == "category":
+            product_fields[mapping.COLLECTIONS] = (
+                [template.categ_id.name] if template.categ_id != default_category else []
+            )
         if self.shop_id._shopify_publish_gids():
             product_fields[mapping.PUBLISHED] = bool(template.shopify_published)
         for name, _namespace, _key, type_name, field_name, _ttype in self.shop_id._shopify_metafield_specs():
@@ -399,9 +403,37 @@ class ShopifyProductBinding(models.Model):
             )
         self._shopify_export_metafields(client, remote["id"], odoo_product)
         self._shopify_export_publication(client, remote["id"], odoo_product)
+        self._shopify_export_collections(client, remote["id"], odoo_product)
         self._shopify_record_export(remote, odoo_product)
         self.env["shopify.image.binding"]._record_answer(self, variables["input"].get("files"), remote)
         return True
+
+    def _shopify_export_collections(self, client, product_gid, odoo_product):
+        """Keep the product's manual collections in step with its category: join the one named like it
+        (created when missing), leave the one of its former category."""
+        shop = self.shop_id
+        if (
+            shop.product_collection_source != "category"
+            or mapping.COLLECTIONS not in shop._shopify_export_fields()
+        ):
+            return
+        wanted = set(odoo_product["fields"].get(mapping.COLLECTIONS) or ())
+        synced_values = (self.synced_values or {}).get("product") or {}
+        known = mapping.COLLECTIONS in synced_values
+        member = set(synced_values.get(mapping.COLLECTIONS) or ()) if known else set()
+        if known and wanted == member:
+            return
+        by_title = shop._shopify_collections_by_title(client)
+        for title in sorted(wanted - member):
+            if title not in by_title:
+                created = client.execute("collection_create", {"input": {"title": title}})
+                by_title[title] = created["collectionCreate"]["collection"]["id"]
+            client.execute("collection_add_products", {"id": by_title[title], "productIds": [product_gid]})
+        for title in sorted(member - wanted):
+            if title in by_title:
+                client.execute(
+                    "collection_remove_products", {"id": by_title[title], "productIds": [product_gid]}
+                )
 
     def _shopify_export_publication(self, client, product_gid, odoo_product):
         """Publish the product to the shop's chosen channels (a new product, or one published in Odoo
@@ -601,7 +633,9 @@ class ShopifyProductBinding(models.Model):
         rules = shop._shopify_product_rules()
         if mapping.IMAGES in rules:
             product = self.env["shopify.image.binding"]._resolve_remote(self, product)
-        product = shop._shopify_fill_published(shop._shopify_fill_metafields(product))
+        product = shop._shopify_fill_collections(
+            shop._shopify_fill_published(shop._shopify_fill_metafields(product))
+        )
         shopify_snap = mapping.snapshot(product)
         base = self.synced_values or None
         if base and mapping.snapshot_hash_of(shopify_snap, rules) == mapping.snapshot_hash_of(base, rules):
@@ -672,9 +706,9 @@ class ShopifyProductBinding(models.Model):
         # Images Shopify's payload did not give (a REST body, a failed download) keep their synced value.
         scopes = {key[0] for key in shop_flat}
         for key, value in base_flat.items():
-            synced_elsewhere = key[1] in (mapping.IMAGES, mapping.PUBLISHED) or key[1].startswith(
-                metafields.PREFIX
-            )
+            synced_elsewhere = key[1] in (mapping.IMAGES, mapping.PUBLISHED, mapping.COLLECTIONS) or key[
+                1
+            ].startswith(metafields.PREFIX)
             if synced_elsewhere and key not in shop_flat and key[0] in scopes:
                 result[key] = value
         if renamed:
@@ -863,6 +897,13 @@ class ShopifyProductBinding(models.Model):
                 template_values["categ_id"] = self._shopify_category(value).id
             elif name == "status":
                 template_values.update(mapping.status_to_odoo(value))
+            elif name == mapping.COLLECTIONS and ("product", "product_type") not in flat:
+                # A category is one collection: the current one while the product is still in it.
+                current = template.categ_id.name
+                if value and current not in value:
+                    template_values["categ_id"] = self._shopify_category(value[0]).id
+                elif not value:
+                    template_values["categ_id"] = self._shopify_category("").id
             elif name == mapping.PUBLISHED:
                 template_values["shopify_published"] = bool(value)
             elif name.startswith(metafields.PREFIX) and name in specs:

@@ -28,7 +28,9 @@ CUSTOM_ID_KEY = "product_template_id"
 POLL_OVERLAP = timedelta(minutes=5)
 
 
-POLL_PAGE_SIZE = 4  # 4 products × (20 variants + 10 images) stays below Shopify's 1000-point query maximum
+# 3 products × (20 variants, 10 images, metafields, channels, collections) stay below Shopify's 1000-point
+# query maximum.
+POLL_PAGE_SIZE = 3
 
 
 VARIANTS_PAGE_SIZE = 100
@@ -49,11 +51,12 @@ READ_MAX_COST = 500  # one pre-export read of current values stays well below th
 READ_MAX_IDS = 50
 
 
-# Shop settings that change the prices sent for every product.
-PRICE_SETTINGS = {
+# Shop settings that change what is sent for every product (prices, collections).
+EXPORT_SETTINGS = {
     "product_price_pricelist_id",
     "product_compare_at_source",
     "product_compare_at_pricelist_id",
+    "product_collection_source",
 }
 
 
@@ -156,6 +159,15 @@ class ShopifyShop(models.Model):
         help="Load them from Shopify, then tick the channels products are published to.",
     )
 
+    product_collection_source = fields.Selection(
+        [("none", "Not synced"), ("category", "Product category")],
+        string="Collections Are Synced With",
+        default="none",
+        required=True,
+        help="Product category: a product is a member of the manual collection named like its category "
+        "(created when missing), and joining such a collection on Shopify moves it to that category.",
+    )
+
     @api.depends("sync_state_ids.watermark", "sync_state_ids.done")
     def _compute_product_sync_state(self):
         States = self.env["shopify.sync.state"]
@@ -192,8 +204,8 @@ class ShopifyShop(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if PRICE_SETTINGS.intersection(vals):
-            # Every product's prices may differ now: those that do are marked for export.
+        if EXPORT_SETTINGS.intersection(vals):
+            # What every product sends may differ now: those that differ are marked for export.
             self.env["shopify.product.binding"].sudo().search(
                 [("shop_id", "in", self.ids)]
             )._shopify_track_odoo_changes()
@@ -284,6 +296,24 @@ class ShopifyShop(models.Model):
         if channels and product.get("publication_gids") is not None:
             product["fields"][mapping.PUBLISHED] = set(channels) <= set(product["publication_gids"])
         return product
+
+    def _shopify_fill_collections(self, product):
+        """Give a canonical Shopify product its collections: the titles of its collections that are
+        named like an Odoo product category (the others are not Odoo's business)."""
+        titles = product.get("collection_titles")
+        if self.product_collection_source != "category" or titles is None:
+            return product
+        categories = self.env["product.category"].sudo().search([("name", "in", list(titles))])
+        known = set(categories.mapped("name"))
+        product["fields"][mapping.COLLECTIONS] = sorted(title for title in titles if title in known)
+        return product
+
+    def _shopify_collections_by_title(self, client):
+        """{title: collection GID} of the shop's collections (the first of a title)."""
+        found = {}
+        for node in client.paginate("collections_page", {}, ("collections",), page_size=250):
+            found.setdefault(node["title"], node["id"])
+        return found
 
     def _shopify_fill_metafields(self, product):
         """Give a canonical Shopify product the values of the mapped metafields (absent = None), when it

@@ -50,7 +50,9 @@ VARIANT_FIELDS = ("price", "compare_at_price", "sku", "barcode", "weight")
 IMAGES = "images"
 # Published on the shop's chosen sales channels (a boolean), compared when the shop chose channels.
 PUBLISHED = "published"
-ALL_FIELDS = PRODUCT_FIELDS + VARIANT_FIELDS + (IMAGES, PUBLISHED)
+# The titles of the collections a product belongs to that stand for Odoo categories (sorted).
+COLLECTIONS = "collections"
+ALL_FIELDS = PRODUCT_FIELDS + VARIANT_FIELDS + (IMAGES, PUBLISHED, COLLECTIONS)
 STATUSES = ("ACTIVE", "DRAFT", "ARCHIVED", "UNLISTED")
 MAX_OPTIONS = 3
 MAX_VARIANTS = 2048
@@ -357,6 +359,10 @@ def product_from_graphql(node: dict, digits: int = 2) -> Product:
             for item in _nodes(node.get("resourcePublications"))
             if item.get("isPublished")
         ]
+    if "collections" in node:
+        product["collection_titles"] = {
+            item["title"]: item["id"] for item in _nodes(node.get("collections")) if item.get("title")
+        }
     if "metafields" in node:
         # {"namespace.key": (type, value)}: the model layer reads the mapped ones (metafields.py).
         product["metafields"] = {
@@ -580,6 +586,8 @@ def snapshot(product: Product) -> Snapshot:
     # Images are compared only when the source read them (a REST webhook body, for one, does not).
     if IMAGES in product["fields"]:
         product_values[IMAGES] = list(product["fields"][IMAGES] or ())
+    if COLLECTIONS in product["fields"]:
+        product_values[COLLECTIONS] = sorted(product["fields"][COLLECTIONS] or ())
     if PUBLISHED in product["fields"]:
         product_values[PUBLISHED] = bool(product["fields"][PUBLISHED])
     for name, value in product["fields"].items():
