@@ -77,3 +77,4 @@ from .products import test_product_dry_run
 from .products import test_product_metafields
 from .products import test_product_publication
 from .products import test_product_collections
+from .products import test_catalog_units
