@@ -69,7 +69,7 @@ class TestImageUnits(PureCase):
 
     def test_snapshot_compares_images_only_when_read(self):
         product = {
-            "fields": {name: None for name in mapping.PRODUCT_FIELDS},
+            "fields": dict.fromkeys(mapping.PRODUCT_FIELDS),
             "variants": [{"option_values": [], "fields": {}}],
         }
         self.assertNotIn(mapping.IMAGES, mapping.snapshot(product)["product"])
