@@ -34,6 +34,7 @@
         "views/products/product_template_views.xml",
         "views/products/product_export_wizard_views.xml",
         "views/products/product_import_wizard_views.xml",
+        "views/products/image_binding_views.xml",
         # inventory: locations, stock levels, pushes and changes made on Shopify
         "security/inventory_security.xml",
         "views/inventory/shop_views.xml",

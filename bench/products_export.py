@@ -8,6 +8,10 @@ per-variant create/update mutations are gone) — one `productCreate` with the o
 the first variant), one `productVariantsBulkUpdate` pricing that variant, then one
 `productVariantsBulkCreate` per further variant, with a fixed sleep after every call.
 
+Images series: N_images products with 3 images each (the template's and two variants'), exported, then
+exported again with nothing changed: the re-export must make no image call (no stagedUploadsCreate, no
+upload); `image_bytes_uploaded` is what the first export uploaded.
+
 Both start with the bucket drained (steady state: restore rate only, no burst). Theoretical maximum =
 restore rate ÷ points per product (emulator's actual cost of our calls ÷ products). The database is
 rolled back at the end. Default N = 1000 takes about 3–4 minutes on the Standard plan (100 points/s).
@@ -19,10 +23,13 @@ call the campaign made (recorded `shopify.api.call` rows), except the mutation's
 upload and `bulkOperationRunMutation`); the paged read it replaces is shown for comparison (its
 estimate, not run). Every product must end synced with the new price on Shopify.
 Usage: python bench/products_export.py --db DB --odoo-config FILE [--n 1000] [--naive-n 30] [--sleep 0.5]
-(environment: BENCH_N, BENCH_NAIVE_N for a quick try)
+[--images-n 1000]; the defaults can be set with BENCH_N, BENCH_NAIVE_N, BENCH_IMAGES_N (a small check run:
+BENCH_N=20 BENCH_NAIVE_N=2 BENCH_IMAGES_N=10 make bench-products_export).
 """
 
 import argparse
+import base64
+import io
 import os
 import sys
 import time
@@ -47,6 +54,12 @@ def parse_args():
         type=int,
         default=int(os.environ.get("BENCH_NAIVE_N", 30)),
         help="products exported by the naive loop",
+    )
+    parser.add_argument(
+        "--images-n",
+        type=int,
+        default=int(os.environ.get("BENCH_IMAGES_N", 1000)),
+        help="products with 3 images each exported, then exported again unchanged",
     )
     parser.add_argument("--sleep", type=float, default=0.5, help="the naive loop's fixed sleep per call (s)")
     parser.add_argument("--plan", default="standard")
@@ -157,6 +170,52 @@ def price_campaign(env, shop, emu_shop):
     return points, paged_estimate, len(bindings), meter
 
 
+def png(number):
+    """A small PNG of its own colour: every image of the series has different bytes."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    color = (number % 256, number // 256 % 256, number // 65536 % 256)
+    Image.new("RGB", (64, 64), color).save(buffer, format="PNG")
+    return base64.b64encode(buffer.getvalue())
+
+
+def images_series(env, shop, emu_shop, count):
+    """Export `count` products with 3 images each, then export them again with nothing changed."""
+    templates = make_templates(env, count, "Bench images")
+    for index, template in enumerate(templates):
+        template.image_1920 = png(3 * index)
+        for slot, variant in enumerate(template.product_variant_ids[:2], start=1):
+            variant.image_variant_1920 = png(3 * index + slot)
+    Binding = env["shopify.product.binding"]
+    bindings = Binding.create(
+        [{"shop_id": shop.id, "product_tmpl_id": template.id} for template in templates]
+    )
+
+    def export_all():
+        runs = 0
+        while Binding.search_count([("id", "in", bindings.ids), ("export_pending", "=", True)]):
+            stats = shop._shopify_export_pending(bindings.filtered("export_pending"))
+            runs += 1
+            if stats["failed"]:
+                raise RuntimeError(f"{stats['failed']} product(s) with images failed to export")
+        return runs
+
+    def image_calls():
+        return emu_shop.operations["StagedUploadsCreate"] + emu_shop.counters["uploads"]
+
+    with Meter(emu_shop) as first:
+        runs = export_all()
+    media = sum(len(p.media_ids) for p in emu_shop.products.values() if p.title.startswith("Bench images"))
+    if media != 3 * count:
+        raise RuntimeError(f"{media} images on Shopify, expected {3 * count}")
+    bindings._mark_for_export()
+    calls_before = image_calls()
+    with Meter(emu_shop) as again:
+        export_all()
+    return first, again, runs, image_calls() - calls_before
+
+
 def naive(env, shop, emu_shop, count, sleep):
     """productCreate, then one variant mutation per variant, a fixed sleep after every call."""
     templates = make_templates(env, count, "Bench naive")
@@ -250,12 +309,22 @@ def main():
                 f"{naive_throttled} THROTTLED (fixed sleep {args.sleep}s per call)",
                 flush=True,
             )
+            first, again, image_runs, image_calls_reexport = images_series(env, shop, emu_shop, args.images_n)
+            image_bytes = first.delta("upload_bytes")
+            print(
+                f"images: {args.images_n} products × 3 images in {first.wall:.1f}s ({image_runs} runs), "
+                f"{first.delta('uploads')} uploads, {image_bytes} bytes, {first.delta('cost')} points; "
+                f"re-export unchanged in {again.wall:.1f}s: {image_calls_reexport} image calls, "
+                f"{again.delta('cost')} points",
+                flush=True,
+            )
             cr.rollback()
         efficiency = per_min / theoretical
         print(
             f"RESULT products_export efficiency={efficiency:.3f} throttled={throttled} "
             f"points_per_product={points_per_product:.2f} ratio_vs_naive={per_min / naive_per_min:.2f} "
-            f"price_update_points={campaign_points:.0f}"
+            f"price_update_points={campaign_points:.0f} "
+            f"image_calls_reexport={image_calls_reexport} image_bytes_uploaded={image_bytes}"
         )
     finally:
         emulator.stop()

@@ -455,6 +455,19 @@ def serve_file(emulator, path):
     return 200, data, "application/jsonl"
 
 
+def serve_media_file(emulator, path):
+    """GET /_files/<domain>/<media id>/<name>: an image's bytes (counted as `file_downloads`)."""
+    parts = path.split("/")
+    shop = emulator.shop(parts[2]) if len(parts) > 3 else None
+    data = shop.files.get(int(parts[3])) if shop and parts[3].isdigit() else None
+    if data is None:
+        return 404, b"Not Found", "text/plain"
+    shop.count("file_downloads")
+    shop.count("file_bytes_downloaded", len(data))
+    media = shop.media.get(int(parts[3]))
+    return 200, data, (media.mime_type if media else None) or "application/octet-stream"
+
+
 def receive_upload(emulator, path, content_type, raw):
     """POST /_uploads/<domain> (multipart form: the staged target's parameters, then `file`)."""
     from email.parser import BytesParser
@@ -472,5 +485,7 @@ def receive_upload(emulator, path, content_type, raw):
         return 400, b"<Error><Code>InvalidArgument</Code></Error>", "application/xml"
     with shop.lock:
         shop.staged_uploads[key] = fields["file"]
+        shop.counters["uploads"] += 1
+        shop.counters["upload_bytes"] += len(fields["file"])
     body = f"<PostResponse><Key>{key}</Key></PostResponse>".encode()
     return 201, body, "application/xml"

@@ -142,6 +142,7 @@ class Product(Record):
     variant_ids: list = field(default_factory=list)
     metafields: dict = field(default_factory=dict)  # (namespace, key) -> (type, value)
     media_ids: list = field(default_factory=list)  # MediaImage ids, in position order
+    publication_ids: list = field(default_factory=list)  # the sales channels it is published on
 
     TYPENAME = "Product"
 
@@ -149,12 +150,14 @@ class Product(Record):
 @dataclass
 class MediaImage(Record):
     """An image of a product (the emulator stores images only; Shopify also has videos and 3D models). The
-    emulator does not download the source: the image is READY at once, served from its original URL."""
+    emulator does not download an external source: the image is READY at once, served from its original URL.
+    A staged upload's bytes are kept (`ShopState.files`) and served at `url` (GET /_files/...)."""
 
     alt: str | None = None
     original_source: str = ""
     mime_type: str | None = None
     status: str = "READY"  # MediaStatus
+    url: str | None = None  # where the emulator serves the file's bytes (None: the original source)
 
     TYPENAME = "MediaImage"
 
@@ -182,6 +185,17 @@ class Collection(Record):
     @property
     def rule_set(self):
         return None  # a manual collection has no rules (smart collections are not emulated)
+
+
+@dataclass
+class Publication(Record):
+    """A sales channel's catalog a product can be published to (Online Store, Point of Sale…)."""
+
+    name: str = ""
+    auto_publish: bool = False
+    supports_future_publishing: bool = False
+
+    TYPENAME = "Publication"
 
 
 @dataclass

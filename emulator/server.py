@@ -139,6 +139,7 @@ class EmulatorServer:
             **options,
         )
         shop.listeners.append(self.webhooks.on_change)
+        shop.base_url = self.url
         with self._lock:
             self.shops[domain] = shop
         return shop
@@ -248,6 +249,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(*admin.dispatch(self.emulator, "GET", path[len("/_emulator") :], {}))
         if path.startswith("/_bulk/"):
             return self._send_raw(*bulk.serve_file(self.emulator, path))
+        if path.startswith("/_files/"):
+            return self._send_raw(*bulk.serve_media_file(self.emulator, path))
         return self._send(404, {"errors": "Not Found"})
 
     def do_POST(self):

@@ -90,6 +90,7 @@ class ShopState:
         # Listeners called as listener(shop, topic, record) after a change (e.g. webhook delivery).
         self.listeners = []
         self._default_locations = tuple(locations)
+        self.base_url = ""  # the emulator's URL (set by EmulatorServer.add_shop): files are served there
         self._clear()
 
     def _clear(self):
@@ -102,6 +103,7 @@ class ShopState:
         self.metafield_definitions = {}
         self.media = {}  # MediaImage id -> MediaImage (products' images)
         self.collections = {}
+        self.publications = {}  # sales channels' publications (add_publication)
         self.adjustment_groups = {}
         self.idempotency = {}  # key -> (fingerprint, payload)
         self.counters = Counter()
@@ -120,6 +122,7 @@ class ShopState:
         self.bulk_operations = {}
         self.bulk_files = {}  # result file name -> JSONL bytes
         self.staged_uploads = {}  # staged upload key -> uploaded bytes
+        self.files = {}  # MediaImage id -> image bytes served at its url (GET /_files/<domain>/<id>/<name>)
         for location_name in self._default_locations:
             self.add_location(location_name)
 
@@ -189,6 +192,16 @@ class ShopState:
             self.collections[collection.id] = collection
             return collection
 
+    def add_publication(self, name):
+        """A sales channel's publication products can be published to (publishablePublish)."""
+        from .records import Publication
+
+        with self.lock:
+            now = self.now()
+            publication = Publication(id=self.next_id(), created_at=now, updated_at=now, name=name)
+            self.publications[publication.id] = publication
+            return publication
+
     def add_metafield_definition(self, namespace, key, type_name="id", owner_type="PRODUCT", name=None):
         with self.lock:
             now = self.now()
@@ -204,6 +217,26 @@ class ShopState:
             )
             self.metafield_definitions[definition.id] = definition
             return definition
+
+    def add_product_image(self, product, data, alt=None, variants=(), filename="image.png", url=None):
+        """An image (bytes `data`) appended to `product`'s media, served by the emulator (or at `url`, e.g.
+        a broken one); `variants` (records or ids) get it as their image. Returns the MediaImage."""
+        from .resolvers.media import store_image  # resolvers build on this module
+
+        with self.lock:
+            product = self.products[getattr(product, "id", product)]
+            now = self.now()
+            media = store_image(self, data, filename, alt, now)
+            if url is not None:
+                media.url = media.original_source = url
+            product.media_ids.append(media.id)
+            for variant in variants:
+                self.variants[getattr(variant, "id", variant)].media_ids = [media.id]
+            product.updated_at = now
+            return media
+
+    def file_url(self, media_id, filename):
+        return f"{self.base_url}/_files/{self.domain}/{media_id}/{filename}"
 
     def find_definition(self, owner_type, namespace, key):
         namespace = namespace or APP_NAMESPACE

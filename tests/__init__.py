@@ -31,6 +31,13 @@ from .products import test_product_wizards
 from .products import test_product_bulk_export
 from .products import test_product_bulk_export_read
 from .products import test_product_publish_preview
+from .products import test_product_images
+from .products import test_product_prices
+from .products import test_product_publication
+from .products import test_product_metafields
+from .products import test_product_collections
+from .products import test_product_dry_run
+from .products import test_catalog_units
 from .inventory import test_inventory_detection
 from .inventory import test_inventory_sync
 from .inventory import test_inventory_gaps

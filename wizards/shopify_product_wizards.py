@@ -29,6 +29,13 @@ def _describe(diffs):
     lines = []
     for scope, name, odoo_value, shopify_value, target in diffs:
         where = "" if scope == "product" else f" [{scope}]"
+        if name == mapping.IMAGES:
+            winner = "shopify" if target == "odoo" else "odoo"
+            source, replaced = (
+                (shopify_value, odoo_value) if target == "odoo" else (odoo_value, shopify_value)
+            )
+            lines.append(preview.describe_images(scope, source, replaced, winner))
+            continue
         if target == "odoo":
             lines.append(f"{name}{where}: Odoo {odoo_value!r} ← Shopify {shopify_value!r}")
         else:
@@ -148,6 +155,12 @@ class ShopifyProductExportWizard(models.TransientModel):
             return {"action": "error", "details": message}
         shop = self.shop_id
         remote = binding._shopify_round_weights(remote)
+        if mapping.IMAGES in shop._shopify_product_rules():
+            # Images Shopify holds are known by their rows; a new one is downloaded, nothing is written.
+            remote = self.env["shopify.image.binding"]._resolve_remote(binding, remote)
+        remote = shop._shopify_fill_collections(
+            shop._shopify_fill_published(shop._shopify_fill_metafields(remote))
+        )
         base = binding.synced_values or None
         odoo_snap, shopify_snap = mapping.snapshot(product), mapping.snapshot(remote)
         lines = []

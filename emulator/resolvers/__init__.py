@@ -6,6 +6,8 @@ from . import media
 from . import collections
 from . import products
 from . import product_mutations
+from . import metafields
+from . import publications
 from . import inventory
 from . import nodes
 from . import orders

@@ -103,7 +103,8 @@ def resolve_staged_uploads_create(_root, info, input):
     context = info.context
     targets = []
     for entry in input:
-        key = f"tmp/{context.shop.domain}/bulk/{uuid.uuid4()}/{entry['filename']}"
+        folder = "bulk" if entry.get("resource") == "BULK_MUTATION_VARIABLES" else "files"
+        key = f"tmp/{context.shop.domain}/{folder}/{uuid.uuid4()}/{entry['filename']}"
         url = f"{context.emulator.url}/_uploads/{context.shop.domain}"
         targets.append(
             {

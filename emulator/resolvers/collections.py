@@ -5,7 +5,7 @@ product mutations' `collections` (productSet) / `collectionsToJoin`/`collections
 import re
 
 from .common import ResolverError, connection, parse_gid, search_filter, user_error
-from .registry import field, query
+from .registry import field, mutation, query, shape
 
 _SEARCH = {
     "title": lambda c: c.title,
@@ -104,3 +104,75 @@ def set_collections(shop, product, ids, now):
 
 def forget_product(shop, product, now):
     leave(shop, product, [c.gid for c in shop.collections_of(product.id)], now)
+
+
+# -- collection mutations ------------------------------------------------------------------------------
+shape("CollectionCreatePayload", "collection", "userErrors")
+shape("CollectionAddProductsPayload", "collection", "userErrors")
+shape("CollectionRemoveProductsPayload", "job", "userErrors")
+shape("Job", "id", "done")
+MAX_PRODUCTS_PER_CALL = 250
+
+
+@mutation("collectionCreate")
+def resolve_collection_create(_root, info, input):
+    """A manual collection (the emulator has no smart ones: a ruleSet is refused)."""
+    shop = info.context.shop
+    if input.get("ruleSet"):
+        raise ResolverError("The emulator has no smart collections (ruleSet).", "NOT_EMULATED")
+    if not (input.get("title") or "").strip():
+        return {"collection": None, "userErrors": [user_error("Title can't be blank", ["title"], "BLANK")]}
+    products = input.get("products") or ()
+    errors = [
+        user_error("Product does not exist", ["products", str(index)], "INVALID")
+        for index, value in enumerate(products)
+        if parse_gid(value, "Product") not in shop.products
+    ]
+    if errors:
+        return {"collection": None, "userErrors": errors}
+    collection = shop.add_collection(
+        input["title"].strip(),
+        handle=input.get("handle"),
+        products=[parse_gid(value, "Product") for value in products],
+        description_html=input.get("descriptionHtml") or "",
+    )
+    return {"collection": collection, "userErrors": []}
+
+
+def _membership_errors(shop, id, productIds):
+    errors = []
+    if parse_gid(id, "Collection") not in shop.collections:
+        errors.append(user_error("Collection does not exist", ["id"], "INVALID"))
+    if len(productIds) > MAX_PRODUCTS_PER_CALL:
+        errors.append(user_error("Too many products (250 at most).", ["productIds"], "INVALID"))
+    errors += [
+        user_error("Product does not exist", ["productIds", str(index)], "INVALID")
+        for index, value in enumerate(productIds)
+        if parse_gid(value, "Product") not in shop.products
+    ]
+    return errors
+
+
+@mutation("collectionAddProducts")
+def resolve_collection_add_products(_root, info, id, productIds):
+    shop = info.context.shop
+    with shop.lock:
+        errors = _membership_errors(shop, id, productIds)
+        if errors:
+            return {"collection": None, "userErrors": errors}
+        for value in productIds:
+            join(shop, shop.products[parse_gid(value, "Product")], [id], shop.now())
+        return {"collection": shop.collections[parse_gid(id, "Collection")], "userErrors": []}
+
+
+@mutation("collectionRemoveProducts")
+def resolve_collection_remove_products(_root, info, id, productIds):
+    """Shopify removes asynchronously and answers a Job; the emulator removes at once (the job is done)."""
+    shop = info.context.shop
+    with shop.lock:
+        errors = _membership_errors(shop, id, productIds)
+        if errors:
+            return {"job": None, "userErrors": errors}
+        for value in productIds:
+            leave(shop, shop.products[parse_gid(value, "Product")], [id], shop.now())
+        return {"job": {"id": f"gid://shopify/Job/{shop.next_id()}", "done": True}, "userErrors": []}

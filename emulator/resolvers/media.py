@@ -16,13 +16,59 @@ shape("MediaPreviewImage", "image", "status")
 IMAGE_TYPES = (None, "IMAGE")
 
 
+# What Shopify accepts as an image, told by its first bytes.
+_IMAGE_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
+
+
+def sniff_image(data):
+    """The image MIME type of `data`, or None when it is no image Shopify would process."""
+    for magic, mime in _IMAGE_MAGIC:
+        if data.startswith(magic):
+            return mime
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
+def store_image(shop, data, filename, alt, now):
+    """A new MediaImage holding `data` (kept in `shop.files`, served at its url); a file that is no image
+    ends FAILED, as Shopify's processing would leave it."""
+    media_id = shop.next_id()
+    media = MediaImage(
+        id=media_id,
+        created_at=now,
+        updated_at=now,
+        alt=alt,
+        original_source=shop.file_url(media_id, filename),
+        mime_type=sniff_image(data or b""),
+    )
+    if media.mime_type is None:
+        media.status = "FAILED"
+    else:
+        media.url = media.original_source
+        shop.files[media_id] = data
+    shop.media[media_id] = media
+    return media
+
+
+def _staged_key(shop, source):
+    prefix = f"{shop.base_url}/_uploads/{shop.domain}/"
+    return source[len(prefix) :] if source and shop.base_url and source.startswith(prefix) else None
+
+
 def _image(media):
+    url = media.url or media.original_source
     return {
         "id": gid("ImageSource", media.id),
-        "url": media.original_source,
-        "src": media.original_source,
-        "originalSrc": media.original_source,
-        "transformedSrc": media.original_source,
+        "url": url,
+        "src": url,
+        "originalSrc": url,
+        "transformedSrc": url,
         "altText": media.alt,
         "width": None,  # the emulator never downloads the file, so it does not know its size
         "height": None,
@@ -82,7 +128,13 @@ def media_for(shop, product, entry, now):
         ),
         None,
     )
-    if match is None:
+    staged = _staged_key(shop, source)
+    if match is None and staged is not None:
+        # A staged upload: the bytes become the image (a key nothing was uploaded to fails processing).
+        filename = entry.get("filename") or staged.rsplit("/", 1)[-1]
+        match = store_image(shop, shop.staged_uploads.get(staged, b""), filename, entry.get("alt"), now)
+        match.original_source = source
+    elif match is None:
         match = MediaImage(
             id=shop.next_id(),
             created_at=now,
@@ -104,6 +156,12 @@ def set_product_files(shop, product, files, now):
     for media_id in product.media_ids:
         if media_id not in kept:
             shop.media.pop(media_id, None)
+            shop.files.pop(media_id, None)
+    # A deleted image leaves the variants that showed it.
+    for variant_id in product.variant_ids:
+        variant = shop.variants.get(variant_id)
+        if variant is not None:
+            variant.media_ids = [media_id for media_id in variant.media_ids if media_id in kept]
     product.media_ids = list(dict.fromkeys(kept))
 
 
@@ -126,3 +184,4 @@ def set_variant_file(shop, product, variant, entry, now):
 def forget_product_media(shop, product):
     for media_id in product.media_ids:
         shop.media.pop(media_id, None)
+        shop.files.pop(media_id, None)

@@ -20,6 +20,7 @@ NODE_STORES = {
     "BulkOperation": "bulk_operations",
     "MediaImage": "media",
     "Collection": "collections",
+    "Publication": "publications",
 }
 
 

@@ -65,6 +65,7 @@ _SHOP_MANAGER_METHODS = (
     "action_setup_preview_import",
     "action_setup_register_webhooks",
     "action_setup_run_task",
+    "action_shopify_fetch_publications",
     "action_test_connection",
 )
 
@@ -118,6 +119,7 @@ EXTENDED_ODOO_METHODS = {
     "product.template": ("write",),
     "product.product": ("write",),
     "product.template.attribute.value": ("write",),
+    "product.pricelist.item": ("create", "write", "unlink"),
     "stock.quant": ("create", "write"),
 }
 

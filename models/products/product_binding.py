@@ -18,6 +18,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ...services import timestamps
+from ...services.mapping import metafields
 from ...services.mapping import products as mapping
 from .shop import CUSTOM_ID_KEY, CUSTOM_ID_NAMESPACE
 
@@ -33,6 +34,13 @@ _logger = logging.getLogger(__name__)
 
 def _json(value):
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _renamed(value, renamed):
+    """An `images` value with each hash replaced as `renamed` says."""
+    if isinstance(value, list):
+        return [renamed.get(item, item) for item in value]
+    return renamed.get(value, value)
 
 
 class ShopifyProductBinding(models.Model):
@@ -89,6 +97,12 @@ class ShopifyProductBinding(models.Model):
         copy=False,
         readonly=True,
         help="What could not be sent because it exceeds Shopify's limits (options, variants).",
+    )
+    image_binding_ids = fields.One2many("shopify.image.binding", "product_binding_id", string="Images")
+    image_warning = fields.Text(
+        copy=False,
+        readonly=True,
+        help="Images that failed alone at the last sync (broken, too large, not downloadable).",
     )
 
     _sql_constraints = [
@@ -185,12 +199,17 @@ class ShopifyProductBinding(models.Model):
             tags = mapping.normalize_tags(template.product_tag_ids.mapped("name"))
         else:
             vendor, tags = mapping.split_brand_tag(template.product_tag_ids.mapped("name"), prefix)
+        odoo_variants = self._shopify_odoo_variants()
+        own_images, variant_images, _alts = self.env["shopify.image.binding"]._odoo_images(
+            template, odoo_variants
+        )
         variants = []
-        for product in self._shopify_odoo_variants():
+        for product in odoo_variants:
             values_by_line = {
                 ptav.attribute_line_id.id: ptav.name for ptav in product.product_template_attribute_value_ids
             }
             variant_binding = variant_bindings.get(product.id)
+            price, compare_at = self.shop_id._shopify_variant_prices(product, digits)
             variants.append(
                 {
                     "gid": variant_binding.shopify_gid if variant_binding else None,
@@ -198,28 +217,50 @@ class ShopifyProductBinding(models.Model):
                     "option_values": [values_by_line.get(line.id) for line in lines],
                     "odoo_id": product.id,
                     "fields": {
-                        "price": mapping.parse_money(product.lst_price, digits),
-                        "compare_at_price": mapping.parse_money(product.shopify_compare_at_price, digits)
-                        if product.shopify_compare_at_price
-                        else None,
+                        "price": price,
+                        "compare_at_price": compare_at,
                         "sku": product.default_code or "",
                         "barcode": product.barcode or "",
                         "weight": round(self._shopify_kg(product.weight), weight_digits),
+                        mapping.IMAGES: variant_images.get(product.id),
                     },
                 }
             )
+        product_fields = {
+            "title": (template.name or "").strip(),
+            "description_html": mapping.html_to_text(mapping.text_to_html(template.description_sale)),
+            "vendor": vendor,
+            "product_type": template.categ_id.name if template.categ_id != default_category else "",
+            "tags": tags,
+            "status": mapping.status_from_odoo(template.active, template.sale_ok, previous_status),
+            mapping.IMAGES: own_images,
+        }
+        if self.shop_id.product_collection_source == "category":
+            product_fields[mapping.COLLECTIONS] = (
+                [template.categ_id.name] if template.categ_id != default_category else []
+            )
+        if self.shop_id._shopify_publish_gids():
+            product_fields[mapping.PUBLISHED] = bool(template.shopify_published)
+        for name, _namespace, _key, type_name, field_name, _ttype in self.shop_id._shopify_metafield_specs():
+            try:
+                product_fields[name] = metafields.canonical(type_name, template[field_name])
+            except mapping.MappingError as error:
+                raise UserError(
+                    _(
+                        "%(product)s: the value of %(field)s cannot be the %(type)s metafield %(name)s: "
+                        "%(error)s",
+                        product=template.display_name,
+                        field=template._fields[field_name].string,
+                        type=type_name,
+                        name=name,
+                        error=error,
+                    )
+                ) from error
         return {
             "gid": self.shopify_gid or None,
             "handle": self.shopify_handle or None,
             "updated_at": None,
-            "fields": {
-                "title": (template.name or "").strip(),
-                "description_html": mapping.html_to_text(mapping.text_to_html(template.description_sale)),
-                "vendor": vendor,
-                "product_type": template.categ_id.name if template.categ_id != default_category else "",
-                "tags": tags,
-                "status": mapping.status_from_odoo(template.active, template.sale_ok, previous_status),
-            },
+            "fields": product_fields,
             "options": [
                 {"name": line.attribute_id.name, "values": line.value_ids.mapped("name")} for line in lines
             ],
@@ -274,7 +315,10 @@ class ShopifyProductBinding(models.Model):
     # ------------------------------------------------------------------------------------------------
     # Export
     # ------------------------------------------------------------------------------------------------
-    def _shopify_product_set_variables(self):
+    def _shopify_product_set_variables(self, staged=None, failed=None, client=None):
+        """The productSet variables of this product; its images go as files only when they changed
+        (`staged`: {hash: resource URL} uploaded for the chunk, `failed`: {hash: why}; images not staged
+        yet are staged with `client`)."""
         self.ensure_one()
         product = self._shopify_odoo_product()
         problems = mapping.check_limits(product)
@@ -302,7 +346,17 @@ class ShopifyProductBinding(models.Model):
                 }
             }
         )
-        return {"input": data, "identifier": identifier, "variantsFirst": max(1, len(data["variants"]))}
+        files = 0
+        if mapping.IMAGES in export_fields:
+            files = self.env["shopify.image.binding"]._add_files(
+                self, product, data, staged=staged, failed=failed, client=client
+            )
+        return {
+            "input": data,
+            "identifier": identifier,
+            "variantsFirst": max(1, len(data["variants"])),
+            "mediaFirst": max(1, files),
+        }
 
     def _shopify_merge_before_export(self, remote):
         """Three-way merge of Shopify's current values into Odoo before an export: a field changed only
@@ -326,7 +380,7 @@ class ShopifyProductBinding(models.Model):
             remote = shop._shopify_read_current(self, client).get(self.shopify_gid)
             if remote is not None:
                 self._shopify_merge_before_export(remote)
-            variables = self._shopify_product_set_variables()
+            variables = self._shopify_product_set_variables(client=client)
         odoo_product = self._shopify_odoo_product()
         data = client.execute("product_set", variables)
         remote = (data.get("productSet") or {}).get("product")
@@ -334,8 +388,85 @@ class ShopifyProductBinding(models.Model):
             raise UserError(
                 _("Shopify accepted %s but returned no product.", self.product_tmpl_id.display_name)
             )
+        self._shopify_export_metafields(client, remote["id"], odoo_product)
+        self._shopify_export_publication(client, remote["id"], odoo_product)
+        self._shopify_export_collections(client, remote["id"], odoo_product)
         self._shopify_record_export(remote, odoo_product)
+        self.env["shopify.image.binding"]._record_answer(self, variables["input"].get("files"), remote)
         return True
+
+    def _shopify_export_collections(self, client, product_gid, odoo_product):
+        """Keep the product's manual collections in step with its category: join the one named like it
+        (created when missing), leave the one of its former category."""
+        shop = self.shop_id
+        if (
+            shop.product_collection_source != "category"
+            or mapping.COLLECTIONS not in shop._shopify_export_fields()
+        ):
+            return
+        wanted = set(odoo_product["fields"].get(mapping.COLLECTIONS) or ())
+        synced_values = (self.synced_values or {}).get("product") or {}
+        known = mapping.COLLECTIONS in synced_values
+        member = set(synced_values.get(mapping.COLLECTIONS) or ()) if known else set()
+        if known and wanted == member:
+            return
+        by_title = shop._shopify_collections_by_title(client)
+        for title in sorted(wanted - member):
+            if title not in by_title:
+                created = client.execute("collection_create", {"input": {"title": title}})
+                by_title[title] = created["collectionCreate"]["collection"]["id"]
+            client.execute("collection_add_products", {"id": by_title[title], "productIds": [product_gid]})
+        for title in sorted(member - wanted):
+            if title in by_title:
+                client.execute(
+                    "collection_remove_products", {"id": by_title[title], "productIds": [product_gid]}
+                )
+
+    def _shopify_export_publication(self, client, product_gid, odoo_product):
+        """Publish the product to the shop's chosen channels (a new product, or one published in Odoo
+        since the last sync), or withdraw it from them."""
+        channels = self.shop_id._shopify_publish_gids()
+        if not channels or mapping.PUBLISHED not in self.shop_id._shopify_export_fields():
+            return
+        published = odoo_product["fields"].get(mapping.PUBLISHED)
+        synced = (self.synced_values or {}).get("product") or {}
+        if mapping.PUBLISHED in synced and synced[mapping.PUBLISHED] == published:
+            return
+        if not synced and not published:
+            return  # a new product Odoo does not publish: Shopify leaves it unpublished
+        document = "publishable_publish" if published else "publishable_unpublish"
+        client.execute(document, {"id": product_gid, "input": [{"publicationId": gid} for gid in channels]})
+
+    def _shopify_export_metafields(self, client, product_gid, odoo_product):
+        """Send the mapped metafields whose Odoo value differs from the last synced one (all of them for a
+        product Shopify did not have): metafieldsSet, 25 at a time; an emptied one is deleted."""
+        export_fields = self.shop_id._shopify_export_fields()
+        synced = (self.synced_values or {}).get("product") or {}
+        known = bool(self.synced_values)
+        to_set, to_delete = [], []
+        for name, namespace, key, type_name, _field, _ttype in self.shop_id._shopify_metafield_specs():
+            if name not in export_fields:
+                continue
+            value = odoo_product["fields"].get(name)
+            if known and name in synced and synced[name] == value:
+                continue
+            if value is None:
+                if known and synced.get(name) is not None:
+                    to_delete.append({"ownerId": product_gid, "namespace": namespace, "key": key})
+                continue
+            to_set.append(
+                {
+                    "ownerId": product_gid,
+                    "namespace": namespace,
+                    "key": key,
+                    "type": type_name,
+                    "value": metafields.to_shopify(type_name, value),
+                }
+            )
+        for start in range(0, len(to_set), 25):
+            client.execute("metafields_set", {"metafields": to_set[start : start + 25]})
+        if to_delete:
+            client.execute("metafields_delete", {"metafields": to_delete})
 
     def _shopify_record_export(self, remote, odoo_product, sent=None):
         """Record a productSet answer: the GIDs Shopify returned and, as the synced snapshot, the values
@@ -487,12 +618,19 @@ class ShopifyProductBinding(models.Model):
         self.ensure_one()
         shop = self.shop_id
         rules = shop._shopify_product_rules()
+        if mapping.IMAGES in rules:
+            product = self.env["shopify.image.binding"]._resolve_remote(self, product)
+        product = shop._shopify_fill_collections(
+            shop._shopify_fill_published(shop._shopify_fill_metafields(product))
+        )
         shopify_snap = mapping.snapshot(product)
         base = self.synced_values or None
         if base and mapping.snapshot_hash_of(shopify_snap, rules) == mapping.snapshot_hash_of(base, rules):
             # Shopify holds exactly what we last synced (typically the echo of our own export).
-            if not dry_run and product.get("updated_at"):
-                self.shopify_updated_at = timestamps.parse(product["updated_at"])
+            if not dry_run:
+                if product.get("updated_at"):
+                    self.shopify_updated_at = timestamps.parse(product["updated_at"])
+                self._shopify_store_image_links(product)
             return {"applied": False, "diffs": []}
         odoo_product = self._shopify_odoo_product()
         structure = self._shopify_structure_change(base, mapping.snapshot(odoo_product), shopify_snap, fresh)
@@ -529,8 +667,9 @@ class ShopifyProductBinding(models.Model):
             diffs.append((key[0], key[1], value, shop_flat.get(key), "shopify"))
         if dry_run:
             return {"applied": False, "diffs": diffs}
+        renamed = {}
         if merged["to_odoo"]:
-            self._shopify_apply_to_odoo(merged["to_odoo"])
+            renamed = self._shopify_apply_to_odoo(merged["to_odoo"], product.get("image_data"))
         for conflict in merged["conflicts"]:
             self.env["shopify.product.conflict"].sudo().create(
                 {
@@ -544,6 +683,19 @@ class ShopifyProductBinding(models.Model):
                 }
             )
         result = {key: value for key, value in mapping.flatten(merged["result"]).items() if key in shop_flat}
+        # Images Shopify's payload did not give (a REST body, a failed download) keep their synced value.
+        scopes = {key[0] for key in shop_flat}
+        for key, value in base_flat.items():
+            synced_elsewhere = key[1] in (mapping.IMAGES, mapping.PUBLISHED, mapping.COLLECTIONS) or key[
+                1
+            ].startswith(metafields.PREFIX)
+            if synced_elsewhere and key not in shop_flat and key[0] in scopes:
+                result[key] = value
+        if renamed:
+            result = {
+                key: _renamed(value, renamed) if key[1] == mapping.IMAGES else value
+                for key, value in result.items()
+            }
         # Read the (possibly restructured) Odoo product once, not once per Shopify variant.
         odoo_product = self._shopify_odoo_product()
         odoo_id_by_key = self._shopify_odoo_id_by_key(odoo_product)
@@ -559,6 +711,7 @@ class ShopifyProductBinding(models.Model):
             odoo_product,
         )
         self._set_snapshot(mapping.unflatten(result), timestamps.parse(product.get("updated_at")))
+        self._shopify_store_image_links(product, renamed)
         self.write(
             {
                 "sync_state": "synced",
@@ -569,6 +722,12 @@ class ShopifyProductBinding(models.Model):
         )
         self._shopify_track_odoo_changes()
         return {"applied": bool(merged["to_odoo"]), "diffs": diffs}
+
+    def _shopify_store_image_links(self, product, renamed=None):
+        """Shopify's media as just read become the image rows (when the product was read with them)."""
+        if product.get("image_links") is not None:
+            self.env["shopify.image.binding"]._store_links(self, product["image_links"], renamed)
+            self.sudo().image_warning = "\n".join(product.get("image_errors") or ()) or False
 
     def _shopify_odoo_id_by_key(self, odoo_product=None):
         """{variant key: product.product id} of the Odoo product (read now unless `odoo_product` is given)."""
@@ -692,10 +851,18 @@ class ShopifyProductBinding(models.Model):
             if mapping.variant_key([values_by_line.get(line.id) for line in lines]) not in offered:
                 variant.with_context(shopify_import=True).active = False
 
-    def _shopify_apply_to_odoo(self, flat):
-        """Write Shopify values (`{(scope, field): value}` in snapshot form) on the Odoo product."""
+    def _shopify_apply_to_odoo(self, flat, image_data=None):
+        """Write Shopify values (`{(scope, field): value}` in snapshot form) on the Odoo product; returns
+        {image hash written: hash Odoo stored} where Odoo changed an image (it shrinks large ones).
+        `image_data`: {hash: bytes} downloaded for this import."""
         self.ensure_one()
+        image_flat = {key: value for key, value in flat.items() if key[1] == mapping.IMAGES}
+        flat = {key: value for key, value in flat.items() if key[1] != mapping.IMAGES}
+        renamed = {}
+        if image_flat:
+            renamed = self.env["shopify.image.binding"]._apply(self, image_flat, image_data)
         template = self.product_tmpl_id.sudo().with_context(shopify_import=True, active_test=False)
+        specs = {spec[0]: (spec[3], spec[4], spec[5]) for spec in self.shop_id._shopify_metafield_specs()}
         template_values = {}
         for (scope, name), value in flat.items():
             if scope != "product":
@@ -710,6 +877,18 @@ class ShopifyProductBinding(models.Model):
                 template_values["categ_id"] = self._shopify_category(value).id
             elif name == "status":
                 template_values.update(mapping.status_to_odoo(value))
+            elif name == mapping.COLLECTIONS and ("product", "product_type") not in flat:
+                # A category is one collection: the current one while the product is still in it.
+                current = template.categ_id.name
+                if value and current not in value:
+                    template_values["categ_id"] = self._shopify_category(value[0]).id
+                elif not value:
+                    template_values["categ_id"] = self._shopify_category("").id
+            elif name == mapping.PUBLISHED:
+                template_values["shopify_published"] = bool(value)
+            elif name.startswith(metafields.PREFIX) and name in specs:
+                type_name, field_name, ttype = specs[name]
+                template_values[field_name] = metafields.to_odoo(type_name, value, ttype)
         tags = self._shopify_tags_from(flat.get(("product", "vendor")), flat.get(("product", "tags")), flat)
         if tags is not None:
             template_values["product_tag_ids"] = [fields.Command.set(tags.ids)]
@@ -737,6 +916,7 @@ class ShopifyProductBinding(models.Model):
         }
         if prices:
             self._shopify_apply_prices(prices)
+        return renamed
 
     def _shopify_apply_prices(self, new_prices):
         """Set list price and attribute extras so each variant gets its Shopify price (where Odoo can)."""
@@ -874,8 +1054,10 @@ class ShopifyProductBinding(models.Model):
             raise UserError(
                 _("Shopify accepted %s but returned no product.", self.product_tmpl_id.display_name)
             )
-        sent = self.bulk_export_values
+        sent = dict(self.bulk_export_values or {})
+        files = sent.pop("image_files", None)
         self._shopify_record_export(remote, self._shopify_odoo_product(), sent=sent)
+        self.env["shopify.image.binding"]._record_answer(self, files, remote)
         self.sudo().write({"bulk_export_operation_id": False, "bulk_export_values": False})
 
     def _shopify_bulk_export_failed(self, message):

@@ -6,7 +6,15 @@ from odoo import fields, models
 
 from ..core.access import USER_GROUP
 
-VARIANT_TRACKED_FIELDS = {"default_code", "barcode", "weight", "shopify_compare_at_price", "active"}
+VARIANT_TRACKED_FIELDS = {
+    "default_code",
+    "barcode",
+    "weight",
+    "shopify_compare_at_price",
+    "active",
+    "image_1920",
+    "image_variant_1920",
+}
 
 
 class ProductProduct(models.Model):

@@ -22,6 +22,8 @@ TEMPLATE_TRACKED_FIELDS = {
     "barcode",
     "weight",
     "attribute_line_ids",
+    "image_1920",
+    "shopify_published",
 }
 
 
@@ -29,6 +31,11 @@ class ProductTemplate(models.Model):
     _inherit = "product.template"
 
     product_brand = fields.Char(string="Brand", help="Synced with the product's vendor on Shopify.")
+    shopify_published = fields.Boolean(
+        string="Published on Shopify",
+        default=True,
+        help="Published on the sales channels each shop publishes products to (synced both ways).",
+    )
     # groups: products are read whole by users without a Shopify role, who may not read bindings.
     shopify_binding_ids = fields.One2many(
         "shopify.product.binding",
@@ -49,9 +56,15 @@ class ProductTemplate(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
-        if TEMPLATE_TRACKED_FIELDS.intersection(vals) and not self.env.context.get("shopify_import"):
+        tracked = TEMPLATE_TRACKED_FIELDS | self._shopify_metafield_fields()
+        if tracked.intersection(vals) and not self.env.context.get("shopify_import"):
             self._shopify_track_changes()
         return result
+
+    def _shopify_metafield_fields(self):
+        """Names of the template fields a shop syncs with a metafield (their changes are exported)."""
+        lines = self.env["shopify.field.mapping"].sudo().search([("shopify_field", "=", "metafield")])
+        return set(lines.odoo_field_id.mapped("name"))
 
     def _shopify_track_changes(self):
         bindings = self.env["shopify.product.binding"].sudo().search([("product_tmpl_id", "in", self.ids)])

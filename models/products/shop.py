@@ -11,6 +11,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ...services import timestamps
 from ...services.errors import ShopifyError
+from ...services.mapping import metafields
 from ...services.mapping import products as mapping
 from ..core.access import MANAGER, check_shopify_access
 from ..core.sync_state import PRODUCT_CUSTOM_ID, PRODUCT_POLL
@@ -21,12 +22,30 @@ _logger = logging.getLogger(__name__)
 CUSTOM_ID_NAMESPACE = "odoo"
 CUSTOM_ID_KEY = "product_template_id"
 POLL_OVERLAP = timedelta(minutes=5)
-POLL_PAGE_SIZE = 5  # 5 products × 20 variants stays far below Shopify's 1000-point query maximum
+# 3 products × (20 variants, 10 images, metafields, channels, collections) stay below Shopify's 1000-point
+# query maximum.
+POLL_PAGE_SIZE = 3
 VARIANTS_PAGE_SIZE = 100
 EXPORT_WINDOW_S = 60  # one export run spends at most what the bucket holds plus this much restore
 PRODUCT_SET_BASE_COST = 10
+
+
+STAGED_UPLOAD_COST = 10  # one stagedUploadsCreate (a mutation field), whatever the number of targets
+
+
 READ_MAX_COST = 500  # one pre-export read of current values stays well below the 1000-point maximum
 READ_MAX_IDS = 50
+
+
+# Shop settings that change what is sent for every product (prices, collections).
+EXPORT_SETTINGS = {
+    "product_price_pricelist_id",
+    "product_compare_at_source",
+    "product_compare_at_pricelist_id",
+    "product_collection_source",
+}
+
+
 BULK_IMPORT_THRESHOLD_PARAM = "shopify_sync.product_bulk_import_threshold"
 DEFAULT_BULK_IMPORT_THRESHOLD = 500
 BULK_EXPORT_THRESHOLD_PARAM = "shopify_sync.product_bulk_export_threshold"
@@ -88,6 +107,44 @@ class ShopifyShop(models.Model):
         help="The metafield definition odoo.product_template_id (type id) exists on Shopify.",
     )
 
+    product_price_pricelist_id = fields.Many2one(
+        "product.pricelist",
+        string="Prices From Pricelist",
+        check_company=True,
+        help="Send each variant's price from this pricelist instead of its sales price (e.g. a sale "
+        "pricelist). Prices then go to Shopify only: a price changed on Shopify is not written back.",
+    )
+    product_compare_at_source = fields.Selection(
+        [("field", "Compare-at price field of the variant"), ("pricelist", "A pricelist")],
+        string="Compare-at Price From",
+        default="field",
+        required=True,
+        help="Where the compare-at price (shown struck through on Shopify) comes from. From a pricelist, "
+        "it is sent only when higher than the price (a sale), else cleared; it then goes to Shopify only.",
+    )
+    product_compare_at_pricelist_id = fields.Many2one(
+        "product.pricelist",
+        string="Compare-at Pricelist",
+        check_company=True,
+        help="The pricelist whose price is the compare-at price (often the regular public pricelist).",
+    )
+
+    product_publication_ids = fields.One2many(
+        "shopify.publication",
+        "shop_id",
+        string="Sales Channels",
+        help="Load them from Shopify, then tick the channels products are published to.",
+    )
+
+    product_collection_source = fields.Selection(
+        [("none", "Not synced"), ("category", "Product category")],
+        string="Collections Are Synced With",
+        default="none",
+        required=True,
+        help="Product category: a product is a member of the manual collection named like its category "
+        "(created when missing), and joining such a collection on Shopify moves it to that category.",
+    )
+
     @api.depends("sync_state_ids.watermark", "sync_state_ids.done")
     def _compute_product_sync_state(self):
         States = self.env["shopify.sync.state"]
@@ -116,6 +173,48 @@ class ShopifyShop(models.Model):
                     )
                 )
 
+    @api.constrains("product_compare_at_source", "product_compare_at_pricelist_id")
+    def _check_compare_at_pricelist(self):
+        for shop in self:
+            if shop.product_compare_at_source == "pricelist" and not shop.product_compare_at_pricelist_id:
+                raise ValidationError(_("Choose the pricelist whose price is the compare-at price."))
+
+    def write(self, vals):
+        result = super().write(vals)
+        if EXPORT_SETTINGS.intersection(vals):
+            # What every product sends may differ now: those that differ are marked for export.
+            self.env["shopify.product.binding"].sudo().search(
+                [("shop_id", "in", self.ids)]
+            )._shopify_track_odoo_changes()
+        return result
+
+    def _shopify_price_pricelists(self):
+        """The pricelists this shop's product prices come from (none: sales price and the field)."""
+        self.ensure_one()
+        pricelists = self.product_price_pricelist_id
+        if self.product_compare_at_source == "pricelist":
+            pricelists |= self.product_compare_at_pricelist_id
+        return pricelists
+
+    def _shopify_variant_prices(self, product, digits):
+        """`(price, compare-at price or None)` of a variant as this shop sends them (Decimals)."""
+        self.ensure_one()
+        currency = self._shopify_currency()
+
+        def pricelist_price(pricelist):
+            value = pricelist._get_product_price(product, 1.0, currency=currency)
+            return mapping.parse_money(value, digits)
+
+        if self.product_price_pricelist_id:
+            price = pricelist_price(self.product_price_pricelist_id)
+        else:
+            price = mapping.parse_money(product.lst_price, digits)
+        if self.product_compare_at_source == "pricelist" and self.product_compare_at_pricelist_id:
+            compare_at = pricelist_price(self.product_compare_at_pricelist_id)
+            return price, compare_at if compare_at is not None and compare_at > price else None
+        field_value = product.shopify_compare_at_price
+        return price, mapping.parse_money(field_value, digits) if field_value else None
+
     def _shopify_brand_prefix(self):
         """The brand tag prefix, or None when the vendor is synced with the Brand field."""
         self.ensure_one()
@@ -125,7 +224,88 @@ class ShopifyShop(models.Model):
         """`{field: (direction, policy)}` of the active mapping lines."""
         self.ensure_one()
         lines = self.env["shopify.field.mapping"].sudo().search([("shop_id", "=", self.id)])
-        return {line.shopify_field: (line.direction, line.conflict_policy) for line in lines}
+        rules = {line.rule_key: (line.direction, line.conflict_policy) for line in lines if line.rule_key}
+        # A price computed by a pricelist cannot take a value from Shopify: it goes one way.
+        computed = set()
+        if self.product_price_pricelist_id:
+            computed.add("price")
+        if self.product_compare_at_source == "pricelist":
+            computed.add("compare_at_price")
+        for name in computed & set(rules):
+            if rules[name][0] == mapping.BOTH:
+                rules[name] = (mapping.TO_SHOPIFY, rules[name][1])
+        return rules
+
+    def _shopify_metafield_specs(self):
+        """The active metafield lines of the mapping, as `_shopify_metafield_spec` tuples."""
+        self.ensure_one()
+        lines = (
+            self.env["shopify.field.mapping"]
+            .sudo()
+            .search([("shop_id", "=", self.id), ("shopify_field", "=", "metafield")])
+        )
+        return [line._shopify_metafield_spec() for line in lines]
+
+    def action_shopify_fetch_publications(self):
+        """Load the shop's sales channels (publications) from Shopify; the choices made are kept."""
+        check_shopify_access(self, MANAGER)
+        Publication = self.env["shopify.publication"].sudo()
+        for shop in self:
+            client = shop._shopify_client()
+            known = {publication.gid: publication for publication in shop.product_publication_ids}
+            for node in client.paginate("publications_page", {}, ("publications",), page_size=50):
+                if node["id"] in known:
+                    known[node["id"]].name = node.get("name") or node["id"]
+                else:
+                    Publication.create(
+                        {"shop_id": shop.id, "gid": node["id"], "name": node.get("name") or node["id"]}
+                    )
+        return True
+
+    def _shopify_publish_gids(self):
+        """GIDs of the publications products are published to (none: the publish state is not synced)."""
+        self.ensure_one()
+        return self.product_publication_ids.filtered("publish_products").mapped("gid")
+
+    def _shopify_fill_published(self, product):
+        """Give a canonical Shopify product its publish state: published on every chosen channel."""
+        channels = self._shopify_publish_gids()
+        if channels and product.get("publication_gids") is not None:
+            product["fields"][mapping.PUBLISHED] = set(channels) <= set(product["publication_gids"])
+        return product
+
+    def _shopify_fill_collections(self, product):
+        """Give a canonical Shopify product its collections: the titles of its collections that are
+        named like an Odoo product category (the others are not Odoo's business)."""
+        titles = product.get("collection_titles")
+        if self.product_collection_source != "category" or titles is None:
+            return product
+        categories = self.env["product.category"].sudo().search([("name", "in", list(titles))])
+        known = set(categories.mapped("name"))
+        product["fields"][mapping.COLLECTIONS] = sorted(title for title in titles if title in known)
+        return product
+
+    def _shopify_collections_by_title(self, client):
+        """{title: collection GID} of the shop's collections (the first of a title)."""
+        found = {}
+        for node in client.paginate("collections_page", {}, ("collections",), page_size=250):
+            found.setdefault(node["title"], node["id"])
+        return found
+
+    def _shopify_fill_metafields(self, product):
+        """Give a canonical Shopify product the values of the mapped metafields (absent = None), when it
+        was read with its metafields (a REST webhook body is not)."""
+        found = product.get("metafields")
+        if found is None:
+            return product
+        for name, namespace, key, type_name, _field, _ttype in self._shopify_metafield_specs():
+            stored = found.get(f"{namespace}.{key}")
+            product["fields"][name] = (
+                metafields.canonical(type_name, stored[1])
+                if stored
+                else (False if metafields.TYPES[type_name] == "boolean" else None)
+            )
+        return product
 
     def _shopify_fields_for(self, *directions):
         return {
@@ -296,6 +476,13 @@ class ShopifyShop(models.Model):
                 if error.retryable:
                     break
                 current = None
+            try:
+                staged, image_failed, calls = self.env["shopify.image.binding"]._stage_for(chunk, client)
+            except ShopifyError as error:
+                # The images wait for the next run; the rest of each product is still sent.
+                _logger.warning("Shopify shop %s: images not staged (%s)", self.id, type(error).__name__)
+                staged, image_failed, calls = {}, {}, 0
+            stats["points"] += STAGED_UPLOAD_COST * calls
             stop = False
             for binding in chunk:
                 if current is None and binding.shopify_gid:
@@ -303,7 +490,12 @@ class ShopifyShop(models.Model):
                 else:
                     remaining = None if allowance is None else allowance - stats["points"]
                     outcome, cost = self._shopify_export_one(
-                        binding, client, (current or {}).get(binding.shopify_gid), remaining
+                        binding,
+                        client,
+                        (current or {}).get(binding.shopify_gid),
+                        remaining,
+                        staged=staged,
+                        image_failed=image_failed,
                     )
                 if outcome == "budget":
                     _logger.info("Shopify shop %s: export budget spent", self.id)
@@ -320,7 +512,7 @@ class ShopifyShop(models.Model):
         stats["left"] = len(bindings) - done
         return stats
 
-    def _shopify_export_one(self, binding, client, remote, allowance):
+    def _shopify_export_one(self, binding, client, remote, allowance, staged=None, image_failed=None):
         """Merge Shopify's current values (`remote`, canonical), then send one binding;
         `(outcome, estimated points)` where outcome is exported / failed / retry (retryable failure) /
         budget (not sent: it costs more than `allowance`)."""
@@ -332,14 +524,22 @@ class ShopifyShop(models.Model):
             if remote is not None:
                 with self.env.cr.savepoint():
                     binding._shopify_merge_before_export(remote)
-            variables = binding._shopify_product_set_variables()
-        except (UserError, mapping.MappingError) as error:
+            variables = binding._shopify_product_set_variables(
+                staged=staged, failed=image_failed, client=client
+            )
+        except (UserError, mapping.MappingError, ShopifyError) as error:
             binding._shopify_record_failure(error)
             return "failed", 0.0
-        # productSet costs more with each variant sent (facts §2: +0.2 per variant).
+        # productSet costs more with each variant and file sent (facts §2: +0.2 per variant, +1.9 per
+        # file, +0.6 per variant file).
         document = load_document("product_set")
+        data = variables["input"]
+        variant_files = sum(1 for variant in data["variants"] if variant.get("file"))
         cost = (
-            max(estimate_cost(document, variables), PRODUCT_SET_BASE_COST) + 0.2 * variables["variantsFirst"]
+            max(estimate_cost(document, variables), PRODUCT_SET_BASE_COST)
+            + 0.2 * variables["variantsFirst"]
+            + 1.9 * len(data.get("files") or ())
+            + 0.6 * variant_files
         )
         if allowance is not None and cost > allowance:
             return "budget", 0.0
@@ -595,8 +795,8 @@ class ShopifyShop(models.Model):
                         remote = current.get(binding.shopify_gid) if binding.shopify_gid else None
                         if remote is not None:
                             binding._shopify_merge_before_export(remote)
-                        variables = binding._shopify_product_set_variables()
-                except (UserError, mapping.MappingError) as error:
+                        variables = binding._shopify_product_set_variables(client=client)
+                except (UserError, mapping.MappingError, ShopifyError) as error:
                     binding._shopify_record_failure(error)
                     failed += 1
                     continue
@@ -615,13 +815,11 @@ class ShopifyShop(models.Model):
         except ShopifyError as error:
             _logger.warning("Shopify shop %s: bulk export not started (%s)", self.id, type(error).__name__)
             raise UserError(_("The bulk export could not be started on Shopify: %s", error)) from error
-        for binding, _variables in rows:
-            binding.sudo().write(
-                {
-                    "bulk_export_operation_id": operation.id,
-                    "bulk_export_values": mapping.snapshot(binding._shopify_odoo_product()),
-                }
-            )
+        for binding, variables in rows:
+            sent = mapping.snapshot(binding._shopify_odoo_product())
+            if variables["input"].get("files") is not None:
+                sent["image_files"] = variables["input"]["files"]  # matched with the answer's media
+            binding.sudo().write({"bulk_export_operation_id": operation.id, "bulk_export_values": sent})
         _logger.info(
             "Shopify shop %s: bulk export %s started for %s products", self.id, operation.id, len(rows)
         )

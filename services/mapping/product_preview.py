@@ -75,10 +75,52 @@ def variant_differences(odoo: Snapshot, shopify: Snapshot) -> tuple[list[str], l
     return sorted(odoo_keys - shop_keys), sorted(shop_keys - odoo_keys)
 
 
+def image_changes(before, after) -> list[str]:
+    """What differs between two values of the `images` field (a product's list of image hashes, or a
+    variant's one hash), position by position: `["image 2 changed", "image 3 added"]`."""
+    if not isinstance(before, list) and not isinstance(after, list):
+        if before == after:
+            return []
+        return ["image added" if not before else "image removed" if not after else "image changed"]
+    before, after = list(before or ()), list(after or ())
+    changes = []
+    for index in range(max(len(before), len(after))):
+        old = before[index] if index < len(before) else None
+        new = after[index] if index < len(after) else None
+        if old == new:
+            continue
+        if old is None:
+            changes.append(f"image {index + 1} added")
+        elif new is None:
+            changes.append(f"image {index + 1} removed")
+        elif new in before:
+            changes.append(f"image {index + 1} moved")
+        else:
+            changes.append(f"image {index + 1} changed")
+    return changes
+
+
+def describe_images(scope: str, source, target, winner: str) -> str:
+    """One line for an images difference: what the sync does to each image (`source` is the value that
+    wins, `target` the side's value it replaces)."""
+    where = "" if scope == "product" else f" [{scope}]"
+    outcome = "uploaded" if winner == "odoo" else "downloaded"
+    changes = []
+    for change in image_changes(target, source):
+        moved_or_gone = change.endswith(("removed", "moved"))
+        changes.append(change if moved_or_gone else f"{change}, {outcome}")
+    side = "on Shopify" if winner == "odoo" else "in Odoo"
+    return f"images{where} {side}: " + "; ".join(changes or ["reordered"])
+
+
 def describe(entry: dict, policy_labels: dict[str, str]) -> str:
     """One readable line for an `export_differences` entry."""
     where = "" if entry["scope"] == "product" else f" [{entry['scope']}]"
     name = f"{entry['field']}{where}"
+    if entry["field"] == mapping.IMAGES:
+        if entry["winner"] == "odoo":
+            return describe_images(entry["scope"], entry["odoo"], entry["shopify"], "odoo")
+        return describe_images(entry["scope"], entry["shopify"], entry["odoo"], "shopify")
     odoo, shopify = entry["odoo"], entry["shopify"]
     if entry["winner"] == "odoo":
         settled = f"Odoo {odoo!r} → Shopify {shopify!r}"

@@ -35,6 +35,7 @@ from ..payload_checks import (
     Timestamp,
     check,
 )
+from .metafields import PREFIX as METAFIELD_PREFIX
 from .shapes import Product, ProductStatus
 
 # A snapshot: {"product": {field: value}, "variants": {variant key: {field: value}}}, JSON-able values;
@@ -44,7 +45,14 @@ FlatSnapshot = dict[tuple[str, str], object]
 
 PRODUCT_FIELDS = ("title", "description_html", "vendor", "product_type", "tags", "status")
 VARIANT_FIELDS = ("price", "compare_at_price", "sku", "barcode", "weight")
-ALL_FIELDS = PRODUCT_FIELDS + VARIANT_FIELDS
+# Images: a product's own images (a list, in order) and each variant's image, both named "images" so one
+# mapping line rules them. A value is an image's content hash (see services/images.py), never its bytes.
+IMAGES = "images"
+# Published on the shop's chosen sales channels (a boolean), compared when the shop chose channels.
+PUBLISHED = "published"
+# The titles of the collections a product belongs to that stand for Odoo categories (sorted).
+COLLECTIONS = "collections"
+ALL_FIELDS = PRODUCT_FIELDS + VARIANT_FIELDS + (IMAGES, PUBLISHED, COLLECTIONS)
 STATUSES = ("ACTIVE", "DRAFT", "ARCHIVED", "UNLISTED")
 MAX_OPTIONS = 3
 MAX_VARIANTS = 2048
@@ -102,9 +110,11 @@ REST_PRODUCT = Obj(
         "variants": ListOf(_REST_VARIANT, MAX_VARIANTS),
     }
 )
+_GQL_MEDIA = Connection(Obj({"id": Text(), "alt": Text(), "image": Obj({"url": Text()})}), 250)
 _GQL_VARIANT = Obj(
     {
         "id": Gid("ProductVariant"),
+        "media": _GQL_MEDIA,
         "price": Money(),
         "compareAtPrice": Money(),
         "sku": Text(),
@@ -138,6 +148,10 @@ GRAPHQL_PRODUCT = Obj(
             )
         ),
         "variants": Connection(_GQL_VARIANT, MAX_VARIANTS),
+        "media": _GQL_MEDIA,
+        "metafields": Connection(
+            Obj({"namespace": Text(), "key": Text(required=True), "type": Text(), "value": Text(None)}), 250
+        ),
     }
 )
 
@@ -333,7 +347,42 @@ def product_from_graphql(node: dict, digits: int = 2) -> Product:
                 },
             }
         )
-    return _canonical_product(node.get("id"), node, options, variants, graphql=True)
+        if "media" in variant:
+            first = next(iter(_nodes(variant.get("media"))), None) or {}
+            variants[-1]["media_gid"] = first.get("id")
+    product = _canonical_product(node.get("id"), node, options, variants, graphql=True)
+    if "media" in node:
+        product["media"] = media_from_graphql(node.get("media"))
+    if "resourcePublications" in node:
+        product["publication_gids"] = [
+            (item.get("publication") or {}).get("id")
+            for item in _nodes(node.get("resourcePublications"))
+            if item.get("isPublished")
+        ]
+    if "collections" in node:
+        product["collection_titles"] = {
+            item["title"]: item["id"] for item in _nodes(node.get("collections")) if item.get("title")
+        }
+    if "metafields" in node:
+        # {"namespace.key": (type, value)}: the model layer reads the mapped ones (metafields.py).
+        product["metafields"] = {
+            f"{item.get('namespace')}.{item['key']}": (item.get("type"), item.get("value"))
+            for item in _nodes(node.get("metafields"))
+        }
+    return product
+
+
+def media_from_graphql(connection) -> list[dict]:
+    """A product's media (images only) in order: `[{gid, url, alt}]`; `url` is None while Shopify has not
+    processed the image (or failed to)."""
+    media = []
+    for node in _nodes(connection):
+        if not node or not str(node.get("id") or "").startswith("gid://shopify/MediaImage/"):
+            continue
+        media.append(
+            {"gid": node["id"], "url": (node.get("image") or {}).get("url"), "alt": _text(node.get("alt"))}
+        )
+    return media
 
 
 def product_from_rest(body: dict, digits: int = 2) -> Product:
@@ -534,9 +583,19 @@ def _money_plain(value):
 def snapshot(product: Product) -> Snapshot:
     """Comparable values of a canonical product: `{"product": {field: v}, "variants": {key: {field: v}}}`."""
     product_values = {name: _plain(product["fields"].get(name)) for name in PRODUCT_FIELDS}
+    # Images are compared only when the source read them (a REST webhook body, for one, does not).
+    if IMAGES in product["fields"]:
+        product_values[IMAGES] = list(product["fields"][IMAGES] or ())
+    if COLLECTIONS in product["fields"]:
+        product_values[COLLECTIONS] = sorted(product["fields"][COLLECTIONS] or ())
+    if PUBLISHED in product["fields"]:
+        product_values[PUBLISHED] = bool(product["fields"][PUBLISHED])
+    for name, value in product["fields"].items():
+        if name.startswith(METAFIELD_PREFIX):
+            product_values[name] = value
     variants = {}
     for variant in product["variants"]:
-        values = {}
+        values = {IMAGES: variant["fields"][IMAGES]} if IMAGES in variant["fields"] else {}
         for name in VARIANT_FIELDS:
             value = variant["fields"].get(name)
             values[name] = _money_plain(value) if name in ("price", "compare_at_price", "weight") else value
