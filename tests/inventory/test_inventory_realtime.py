@@ -13,7 +13,7 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, api, fields
 
 from ..common import ShopifyCase
-from ..test_inventory_sync import InventorySyncCase
+from .test_inventory_sync import InventorySyncCase
 
 
 class RealtimeCase(InventorySyncCase):
