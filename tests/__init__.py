@@ -74,3 +74,4 @@ from .emulator import test_emulator_bulk
 from .emulator import test_emulator_webhooks_odoo
 from .emulator import test_emulator_fidelity
 from .emulator import test_emulator_coverage
+from .addon import test_field_labels
