@@ -38,8 +38,10 @@
         "security/shopify_completeness_security.xml",
         "security/shopify_product_reconcile_security.xml",
         "views/shopify_product_reconcile_views.xml",
+        "views/monitoring/dashboard_charts_views.xml",
     ],
     "assets": {
+        "web.assets_backend": ["shopify_sync/static/src/scss/*.scss"],
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],
     },
     "installable": True,
