@@ -77,4 +77,6 @@ from .emulator import test_emulator_coverage
 from .addon import test_field_labels
 from .monitoring import test_dashboard_charts
 from .services import test_dashboard_charts as test_dashboard_chart_series
+from .addon import test_translations
 from .addon import test_lint_config
+from .addon import test_french_tour
