@@ -15,6 +15,10 @@ test-pure:
 lint:
 	./tools/lint.sh
 
+# The wheel odoo-addon-shopify_sync in dist/ (whool).
+dist:
+	./tools/dist.sh
+
 # Re-export i18n/shopify_sync.pot with Odoo and merge it into the .po files (I18N_DB=<db> to reuse one).
 i18n:
 	./tools/i18n.sh
