@@ -80,3 +80,4 @@ from .services import test_dashboard_charts as test_dashboard_chart_series
 from .addon import test_translations
 from .addon import test_lint_config
 from .addon import test_french_tour
+from .addon import test_changelog
