@@ -1,7 +1,7 @@
 {
     "name": "Shopify Sync",
     "summary": "Keep Odoo and Shopify stores in sync: products, stock, orders, webhooks",
-    "version": "18.0.0.1.0",
+    "version": "18.0.0.2.0",
     "category": "Sales/Sales",
     "author": "shopify_sync contributors",
     "website": "https://github.com/shopify-sync/shopify_sync",
@@ -71,6 +71,7 @@
         "views/menus.xml",
     ],
     "assets": {
+        "web.assets_backend": ["shopify_sync/static/src/scss/*.scss"],
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],
     },
     "installable": True,

@@ -86,3 +86,10 @@ from .emulator import test_emulator_bulk
 from .emulator import test_emulator_webhooks_odoo
 from .emulator import test_emulator_fidelity
 from .emulator import test_emulator_coverage
+from .addon import test_field_labels
+from .monitoring import test_dashboard_charts
+from .services import test_dashboard_charts as test_dashboard_chart_series
+from .addon import test_translations
+from .addon import test_lint_config
+from .addon import test_french_tour
+from .addon import test_changelog

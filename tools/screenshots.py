@@ -154,7 +154,8 @@ def main():
         time.sleep(1)
         browser.screenshot(out / "shop-setup.png")
         browser.open(
-            f"{url}/odoo/action-shopify_sync.action_shopify_dashboard/{shop_id}", ".o_form_view .o_notebook"
+            f"{url}/odoo/action-shopify_sync.action_shopify_dashboard/{shop_id}",
+            ".o_form_view .o_shopify_dash_charts canvas",  # the inline charts are drawn
         )
         browser.screenshot(out / "dashboard.png")
     finally:

@@ -4,12 +4,18 @@
 # or folders named from the repo narrow the run (tests/orders, tests/core/test_shop.py).
 #   TEST_DB=name  reuse (or create and keep) that database instead of a throwaway one: faster loops.
 #   NO_LINT=1     skip the lint step (local loops only; CI always lints).
+#   NO_WHEEL=1    skip the wheel install check of a whole-suite run (CI always runs it).
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 setup_all
 ensure_chromium
 
 if [ -z "${NO_LINT:-}" ] || [ -n "${CI:-}" ]; then
   "$REPO/tools/lint.sh"
+fi
+# The wheel installs and runs from a fresh venv (tools/wheel_check.sh, about a minute): on the whole suite
+# (no arguments), always in CI; NO_WHEEL=1 skips it locally.
+if { [ $# -eq 0 ] && [ -z "${NO_WHEEL:-}" ]; } || [ -n "${CI:-}" ]; then
+  "$REPO/tools/wheel_check.sh"
 fi
 
 make_run_dir

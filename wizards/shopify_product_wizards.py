@@ -51,8 +51,8 @@ class ShopifyProductPreviewLine(models.TransientModel):
     import_wizard_id = fields.Many2one("shopify.product.import.wizard", ondelete="cascade")
     name = fields.Char(string="Product")
     shopify_gid = fields.Char(string="Shopify GID")
-    action = fields.Selection(ACTIONS)
-    details = fields.Text()
+    action = fields.Selection(ACTIONS, string="Action")
+    details = fields.Text(string="Details")
 
 
 class ShopifyProductExportWizard(models.TransientModel):
@@ -60,15 +60,21 @@ class ShopifyProductExportWizard(models.TransientModel):
     _description = "Publish Products to Shopify"
 
     shop_id = fields.Many2one(
-        "shopify.shop", required=True, default=lambda self: self.env["shopify.shop"].search([], limit=1)
+        "shopify.shop",
+        required=True,
+        default=lambda self: self.env["shopify.shop"].search([], limit=1),
+        string="Shop",
     )
     product_tmpl_ids = fields.Many2many("product.template", string="Products")
-    all_products = fields.Boolean(help="Publish every product that can be sold, not only the selected ones.")
+    all_products = fields.Boolean(
+        help="Publish every product that can be sold, not only the selected ones.",
+        string="All Sellable Products",
+    )
     line_ids = fields.One2many("shopify.product.preview.line", "export_wizard_id", string="Preview")
     state = fields.Selection([("draft", "Draft"), ("preview", "Preview"), ("done", "Done")], default="draft")
-    summary = fields.Text(readonly=True)
+    summary = fields.Text(readonly=True, string="Summary")
     # Many products are exported by one bulk mutation in the background; its progress is shown here.
-    bulk_operation_id = fields.Many2one("shopify.bulk.operation", readonly=True)
+    bulk_operation_id = fields.Many2one("shopify.bulk.operation", readonly=True, string="Bulk Operation")
     bulk_status = fields.Selection(related="bulk_operation_id.status", string="Bulk Status")
     bulk_processed = fields.Boolean(related="bulk_operation_id.processed", string="Answers Applied")
     bulk_progress = fields.Char(compute="_compute_bulk_progress", string="Progress")
@@ -295,17 +301,23 @@ class ShopifyProductImportWizard(models.TransientModel):
     _description = "Import Products from Shopify"
 
     shop_id = fields.Many2one(
-        "shopify.shop", required=True, default=lambda self: self.env["shopify.shop"].search([], limit=1)
+        "shopify.shop",
+        required=True,
+        default=lambda self: self.env["shopify.shop"].search([], limit=1),
+        string="Shop",
     )
     mode = fields.Selection(
-        [("all", "All products"), ("since", "Products updated since")], default="all", required=True
+        [("all", "All products"), ("since", "Products updated since")],
+        default="all",
+        required=True,
+        string="Import Mode",
     )
-    since = fields.Datetime()
+    since = fields.Datetime(string="Updated Since")
     line_ids = fields.One2many("shopify.product.preview.line", "import_wizard_id", string="Preview")
     state = fields.Selection([("draft", "Draft"), ("preview", "Preview"), ("done", "Done")], default="draft")
-    summary = fields.Text(readonly=True)
+    summary = fields.Text(readonly=True, string="Summary")
     # A large catalog is imported by a bulk query in the background; its progress is shown here.
-    bulk_operation_id = fields.Many2one("shopify.bulk.operation", readonly=True)
+    bulk_operation_id = fields.Many2one("shopify.bulk.operation", readonly=True, string="Bulk Operation")
     bulk_status = fields.Selection(related="bulk_operation_id.status", string="Bulk Status")
     bulk_processed = fields.Boolean(related="bulk_operation_id.processed", string="Imported")
     bulk_progress = fields.Char(compute="_compute_bulk_progress", string="Progress")

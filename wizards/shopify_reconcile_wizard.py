@@ -9,12 +9,13 @@ class ShopifyReconcileWizard(models.TransientModel):
     _name = "shopify.reconcile.wizard"
     _description = "Shopify: Run Reconciliation Now"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade")
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", string="Shop")
     reconcile_products = fields.Boolean(string="Products", default=True)
     reconcile_inventory = fields.Boolean(string="Inventory", default=True)
     reconcile_orders = fields.Boolean(string="Orders", default=True)
     dry_run = fields.Boolean(
         help="Only report what differs: nothing is changed in Odoo or pushed to Shopify.",
+        string="Dry Run",
     )
 
     def _parts(self):

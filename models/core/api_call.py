@@ -19,25 +19,38 @@ class ShopifyApiCall(models.Model):
     _order = "id desc"
     _rec_name = "operation"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, string="Shop")
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
-    called_at = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
-    operation = fields.Char(required=True, index=True, help="Name of the GraphQL document sent.")
-    attempt = fields.Integer(default=1, help="1 for the first try, then each retry of the same call.")
-    outcome = fields.Selection(
-        [("ok", "OK"), ("throttled", "Throttled"), ("error", "Error")], required=True, index=True
+    called_at = fields.Datetime(required=True, default=fields.Datetime.now, index=True, string="Called At")
+    operation = fields.Char(
+        required=True, index=True, help="Name of the GraphQL document sent.", string="Operation"
     )
-    estimated_cost = fields.Float(help="Our estimate of the requested cost, booked in the budget.")
-    requested_cost = fields.Float(help="Shopify's requestedQueryCost.")
-    actual_cost = fields.Float(help="Shopify's actualQueryCost (what was charged).")
-    available_after = fields.Float(help="Points left in the shop's bucket after this call.")
+    attempt = fields.Integer(
+        default=1, help="1 for the first try, then each retry of the same call.", string="Attempt"
+    )
+    outcome = fields.Selection(
+        [("ok", "OK"), ("throttled", "Throttled"), ("error", "Error")],
+        required=True,
+        index=True,
+        string="Outcome",
+    )
+    estimated_cost = fields.Float(
+        help="Our estimate of the requested cost, booked in the budget.", string="Estimated Cost"
+    )
+    requested_cost = fields.Float(help="Shopify's requestedQueryCost.", string="Requested Cost")
+    actual_cost = fields.Float(help="Shopify's actualQueryCost (what was charged).", string="Actual Cost")
+    available_after = fields.Float(
+        help="Points left in the shop's bucket after this call.", string="Points Left After"
+    )
     maximum_available = fields.Float(string="Bucket Size")
-    restore_rate = fields.Float(help="Points per second the bucket refills.")
+    restore_rate = fields.Float(
+        help="Points per second the bucket refills.", string="Restore Rate (points/s)"
+    )
     duration_ms = fields.Float(string="Duration (ms)", aggregator="avg")
     throttle_wait_ms = fields.Float(string="Throttle Wait (ms)", help="Time waited for the budget first.")
     http_status = fields.Integer(string="HTTP Status")
-    error_code = fields.Char(index=True)
-    error_message = fields.Text()
+    error_code = fields.Char(index=True, string="Error Code")
+    error_message = fields.Text(string="Error Message")
     response_api_version = fields.Char(
         string="Answered API Version", help="X-Shopify-API-Version of the answer (Shopify falls forward)."
     )

@@ -31,13 +31,14 @@ class ShopifyShop(models.Model):
     _inherit = ["mail.thread"]
     _order = "sequence, name"
 
-    name = fields.Char(required=True, tracking=True)
-    sequence = fields.Integer(default=10)
+    name = fields.Char(required=True, tracking=True, string="Shop Name")
+    sequence = fields.Integer(default=10, string="Sequence")
     active = fields.Boolean(default=True, tracking=True)
     shop_domain = fields.Char(
         required=True,
         tracking=True,
         help="The store's permanent domain, e.g. my-store.myshopify.com (not a custom domain).",
+        string="Shopify Domain",
     )
     api_version = fields.Selection(
         selection="_selection_api_version",
@@ -62,22 +63,29 @@ class ShopifyShop(models.Model):
         string="Authentication",
     )
     # Secrets: readable and writable by Shopify managers only (field-level groups), never logged.
-    access_token = fields.Char(groups=MANAGER_GROUP, copy=False)
+    access_token = fields.Char(groups=MANAGER_GROUP, copy=False, string="Admin API Access Token")
     client_id = fields.Char(string="Client ID", groups=MANAGER_GROUP, copy=False)
     client_secret = fields.Char(
         groups=MANAGER_GROUP,
         copy=False,
         help="The app's client secret. Shopify signs webhooks with it; with the client credentials "
         "grant it also obtains access tokens.",
+        string="Client Secret",
     )
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, tracking=True, index=True
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        tracking=True,
+        index=True,
+        string="Company",
     )
     warehouse_id = fields.Many2one(
         "stock.warehouse",
         domain="[('company_id', '=', company_id)]",
         check_company=True,
         help="Warehouse of the orders imported from this shop.",
+        string="Warehouse",
     )
     state = fields.Selection(
         [
@@ -90,6 +98,7 @@ class ShopifyShop(models.Model):
         required=True,
         readonly=True,
         tracking=True,
+        string="Connection Status",
     )
     shop_name_remote = fields.Char(string="Name on Shopify", readonly=True)
     currency_code_remote = fields.Char(string="Shop Currency", readonly=True)
@@ -99,9 +108,10 @@ class ShopifyShop(models.Model):
     missing_scopes = fields.Char(
         readonly=True,
         help="Access scopes the addon needs that the app was not granted (last connection test).",
+        string="Missing Access Scopes",
     )
     last_connection_at = fields.Datetime(string="Last Connection Test", readonly=True)
-    last_connection_error = fields.Text(readonly=True)
+    last_connection_error = fields.Text(readonly=True, string="Last Connection Error")
     # The client-credentials token cache is a sync state row (core/client_wiring.py::ShopTokenStore).
     # Read from shopify.api.call rather than written on every call: concurrent workers would
     # otherwise all update this row and fail on serialization conflicts.
@@ -332,8 +342,10 @@ class ShopifyShop(models.Model):
     # ------------------------------------------------------------------------------------------------
     # API version lifecycle: the form warns before the shop's version leaves support
     # ------------------------------------------------------------------------------------------------
-    api_version_end_of_support = fields.Date(compute="_compute_api_version_lifecycle")
-    api_version_warning = fields.Char(compute="_compute_api_version_lifecycle")
+    api_version_end_of_support = fields.Date(
+        compute="_compute_api_version_lifecycle", string="API Version Supported Until"
+    )
+    api_version_warning = fields.Char(compute="_compute_api_version_lifecycle", string="API Version Warning")
 
     @api.depends("api_version")
     def _compute_api_version_lifecycle(self):

@@ -11,17 +11,18 @@ class ShopifyBulkLineError(models.Model):
 
     operation_id = fields.Many2one("shopify.bulk.operation", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="operation_id.company_id", store=True, index=True)
-    line_number = fields.Integer(required=True)
+    line_number = fields.Integer(required=True, string="Line Number")
     res_model = fields.Char(string="Record Model", index=True)
     res_id = fields.Many2oneReference(string="Record", model_field="res_model", index=True)
     record_name = fields.Char(string="Record Name", compute="_compute_record_name")
-    message = fields.Text(required=True)
+    message = fields.Text(required=True, string="Message")
     error_type = fields.Selection(
         [("result", "Result line"), ("unreadable", "Unreadable line"), ("batch", "Batch failed")],
         default="result",
         required=True,
         help="Unreadable: the line is not JSON (skipped). Batch failed: processing raised on its batch, "
         "so the row was not processed.",
+        string="Error Type",
     )
 
     @api.depends("res_model", "res_id")

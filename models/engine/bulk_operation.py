@@ -72,38 +72,52 @@ class ShopifyBulkOperation(models.Model):
     _order = "id desc"
     _rec_name = "operation_gid"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, string="Shop")
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     operation_gid = fields.Char(string="Operation ID", readonly=True, index=True)
     kind = fields.Char(
-        required=True, readonly=True, help="What the result feeds (BULK_KINDS of the work registry)."
+        required=True,
+        readonly=True,
+        help="What the result feeds (BULK_KINDS of the work registry).",
+        string="Purpose",
     )
-    operation_type = fields.Selection([("query", "Query"), ("mutation", "Mutation")], default="query")
-    status = fields.Selection(STATUSES, default="created", required=True, index=True, readonly=True)
-    error_code = fields.Char(readonly=True)
-    error_message = fields.Text(readonly=True)
-    object_count = fields.Integer(readonly=True)
-    root_object_count = fields.Integer(readonly=True)
+    operation_type = fields.Selection(
+        [("query", "Query"), ("mutation", "Mutation")], default="query", string="Operation Type"
+    )
+    status = fields.Selection(
+        STATUSES, default="created", required=True, index=True, readonly=True, string="Status on Shopify"
+    )
+    error_code = fields.Char(readonly=True, string="Error Code")
+    error_message = fields.Text(readonly=True, string="Error Message")
+    object_count = fields.Integer(readonly=True, string="Objects Returned")
+    root_object_count = fields.Integer(readonly=True, string="Root Objects Returned")
     # A signed link to the whole result file (raw Shopify rows, orders included): managers only.
     url = fields.Char(string="Result URL", readonly=True, groups=MANAGER_GROUP)
-    processed = fields.Boolean(readonly=True, index=True)
-    processed_count = fields.Integer(readonly=True, help="Rows the handlers reported as handled.")
+    processed = fields.Boolean(readonly=True, index=True, string="Result Processed")
+    processed_count = fields.Integer(
+        readonly=True, help="Rows the handlers reported as handled.", string="Rows Handled"
+    )
     processed_lines = fields.Integer(
-        readonly=True, help="Result lines of the batches processed (and committed) so far: the progress."
+        readonly=True,
+        help="Result lines of the batches processed (and committed) so far: the progress.",
+        string="Lines Processed",
     )
     processing_interrupted = fields.Boolean(
-        readonly=True, help="The last processing run stopped early; the next poll resumes it."
+        readonly=True,
+        help="The last processing run stopped early; the next poll resumes it.",
+        string="Processing Interrupted",
     )
     resume_position = fields.Integer(
         readonly=True,
         help="Root objects (lines, for flat and mutation results) already processed and committed: an "
         "interrupted processing resumes after them.",
+        string="Resume From",
     )
-    completed_at = fields.Datetime(readonly=True)
+    completed_at = fields.Datetime(readonly=True, string="Completed At")
     # Bulk mutations: the record each variables line was sent for ([model, id] by line number).
     line_refs = fields.Json(readonly=True)
     line_error_ids = fields.One2many("shopify.bulk.line.error", "operation_id", string="Line Errors")
-    line_error_count = fields.Integer(readonly=True)
+    line_error_count = fields.Integer(readonly=True, string="Line Error Count")
 
     _sql_constraints = [
         (

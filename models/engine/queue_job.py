@@ -109,20 +109,35 @@ class ShopifyQueueJob(models.Model):
     _description = "Shopify Queue Job"
     _order = "id desc"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, index=True, ondelete="cascade")
-    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
-    kind = fields.Char(required=True, index=True, help="Which handler runs (JOB_KINDS of the work registry).")
-    state = fields.Selection(JOB_STATES, default="pending", required=True, index=True, readonly=True)
-    priority = fields.Integer(default=queue_policy.PRIORITY_OTHER, help="Lower runs first.")
-    attempts = fields.Integer(default=0, readonly=True, help="How many times a worker started this job.")
-    next_attempt_at = fields.Datetime(
-        default=fields.Datetime.now, index=True, readonly=True, help="Not run before this time."
+    shop_id = fields.Many2one("shopify.shop", required=True, index=True, ondelete="cascade", string="Shop")
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True, string="Company")
+    kind = fields.Char(
+        required=True,
+        index=True,
+        help="Which handler runs (JOB_KINDS of the work registry).",
+        string="Job Kind",
     )
-    started_at = fields.Datetime(readonly=True)
+    state = fields.Selection(
+        JOB_STATES, default="pending", required=True, index=True, readonly=True, string="Status"
+    )
+    priority = fields.Integer(
+        default=queue_policy.PRIORITY_OTHER, help="Lower runs first.", string="Priority"
+    )
+    attempts = fields.Integer(
+        default=0, readonly=True, help="How many times a worker started this job.", string="Attempts"
+    )
+    next_attempt_at = fields.Datetime(
+        default=fields.Datetime.now,
+        index=True,
+        readonly=True,
+        help="Not run before this time.",
+        string="Next Attempt At",
+    )
+    started_at = fields.Datetime(readonly=True, string="Started At")
     claim_number = fields.Integer(
         readonly=True, help="The run that claimed this job: it holds an advisory lock on it while alive."
     )
-    finished_at = fields.Datetime(readonly=True)
+    finished_at = fields.Datetime(readonly=True, string="Finished At")
     payload = fields.Json(readonly=True)
     payload_text = fields.Text(string="Payload (JSON)", compute="_compute_payload_text")
     res_model = fields.Char(string="Related Model", readonly=True)
@@ -131,14 +146,22 @@ class ShopifyQueueJob(models.Model):
         string="Shopify Resource", index=True, readonly=True, help="GID of the Shopify resource touched."
     )
     resource_updated_at = fields.Datetime(
-        readonly=True, help="Shopify's updated_at of the resource in this job: older ones are skipped."
+        readonly=True,
+        help="Shopify's updated_at of the resource in this job: older ones are skipped.",
+        string="Resource Updated At (Shopify)",
     )
-    dedupe_key = fields.Char(readonly=True, help="At most one pending job per shop carries a given key.")
-    webhook_event_id = fields.Many2one("shopify.webhook.event", index="btree_not_null", readonly=True)
-    last_error_type = fields.Char(readonly=True)
-    last_error_message = fields.Text(readonly=True)
+    dedupe_key = fields.Char(
+        readonly=True,
+        help="At most one pending job per shop carries a given key.",
+        string="Deduplication Key",
+    )
+    webhook_event_id = fields.Many2one(
+        "shopify.webhook.event", index="btree_not_null", readonly=True, string="Webhook Event"
+    )
+    last_error_type = fields.Char(readonly=True, string="Last Error Type")
+    last_error_message = fields.Text(readonly=True, string="Last Error")
     # Tracebacks can carry payload fragments (customer data): managers only.
-    last_error_traceback = fields.Text(readonly=True, groups=MANAGER_GROUP)
+    last_error_traceback = fields.Text(readonly=True, groups=MANAGER_GROUP, string="Last Error Details")
 
     def init(self):
         # The claim query walks this index in the exact order the queue runs in.

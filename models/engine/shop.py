@@ -64,13 +64,17 @@ class ShopifyShop(models.Model):
     )
     # The last check's result, kept in the shop's `webhooks` sync state row (the check is a cron).
     webhook_topics_covered = fields.Text(
-        compute="_compute_webhook_check", help="Topics subscribed at the last check."
+        compute="_compute_webhook_check",
+        help="Topics subscribed at the last check.",
+        string="Topics Subscribed",
     )
     webhook_topics_missing = fields.Text(
-        compute="_compute_webhook_check", help="Topics not subscribed after the last check."
+        compute="_compute_webhook_check",
+        help="Topics not subscribed after the last check.",
+        string="Topics Missing",
     )
     webhook_checked_at = fields.Datetime(string="Webhooks Checked At", compute="_compute_webhook_check")
-    webhook_check_error = fields.Text(compute="_compute_webhook_check")
+    webhook_check_error = fields.Text(compute="_compute_webhook_check", string="Webhook Check Error")
 
     @api.depends("sync_state_ids.checked_at", "sync_state_ids.error", "sync_state_ids.details")
     def _compute_webhook_check(self):

@@ -16,13 +16,16 @@ class ShopifySyncLog(models.Model):
     _order = "started_at desc, id desc"
     _rec_name = "kind"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, index=True, ondelete="cascade", readonly=True)
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, index=True, ondelete="cascade", readonly=True, string="Shop"
+    )
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     kind = fields.Char(
         required=True,
         index=True,
         readonly=True,
         help="What ran: products, inventory, orders, reconcile, queue, or a feature's own kind.",
+        string="Sync Kind",
     )
     state = fields.Selection(
         [("running", "Running"), ("done", "Done"), ("failed", "Failed")],
@@ -30,9 +33,12 @@ class ShopifySyncLog(models.Model):
         required=True,
         index=True,
         readonly=True,
+        string="Status",
     )
-    started_at = fields.Datetime(required=True, default=fields.Datetime.now, index=True, readonly=True)
-    ended_at = fields.Datetime(readonly=True)
+    started_at = fields.Datetime(
+        required=True, default=fields.Datetime.now, index=True, readonly=True, string="Started At"
+    )
+    ended_at = fields.Datetime(readonly=True, string="Ended At")
     duration_s = fields.Float(string="Duration (s)", readonly=True, aggregator="avg")
     ok_count = fields.Integer(string="Records OK", readonly=True)
     failed_count = fields.Integer(string="Records Failed", readonly=True)
@@ -45,7 +51,7 @@ class ShopifySyncLog(models.Model):
         aggregator="min",
         help="Lowest API budget left during the run.",
     )
-    error_summary = fields.Text(readonly=True)
+    error_summary = fields.Text(readonly=True, string="Errors")
 
     @api.model
     def _open(self, shop, kind):

@@ -31,20 +31,29 @@ class ShopifyWebhookEvent(models.Model):
     _order = "id desc"
     _rec_name = "topic"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, index=True, ondelete="cascade", readonly=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
-    topic = fields.Char(required=True, index=True, readonly=True)
-    webhook_id = fields.Char(
-        required=True, readonly=True, help="X-Shopify-Webhook-Id: unique per delivery (retries included)."
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, index=True, ondelete="cascade", readonly=True, string="Shop"
     )
-    event_id = fields.Char(readonly=True, help="X-Shopify-Event-Id: shared by deliveries of one action.")
-    triggered_at = fields.Datetime(readonly=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True, string="Company")
+    topic = fields.Char(required=True, index=True, readonly=True, string="Topic")
+    webhook_id = fields.Char(
+        required=True,
+        readonly=True,
+        help="X-Shopify-Webhook-Id: unique per delivery (retries included).",
+        string="Delivery ID",
+    )
+    event_id = fields.Char(
+        readonly=True, help="X-Shopify-Event-Id: shared by deliveries of one action.", string="Event ID"
+    )
+    triggered_at = fields.Datetime(readonly=True, string="Triggered At (Shopify)")
     api_version = fields.Char(string="API Version", readonly=True)
     # Bodies carry customer data: managers only.
-    raw_body = fields.Text(readonly=True, groups=MANAGER_GROUP)
-    received_at = fields.Datetime(required=True, readonly=True, index=True)
-    state = fields.Selection(EVENT_STATES, default="queued", required=True, index=True, readonly=True)
-    job_ids = fields.One2many("shopify.queue.job", "webhook_event_id", readonly=True)
+    raw_body = fields.Text(readonly=True, groups=MANAGER_GROUP, string="Raw Body")
+    received_at = fields.Datetime(required=True, readonly=True, index=True, string="Received At")
+    state = fields.Selection(
+        EVENT_STATES, default="queued", required=True, index=True, readonly=True, string="Status"
+    )
+    job_ids = fields.One2many("shopify.queue.job", "webhook_event_id", readonly=True, string="Jobs")
 
     _sql_constraints = [
         ("webhook_id_unique", "unique(shop_id, webhook_id)", "This webhook delivery was already received."),

@@ -23,12 +23,14 @@ class ShopifyInventoryChange(models.Model):
     level_id = fields.Many2one(
         "shopify.inventory.level", required=True, ondelete="cascade", index=True, readonly=True
     )
-    shop_id = fields.Many2one(related="level_id.shop_id", store=True, index=True)
+    shop_id = fields.Many2one(related="level_id.shop_id", store=True, index=True, string="Shop")
     company_id = fields.Many2one(related="level_id.company_id", store=True, index=True)
     product_id = fields.Many2one(related="level_id.product_id", store=True)
     location_id = fields.Many2one(related="level_id.location_id", store=True, string="Shopify Location")
-    quantity_before = fields.Integer(readonly=True, help="What Odoo last knew Shopify held.")
-    quantity_after = fields.Integer(readonly=True)
+    quantity_before = fields.Integer(
+        readonly=True, help="What Odoo last knew Shopify held.", string="Quantity Before"
+    )
+    quantity_after = fields.Integer(readonly=True, string="Quantity After")
     shopify_updated_at = fields.Char(readonly=True)
     outcome = fields.Selection(
         [
@@ -39,9 +41,10 @@ class ShopifyInventoryChange(models.Model):
         ],
         required=True,
         readonly=True,
+        string="Outcome",
     )
     stock_move_id = fields.Many2one("stock.move", string="Odoo Adjustment", readonly=True)
-    note = fields.Text(readonly=True)
+    note = fields.Text(readonly=True, string="Note")
 
     # ------------------------------------------------------------------------------------------------
     # Holds: pushing Odoo's uncounted number would undo what happened on Shopify, so the level waits
@@ -53,6 +56,7 @@ class ShopifyInventoryChange(models.Model):
         index="btree_not_null",
         help="For a change left to count: Odoo's quantity is not pushed to this variant and location "
         "until the count is applied in Odoo or the change is dismissed.",
+        string="Push Hold",
     )
     released_at = fields.Datetime(readonly=True)
 

@@ -34,7 +34,9 @@ class ShopifyInventoryLevel(models.Model):
         index=True,
         readonly=True,
     )
-    shop_id = fields.Many2one(related="location_id.shop_id", store=True, index=True, readonly=True)
+    shop_id = fields.Many2one(
+        related="location_id.shop_id", store=True, index=True, readonly=True, string="Shop"
+    )
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     product_id = fields.Many2one(related="variant_binding_id.product_id", store=True, index=True)
     inventory_item_gid = fields.Char(related="variant_binding_id.inventory_item_gid")
@@ -48,12 +50,17 @@ class ShopifyInventoryLevel(models.Model):
         help="Odoo's quantity was negative: Shopify was sent 0 instead.",
     )
     quantity_pushed = fields.Integer(string="Last Pushed", readonly=True)
-    pushed_at = fields.Datetime(readonly=True)
+    pushed_at = fields.Datetime(readonly=True, string="Last Pushed At")
     quantity_remote = fields.Integer(string="Last Read On Shopify", readonly=True)
-    remote_known = fields.Boolean(readonly=True, help="Whether Last Read On Shopify holds a value yet.")
-    remote_read_at = fields.Datetime(readonly=True)
-    needs_push = fields.Boolean(readonly=True, help="Odoo stock changed since the last push.")
+    remote_known = fields.Boolean(
+        readonly=True, help="Whether Last Read On Shopify holds a value yet.", string="Shopify Quantity Known"
+    )
+    remote_read_at = fields.Datetime(readonly=True, string="Last Read At")
+    needs_push = fields.Boolean(
+        readonly=True, help="Odoo stock changed since the last push.", string="Needs Push"
+    )
     waiting_since = fields.Datetime(
+        string="Waiting Since",
         readonly=True,
         help="The first change not yet on Shopify (flagged or in flight); empty once Shopify has it.",
     )
@@ -64,7 +71,7 @@ class ShopifyInventoryLevel(models.Model):
         ondelete="set null",
         index="btree_not_null",
     )
-    last_error = fields.Text(readonly=True)
+    last_error = fields.Text(readonly=True, string="Last Error")
     reconcile_drift_id = fields.Many2one(
         "shopify.inventory.drift",
         string="Last Reconciliation",

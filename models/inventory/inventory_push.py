@@ -23,7 +23,9 @@ class ShopifyInventoryPush(models.Model):
     _description = "Shopify Inventory Push"
     _order = "id desc"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, readonly=True)
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, ondelete="cascade", index=True, readonly=True, string="Shop"
+    )
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     state = fields.Selection(
         [("pending", "To send"), ("done", "Applied"), ("failed", "Failed")],
@@ -31,10 +33,14 @@ class ShopifyInventoryPush(models.Model):
         required=True,
         readonly=True,
         index=True,
+        string="Status",
     )
-    idempotency_key = fields.Char(readonly=True, copy=False, required=True)
+    idempotency_key = fields.Char(readonly=True, copy=False, required=True, string="Idempotency Key")
     quantity_name = fields.Selection(
-        [("available", "Available"), ("on_hand", "On hand")], required=True, readonly=True
+        [("available", "Available"), ("on_hand", "On hand")],
+        required=True,
+        readonly=True,
+        string="Quantity Set",
     )
     rows = fields.Json(
         readonly=True,
@@ -42,12 +48,12 @@ class ShopifyInventoryPush(models.Model):
     )
     quantity_count = fields.Integer(string="Quantities", readonly=True)
     resend_rounds = fields.Integer(
-        readonly=True, help="Re-sends after a stale compare-and-swap or refused rows."
+        readonly=True, help="Re-sends after a stale compare-and-swap or refused rows.", string="Re-sends"
     )
     level_ids = fields.One2many("shopify.inventory.level", "push_id", string="Levels In Flight")
     adjustment_group_gid = fields.Char(string="Shopify Adjustment Group", readonly=True)
-    sent_at = fields.Datetime(readonly=True)
-    error = fields.Text(readonly=True)
+    sent_at = fields.Datetime(readonly=True, string="Sent At")
+    error = fields.Text(readonly=True, string="Error")
 
     @api.depends("quantity_count", "state")
     def _compute_display_name(self):

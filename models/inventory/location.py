@@ -9,15 +9,15 @@ class ShopifyLocation(models.Model):
     _description = "Shopify Location"
     _order = "shop_id, name, id"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, string="Shop")
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True, string="Company")
     shopify_gid = fields.Char(
         string="Shopify Location GID", required=True, readonly=True, help="gid://shopify/Location/<id>"
     )
-    name = fields.Char(required=True)
+    name = fields.Char(required=True, string="Location Name")
     active = fields.Boolean(default=True, help="Archived when the location no longer exists on Shopify.")
     remote_active = fields.Boolean(string="Active on Shopify", readonly=True, default=True)
-    fulfills_online_orders = fields.Boolean(readonly=True)
+    fulfills_online_orders = fields.Boolean(readonly=True, string="Fulfills Online Orders")
     warehouse_id = fields.Many2one(
         "stock.warehouse",
         string="Odoo Warehouse",

@@ -67,8 +67,12 @@ class ShopifyShop(models.Model):
         "minutes) pushes.",
     )
     shopify_location_ids = fields.One2many("shopify.location", "shop_id", string="Shopify Locations")
-    shopify_location_count = fields.Integer(compute="_compute_shopify_location_count")
-    shopify_unmapped_location_count = fields.Integer(compute="_compute_shopify_location_count")
+    shopify_location_count = fields.Integer(
+        compute="_compute_shopify_location_count", string="Shopify Location Count"
+    )
+    shopify_unmapped_location_count = fields.Integer(
+        compute="_compute_shopify_location_count", string="Locations Without Warehouse"
+    )
     inventory_drift_ids = fields.One2many("shopify.inventory.drift", "shop_id", string="Drift Reports")
     last_inventory_drift_id = fields.Many2one(
         "shopify.inventory.drift", compute="_compute_last_inventory_drift_id", string="Last Reconciliation"

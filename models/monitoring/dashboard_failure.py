@@ -46,13 +46,13 @@ class ShopifyDashboardFailure(models.Model):
     _order = "job_count desc, last_failed_at desc"
     _rec_name = "reason"
 
-    shop_id = fields.Many2one("shopify.shop", readonly=True)
+    shop_id = fields.Many2one("shopify.shop", readonly=True, string="Shop")
     company_id = fields.Many2one("res.company", readonly=True)
-    kind = fields.Char(readonly=True)
+    kind = fields.Char(readonly=True, string="Job Kind")
     error_type = fields.Char(readonly=True)
-    reason = fields.Char(readonly=True)
+    reason = fields.Char(readonly=True, string="Reason")
     job_count = fields.Integer(string="Jobs", readonly=True)
-    last_failed_at = fields.Datetime(readonly=True)
+    last_failed_at = fields.Datetime(readonly=True, string="Last Failed At")
     hint = fields.Char(compute="_compute_hint", string="What to do")
 
     def init(self):

@@ -22,11 +22,11 @@ class ShopifyDashboardSyncKind(models.Model):
 
     shop_id = fields.Many2one("shopify.shop", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    kind = fields.Char(readonly=True)
-    last_run_at = fields.Datetime(readonly=True)
-    last_success_at = fields.Datetime(readonly=True)
+    kind = fields.Char(readonly=True, string="Sync Kind")
+    last_run_at = fields.Datetime(readonly=True, string="Last Run At")
+    last_success_at = fields.Datetime(readonly=True, string="Last Success At")
     last_state = fields.Selection(
-        [("running", "Running"), ("done", "Done"), ("failed", "Failed")], readonly=True
+        [("running", "Running"), ("done", "Done"), ("failed", "Failed")], readonly=True, string="Last Result"
     )
     last_error = fields.Text(string="Last Error (full)", readonly=True)
     last_error_line = fields.Char(compute="_compute_last_error_line", string="Last Error")

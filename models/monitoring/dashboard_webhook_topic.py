@@ -17,8 +17,8 @@ class ShopifyDashboardWebhookTopic(models.Model):
 
     shop_id = fields.Many2one("shopify.shop", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
-    topic = fields.Char(readonly=True)
-    last_received_at = fields.Datetime(readonly=True)
+    topic = fields.Char(readonly=True, string="Topic")
+    last_received_at = fields.Datetime(readonly=True, string="Last Received At")
     count_24h = fields.Integer(string="Received (24 h)", readonly=True)
     problem_count = fields.Integer(string="Failed", readonly=True)
 

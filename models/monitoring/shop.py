@@ -9,12 +9,15 @@ from odoo import _, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import format_date
 
-from ...services import timestamps
+from ...services import dashboard_charts, timestamps
 from ...services.completeness import shop_zone, window_days
 from ..core.access import MANAGER, USER, check_shopify_access
 from .health import SUMMARY_DAYS
 
 TOP_FAILURES = 5
+# The dashboard's inline charts: how far back each looks.
+CHART_ORDER_DAYS = 14
+CHART_HOURS = 24
 
 
 def format_age(delta):
@@ -111,6 +114,23 @@ class ShopifyShop(models.Model):
         help="Share of the orders received in the last 7 days that became sale orders.",
     )
 
+    # Inline charts on the dashboard form (widget dashboard_graph: JSON of one series).
+    dash_chart_orders = fields.Text(
+        compute="_compute_dash_charts",
+        string="Orders per Day Chart",
+        help="Shopify orders received per day over the last 14 days (your timezone).",
+    )
+    dash_chart_queue = fields.Text(
+        compute="_compute_dash_charts",
+        string="Queue Backlog Chart",
+        help="Jobs waiting or running at each hour of the last 24 hours.",
+    )
+    dash_chart_api_cost = fields.Text(
+        compute="_compute_dash_charts",
+        string="API Cost per Hour Chart",
+        help="Shopify API cost points charged per hour over the last 24 hours.",
+    )
+
     def _dash_count(self, model, domain):
         """Count in a model of the addon, whatever the user's access to it (the dashboard shows totals)."""
         return self.env[model].sudo().search_count(domain)
@@ -154,6 +174,73 @@ class ShopifyShop(models.Model):
             shop.dash_api_calls_24h = count
             shop.dash_api_cost_24h = cost or 0.0
             shop.dash_api_bucket_min_24h = lowest or 0.0
+
+    def _compute_dash_charts(self):
+        now = fields.Datetime.now()
+        tz = self.env.user.tz or "UTC"
+        hours = dashboard_charts.hour_starts(now, CHART_HOURS)
+        today = fields.Datetime.context_timestamp(self, now).date()
+        order_days = dashboard_charts.days(today, CHART_ORDER_DAYS)
+
+        def hour_label(hour):
+            return fields.Datetime.context_timestamp(self, hour).strftime("%H:%M")
+
+        for shop in self:
+            orders = dict(self._dash_sql(self._CHART_ORDERS_SQL, shop, tz=tz, since=order_days[0]))
+            shop.dash_chart_orders = dashboard_charts.bar_chart(
+                _("Orders"),
+                [
+                    (format_date(self.env, day, date_format="dd MMM"), count)
+                    for day, count in dashboard_charts.fill(order_days, orders)
+                ],
+            )
+            backlog = dict(self._dash_sql(self._CHART_BACKLOG_SQL, shop, points=[*hours[1:], now]))
+            shop.dash_chart_queue = dashboard_charts.line_chart(
+                _("Jobs waiting"),
+                [
+                    (hour_label(point), count)
+                    for point, count in dashboard_charts.fill([*hours[1:], now], backlog)
+                ],
+            )
+            cost = dict(self._dash_sql(self._CHART_API_COST_SQL, shop, since=hours[0]))
+            shop.dash_chart_api_cost = dashboard_charts.bar_chart(
+                _("API cost"),
+                [
+                    (hour_label(hour), round(points or 0.0, 1))
+                    for hour, points in dashboard_charts.fill(hours, cost)
+                ],
+            )
+
+    # Orders received per day, in the viewer's timezone.
+    _CHART_ORDERS_SQL = """
+        SELECT (create_date AT TIME ZONE 'UTC' AT TIME ZONE %(tz)s)::date AS day, count(*)
+          FROM shopify_order_binding
+         WHERE shop_id = %(shop)s AND create_date >= %(since)s::date - interval '1 day'
+         GROUP BY 1
+    """
+    # At each point in time, the jobs created before it and not finished yet (waiting or running).
+    _CHART_BACKLOG_SQL = """
+        SELECT point, count(job.id)
+          FROM unnest(%(points)s::timestamp[]) AS point
+          LEFT JOIN shopify_queue_job job
+                 ON job.shop_id = %(shop)s
+                AND job.create_date <= point
+                AND (job.finished_at IS NULL OR job.finished_at > point)
+         GROUP BY point
+    """
+    # Cost points Shopify charged, per UTC hour (what the bucket refills by the hour).
+    _CHART_API_COST_SQL = """
+        SELECT date_trunc('hour', called_at) AS hour, sum(actual_cost)
+          FROM shopify_api_call
+         WHERE shop_id = %(shop)s AND called_at >= %(since)s
+         GROUP BY 1
+    """
+
+    def _dash_sql(self, query, shop, **params):
+        """Rows of one of the chart queries for `shop` (totals: whatever the user's access to the rows)."""
+        self.env.flush_all()
+        self.env.cr.execute(query, {"shop": shop.id, **params})
+        return self.env.cr.fetchall()
 
     def _compute_dash_catalog(self):
         now = fields.Datetime.now()

@@ -24,10 +24,14 @@ class ShopifyOrderBinding(models.Model):
     _order = "shopify_processed_at desc, id desc"
 
     name = fields.Char(string="Shopify Order", required=True, readonly=True, help="e.g. #1042")
-    shop_id = fields.Many2one("shopify.shop", required=True, readonly=True, ondelete="restrict", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, readonly=True, ondelete="restrict", index=True, string="Shop"
+    )
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True, string="Company")
     shopify_gid = fields.Char(string="Shopify Order GID", required=True, readonly=True, index=True)
-    sale_order_id = fields.Many2one("sale.order", readonly=True, ondelete="set null", index=True, copy=False)
+    sale_order_id = fields.Many2one(
+        "sale.order", readonly=True, ondelete="set null", index=True, copy=False, string="Sale Order"
+    )
     state = fields.Selection(
         [("held", "Held"), ("imported", "Imported")],
         required=True,
@@ -35,17 +39,19 @@ class ShopifyOrderBinding(models.Model):
         readonly=True,
         tracking=True,
         help="Held: no sale order yet; the reason says what to fix, then retry.",
+        string="Import Status",
     )
-    hold_reason = fields.Text(readonly=True)
+    hold_reason = fields.Text(readonly=True, string="Hold Reason")
     hold_kind = fields.Selection(
         [
             ("tax_mapping", "Missing tax mapping"),
             ("unknown_item", "Unknown item"),
         ],
         readonly=True,
+        string="Hold Type",
     )
-    needs_review = fields.Boolean(readonly=True, tracking=True, index=True)
-    review_reason = fields.Text(readonly=True)
+    needs_review = fields.Boolean(readonly=True, tracking=True, index=True, string="Needs Review")
+    review_reason = fields.Text(readonly=True, string="Review Reason")
     customer_match_rule = fields.Selection(
         [
             ("binding", "Shopify customer already linked"),
@@ -56,10 +62,11 @@ class ShopifyOrderBinding(models.Model):
         ],
         readonly=True,
         help="Which rule found the customer of this order.",
+        string="Customer Matched By",
     )
-    financial_status = fields.Char(readonly=True, tracking=True)
-    fulfillment_status = fields.Char(readonly=True)
-    cancelled = fields.Boolean(readonly=True, tracking=True)
+    financial_status = fields.Char(readonly=True, tracking=True, string="Payment Status")
+    fulfillment_status = fields.Char(readonly=True, string="Fulfillment Status")
+    cancelled = fields.Boolean(readonly=True, tracking=True, string="Cancelled on Shopify")
     currency_id = fields.Many2one(
         "res.currency", readonly=True, help="The shop currency: Odoo amounts use it."
     )

@@ -355,12 +355,14 @@ class ShopifyOrderImport(models.AbstractModel):
         missing = self._missing_taxes(shop, order)
         if missing:
             label = _("incl.") if order["taxes_included"] else _("excl.")
+            # Built outside _(): the term extractor cannot read an f-string among its arguments.
+            missing_taxes = ", ".join(f"{title or '-'} {rate:g}%" for rate, title in missing)
             raise OrderHeld(
                 "tax_mapping",
                 _(
                     "No Odoo tax mapped for %(taxes)s (%(label)s) in shop %(shop)s. Use “Fix tax mapping” "
                     "or add the rows under Shopify › Configuration › Tax Mapping, then retry.",
-                    taxes=", ".join(f"{title or '-'} {rate:g}%" for rate, title in missing),
+                    taxes=missing_taxes,
                     label=label,
                     shop=shop.name,
                 ),
@@ -580,7 +582,7 @@ class ShopifyOrderImport(models.AbstractModel):
         details = [
             _(
                 "Total differs: Odoo %(odoo)s, Shopify %(shopify)s %(cur)s. The order stays in draft.",
-                odoo=f"{sale_order.amount_total:.2f}",
+                odoo=format(sale_order.amount_total, ".2f"),
                 shopify=order["total_price"],
                 cur=currency.name,
             )
@@ -599,7 +601,7 @@ class ShopifyOrderImport(models.AbstractModel):
                     _(
                         "Line %(name)s: Odoo %(odoo)s, Shopify %(shopify)s (tax included).",
                         name=line["title"],
-                        odoo=f"{odoo_total:.2f}",
+                        odoo=format(odoo_total, ".2f"),
                         shopify=expected,
                     )
                 )
@@ -620,8 +622,8 @@ class ShopifyOrderImport(models.AbstractModel):
                 details.append(
                     _(
                         "Tax %(rate)s%%: Odoo %(odoo)s, Shopify %(shopify)s.",
-                        rate=f"{rate_percent.normalize():f}",
-                        odoo=f"{odoo_amount:.2f}",
+                        rate=format(rate_percent.normalize(), "f"),
+                        odoo=format(odoo_amount, ".2f"),
                         shopify=amount,
                     )
                 )
@@ -638,12 +640,8 @@ class ShopifyOrderImport(models.AbstractModel):
             order["name"],
             ", ".join(path for path, _message in order["warnings"]),
         )
-        sale_order.message_post(
-            body=_(
-                "Left out of the Shopify order: %s",
-                "; ".join(f"{path}: {message}" for path, message in order["warnings"]),
-            )
-        )
+        left_out = "; ".join(f"{path}: {message}" for path, message in order["warnings"])
+        sale_order.message_post(body=_("Left out of the Shopify order: %s", left_out))
 
     # ------------------------------------------------------------------------------------------------
     # Updates, cancellation, confirmation

@@ -99,6 +99,7 @@ class ShopifyShop(models.Model):
     orders_synced_until = fields.Datetime(
         compute="_compute_orders_synced_until",
         help="Watermark of the order poll: orders updated after it are fetched.",
+        string="Orders Synced Until",
     )
 
     @api.depends("order_binding_ids")

@@ -16,7 +16,7 @@ class ShopifyTaxMapping(models.Model):
     _description = "Shopify Tax Mapping"
     _order = "shop_id, rate_percent, title"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, string="Shop")
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     rate_percent = fields.Float(
         string="Rate (%)", digits=(16, 4), required=True, help="Shopify's rate × 100, e.g. 19 for 0.19."
@@ -26,7 +26,8 @@ class ShopifyTaxMapping(models.Model):
         help="Mapping for shops whose prices include taxes (Shopify's taxes_included).",
     )
     title = fields.Char(
-        help="Shopify's tax title (e.g. MwSt, CA State Tax). Empty: any title with this rate."
+        help="Shopify's tax title (e.g. MwSt, CA State Tax). Empty: any title with this rate.",
+        string="Shopify Tax Title",
     )
     tax_id = fields.Many2one(
         "account.tax",

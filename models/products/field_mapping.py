@@ -39,7 +39,7 @@ class ShopifyFieldMapping(models.Model):
 
     shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
-    sequence = fields.Integer(default=10)
+    sequence = fields.Integer(default=10, string="Sequence")
     active = fields.Boolean(default=True, help="Disabled mappings are neither exported nor imported.")
     shopify_field = fields.Selection(
         [(name, FIELD_LABELS[name][0]) for name in (*mapping.ALL_FIELDS, "metafield")],
@@ -75,6 +75,7 @@ class ShopifyFieldMapping(models.Model):
         ],
         default=mapping.BOTH,
         required=True,
+        string="Direction",
     )
     conflict_policy = fields.Selection(
         [
@@ -85,6 +86,7 @@ class ShopifyFieldMapping(models.Model):
         default=mapping.ODOO_WINS,
         required=True,
         help="Applied when the field changed on both sides since the last sync.",
+        string="Conflict Policy",
     )
 
     _sql_constraints = [

@@ -39,13 +39,14 @@ class ShopifyBulkOperation(models.Model):
 
     def _bulk_refreshed_product_export(self):
         if self.status in ENDED_WITHOUT_RESULT:
+            code = f" ({self.error_code})" if self.error_code else ""  # outside _(): see the term extractor
             self._release_export_bindings(
                 _(
                     "The bulk export %(operation)s ended %(status)s%(code)s: the product stays marked and "
                     "is sent again by the next export.",
                     operation=self.operation_gid,
                     status=self.status,
-                    code=f" ({self.error_code})" if self.error_code else "",
+                    code=code,
                 )
             )
 

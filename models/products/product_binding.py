@@ -49,15 +49,15 @@ class ShopifyProductBinding(models.Model):
     _order = "shop_id, id desc"
     _rec_name = "product_tmpl_id"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, string="Shop")
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True, string="Company")
     product_tmpl_id = fields.Many2one(
         "product.template", string="Product", required=True, ondelete="cascade", index=True
     )
     shopify_gid = fields.Char(
         string="Shopify Product GID", index=True, copy=False, help="gid://shopify/Product/<id>"
     )
-    shopify_handle = fields.Char(copy=False)
+    shopify_handle = fields.Char(copy=False, string="Shopify Handle")
     shopify_updated_at = fields.Datetime(
         string="Shopify Updated At",
         copy=False,
@@ -69,16 +69,21 @@ class ShopifyProductBinding(models.Model):
     # Snapshot of the values last agreed by both sides (JSON of mapped values, template + variants).
     synced_values = fields.Json(copy=False, readonly=True)
     synced_hash = fields.Char(copy=False, readonly=True)
-    synced_at = fields.Datetime(copy=False, readonly=True)
+    synced_at = fields.Datetime(copy=False, readonly=True, string="Last Synced At")
 
     # Odoo → Shopify change tracking.
     export_pending = fields.Boolean(
-        copy=False, index=True, help="A mapped field changed in Odoo since the last export."
+        copy=False,
+        index=True,
+        help="A mapped field changed in Odoo since the last export.",
+        string="Export Pending",
     )
     odoo_changed_at = fields.Datetime(
-        copy=False, help="When the pending Odoo change was recorded (used by the newest-wins policy)."
+        copy=False,
+        help="When the pending Odoo change was recorded (used by the newest-wins policy).",
+        string="Changed in Odoo At",
     )
-    export_priority = fields.Integer(default=10, help="Lower exports first.")
+    export_priority = fields.Integer(default=10, help="Lower exports first.", string="Export Priority")
 
     sync_state = fields.Selection(
         [
@@ -91,12 +96,14 @@ class ShopifyProductBinding(models.Model):
         default="new",
         required=True,
         copy=False,
+        string="Sync Status",
     )
-    last_error = fields.Text(copy=False, readonly=True)
+    last_error = fields.Text(copy=False, readonly=True, string="Last Error")
     limit_warning = fields.Text(
         copy=False,
         readonly=True,
         help="What could not be sent because it exceeds Shopify's limits (options, variants).",
+        string="Shopify Limit Warning",
     )
     image_binding_ids = fields.One2many("shopify.image.binding", "product_binding_id", string="Images")
     image_warning = fields.Text(

@@ -14,21 +14,24 @@ class ShopifyProductConflict(models.Model):
     _order = "create_date desc, id desc"
 
     binding_id = fields.Many2one("shopify.product.binding", required=True, ondelete="cascade", index=True)
-    shop_id = fields.Many2one(related="binding_id.shop_id", store=True, index=True)
+    shop_id = fields.Many2one(related="binding_id.shop_id", store=True, index=True, string="Shop")
     company_id = fields.Many2one(related="binding_id.company_id", store=True, index=True)
     product_tmpl_id = fields.Many2one(related="binding_id.product_tmpl_id", store=True, string="Product")
     field_name = fields.Char(string="Field", required=True)
-    scope = fields.Char(help="“product”, or the variant's option values.")
-    odoo_value = fields.Char(help="JSON of the Odoo value")
-    shopify_value = fields.Char(help="JSON of the Shopify value")
+    scope = fields.Char(help="“product”, or the variant's option values.", string="Scope")
+    odoo_value = fields.Char(help="JSON of the Odoo value", string="Odoo Value")
+    shopify_value = fields.Char(help="JSON of the Shopify value", string="Shopify Value")
     policy = fields.Selection(
-        [("odoo", "Odoo wins"), ("shopify", "Shopify wins"), ("newest", "Newest wins")], required=True
+        [("odoo", "Odoo wins"), ("shopify", "Shopify wins"), ("newest", "Newest wins")],
+        required=True,
+        string="Policy",
     )
-    winner = fields.Selection([("odoo", "Odoo"), ("shopify", "Shopify")], required=True)
+    winner = fields.Selection([("odoo", "Odoo"), ("shopify", "Shopify")], required=True, string="Kept Value")
     state = fields.Selection(
         [("resolved", "Resolved by rule"), ("overridden", "Losing value applied")],
         default="resolved",
         required=True,
+        string="Status",
     )
 
     def _loser(self):

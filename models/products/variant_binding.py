@@ -16,7 +16,7 @@ class ShopifyVariantBinding(models.Model):
     shop_id = fields.Many2one(
         related="product_binding_id.shop_id", store=True, index=True, string="Shop", readonly=True
     )
-    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True, string="Company")
     product_id = fields.Many2one(
         "product.product", string="Variant", required=True, ondelete="cascade", index=True
     )

@@ -48,18 +48,28 @@ class ShopifyCompletenessReport(models.Model):
     _description = "Shopify Order Completeness Report"
     _order = "day desc, shop_id"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, readonly=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
-    day = fields.Date(required=True, readonly=True, index=True, help="Calendar day in the shop's timezone.")
-    timezone = fields.Char(readonly=True, help="The shop timezone the day was cut in.")
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, readonly=True, ondelete="cascade", index=True, string="Shop"
+    )
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True, string="Company")
+    day = fields.Date(
+        required=True, readonly=True, index=True, help="Calendar day in the shop's timezone.", string="Day"
+    )
+    timezone = fields.Char(
+        readonly=True, help="The shop timezone the day was cut in.", string="Shop Timezone"
+    )
     currency_id = fields.Many2one("res.currency", readonly=True)
-    state = fields.Selection(STATES, default="pending", required=True, readonly=True, index=True)
+    state = fields.Selection(
+        STATES, default="pending", required=True, readonly=True, index=True, string="Result"
+    )
     dry_run = fields.Boolean(
         string="Dry Run", readonly=True, help="Only reported: missing orders were not imported."
     )
     checked_at = fields.Datetime(string="Last Checked At", readonly=True)
-    bulk_operation_id = fields.Many2one("shopify.bulk.operation", readonly=True, ondelete="set null")
-    error_message = fields.Text(readonly=True)
+    bulk_operation_id = fields.Many2one(
+        "shopify.bulk.operation", readonly=True, ondelete="set null", string="Bulk Operation"
+    )
+    error_message = fields.Text(readonly=True, string="Error Message")
 
     shopify_count = fields.Integer(string="Shopify Orders", readonly=True)
     shopify_total = fields.Monetary(string="Shopify Total", readonly=True)
@@ -77,12 +87,22 @@ class ShopifyCompletenessReport(models.Model):
     backfilled_count = fields.Integer(string="Backfilled", readonly=True)
     backfill_failed_count = fields.Integer(string="Backfill Failed", readonly=True)
     missing_orders = fields.Text(
-        readonly=True, help="Shopify orders of the day with no sale order in Odoo (after the backfill)."
+        readonly=True,
+        help="Shopify orders of the day with no sale order in Odoo (after the backfill).",
+        string="Orders Missing in Odoo",
     )
-    extra_orders = fields.Text(readonly=True, help="Sale orders Odoo dates on this day that Shopify lacks.")
-    differing_orders = fields.Text(readonly=True, help="Orders whose Odoo total is not Shopify's.")
+    extra_orders = fields.Text(
+        readonly=True,
+        help="Sale orders Odoo dates on this day that Shopify lacks.",
+        string="Orders Only in Odoo",
+    )
+    differing_orders = fields.Text(
+        readonly=True, help="Orders whose Odoo total is not Shopify's.", string="Orders With Different Totals"
+    )
     backfilled_orders = fields.Text(
-        readonly=True, help="Orders this check imported, and the ones it could not."
+        readonly=True,
+        help="Orders this check imported, and the ones it could not.",
+        string="Orders Backfilled",
     )
     details = fields.Json(readonly=True, help="The lists above, complete and machine-readable.")
     # Filled batch by batch while the bulk result is processed: {gid: [name, total]}, {gid: error or None}.

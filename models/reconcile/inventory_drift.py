@@ -14,7 +14,9 @@ class ShopifyInventoryDrift(models.Model):
     _description = "Shopify Inventory Drift Report"
     _order = "id desc"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, readonly=True)
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, ondelete="cascade", index=True, readonly=True, string="Shop"
+    )
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     create_date = fields.Datetime(string="Reconciled At", readonly=True)
     state = fields.Selection(
@@ -22,6 +24,7 @@ class ShopifyInventoryDrift(models.Model):
         default="done",
         required=True,
         readonly=True,
+        string="Status",
     )
     method = fields.Selection(
         [("paged", "Pages of levels"), ("bulk", "Bulk query")],
@@ -29,19 +32,28 @@ class ShopifyInventoryDrift(models.Model):
         required=True,
         readonly=True,
         help="A bulk query reads every level in one operation when the catalog is large.",
+        string="Method",
     )
     started_at = fields.Datetime(readonly=True)
-    dry_run = fields.Boolean(readonly=True, help="Only reported: nothing was pushed.")
+    dry_run = fields.Boolean(readonly=True, help="Only reported: nothing was pushed.", string="Dry Run")
     bulk_operation_id = fields.Many2one(
-        "shopify.bulk.operation", readonly=True, ondelete="set null", index="btree_not_null"
+        "shopify.bulk.operation",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        string="Bulk Operation",
     )
-    pairs_checked = fields.Integer(readonly=True)
-    pairs_differed = fields.Integer(readonly=True)
-    pairs_pushed = fields.Integer(readonly=True, help="Differences queued to be pushed to Shopify.")
+    pairs_checked = fields.Integer(readonly=True, string="Levels Checked")
+    pairs_differed = fields.Integer(readonly=True, string="Levels Different")
+    pairs_pushed = fields.Integer(
+        readonly=True, help="Differences queued to be pushed to Shopify.", string="Levels Pushed"
+    )
     largest = fields.Json(readonly=True, help="The largest differences: pair, odoo, shopify, difference.")
     largest_text = fields.Text(string="Largest Differences", compute="_compute_largest_text")
     pairs_held = fields.Integer(
-        readonly=True, help="Pairs not pushed: a Shopify change there is still to count in Odoo."
+        readonly=True,
+        help="Pairs not pushed: a Shopify change there is still to count in Odoo.",
+        string="Levels Held",
     )
     held = fields.Json(readonly=True, help="The held pairs: pair, odoo, shopify, advice.")
     held_text = fields.Text(string="Held Pairs", compute="_compute_held_text")

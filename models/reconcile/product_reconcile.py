@@ -22,21 +22,26 @@ class ShopifyProductReconcile(models.Model):
     _description = "Shopify Product Reconciliation"
     _order = "id desc"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, readonly=True)
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, ondelete="cascade", index=True, readonly=True, string="Shop"
+    )
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     sync_log_id = fields.Many2one("shopify.sync.log", string="Sync Run", ondelete="set null", readonly=True)
     bulk_operation_id = fields.Many2one(
-        "shopify.bulk.operation", ondelete="set null", index=True, readonly=True
+        "shopify.bulk.operation", ondelete="set null", index=True, readonly=True, string="Bulk Operation"
     )
-    dry_run = fields.Boolean(readonly=True, help="Only reported: no product, link or export was changed.")
+    dry_run = fields.Boolean(
+        readonly=True, help="Only reported: no product, link or export was changed.", string="Dry Run"
+    )
     state = fields.Selection(
         [("running", "Waiting for Shopify"), ("done", "Done"), ("failed", "Failed")],
         default="running",
         required=True,
         readonly=True,
+        string="Status",
     )
-    ended_at = fields.Datetime(readonly=True)
-    error_message = fields.Text(readonly=True)
+    ended_at = fields.Datetime(readonly=True, string="Ended At")
+    error_message = fields.Text(readonly=True, string="Error Message")
     checked_count = fields.Integer(string="Shopify Products Read", readonly=True)
     in_sync_count = fields.Integer(string="In Sync", readonly=True)
     pending_count = fields.Integer(

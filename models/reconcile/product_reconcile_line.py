@@ -20,7 +20,7 @@ class ShopifyProductReconcileLine(models.Model):
 
     reconcile_id = fields.Many2one("shopify.product.reconcile", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="reconcile_id.company_id", store=True, index=True)
-    kind = fields.Selection(LINE_KINDS, required=True, index=True)
+    kind = fields.Selection(LINE_KINDS, required=True, index=True, string="Finding")
     binding_id = fields.Many2one("shopify.product.binding", string="Link", ondelete="set null")
     product_tmpl_id = fields.Many2one("product.template", string="Product", ondelete="set null")
     shopify_gid = fields.Char(string="Shopify Product")

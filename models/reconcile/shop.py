@@ -398,7 +398,9 @@ class ShopifyShop(models.Model):
         "compares with Shopify and backfills.",
     )
     completeness_report_ids = fields.One2many("shopify.completeness.report", "shop_id", string="Completeness")
-    completeness_report_count = fields.Integer(compute="_compute_completeness_report_count")
+    completeness_report_count = fields.Integer(
+        compute="_compute_completeness_report_count", string="Order Checks"
+    )
     completeness_red_count = fields.Integer(
         compute="_compute_completeness_report_count", string="Incomplete Days"
     )

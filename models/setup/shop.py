@@ -37,7 +37,9 @@ class ShopifyShop(models.Model):
     setup_done_count = fields.Integer(compute="_compute_setup_states", string="Setup Steps Done")
     setup_complete = fields.Boolean(compute="_compute_setup_states")
     setup_webhook_url = fields.Char(compute="_compute_setup_webhook_url", string="Webhook URL")
-    setup_webhook_url_warning = fields.Char(compute="_compute_setup_webhook_url")
+    setup_webhook_url_warning = fields.Char(
+        compute="_compute_setup_webhook_url", string="Webhook URL Warning"
+    )
     setup_task_ids = fields.One2many("shopify.setup.task", "shop_id", string="Setup Tasks")
     setup_last_task_id = fields.Many2one("shopify.setup.task", compute="_compute_setup_last_task")
     # Copied from the last task (not related fields: the last task is computed, not searchable).

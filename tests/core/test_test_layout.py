@@ -15,8 +15,9 @@ from ..pure import PureCase
 TESTS_DIR = Path(__file__).resolve().parents[1]
 ADDON_DIR = TESTS_DIR.parent
 MODULE = __name__.split(".")[2]  # odoo.addons.<module>.tests.core.test_test_layout
-# Besides the models' domains: the pure tests of services/ and the emulator's own tests.
-EXTRA_FOLDERS = {"services", "emulator"}
+# Besides the models' domains: the pure tests of services/, the emulator's own tests, and addon/ (the
+# addon as shipped: labels, translations, packaging, lint configuration).
+EXTRA_FOLDERS = {"services", "emulator", "addon"}
 
 
 def find_test_files(tests_dir):

@@ -15,6 +15,8 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 const SHOP_NAME = "Emulator store";
 // What the test's check of the orders leaves: the default window of 3 days, no order missing.
 const COMPLETENESS_LINE = "Orders complete: 3/3 days green";
+// The dashboard's inline charts (views/monitoring/dashboard_views.xml).
+const DASHBOARD_CHARTS = ["dash_chart_orders", "dash_chart_queue", "dash_chart_api_cost"];
 const STEP_TIMEOUT = 60000; // the maximum web_tour accepts
 
 function patient(steps) {
@@ -176,6 +178,19 @@ registry.category("web_tour.tours").add("shopify_sync_onboarding_dashboard", {
         {
             content: "and the queue: nothing failed",
             trigger: 'div[name="dash_jobs_failed"]:contains("0")',
+        },
+        {
+            content: "The inline charts are drawn: orders per day, queue backlog, API cost per hour",
+            trigger: '.o_shopify_dash_charts div[name="dash_chart_api_cost"] canvas',
+            run() {
+                for (const name of DASHBOARD_CHARTS) {
+                    const canvas = document.querySelector(`.o_shopify_dash_charts div[name="${name}"] canvas`);
+                    const chart = canvas && window.Chart && window.Chart.getChart(canvas);
+                    if (!chart || !chart.data.labels.length || canvas.height === 0) {
+                        throw new Error(`the dashboard chart ${name} was not drawn`);
+                    }
+                }
+            },
         },
         {
             content: "and the order completeness of the checked days",
