@@ -38,6 +38,9 @@
         "security/shopify_completeness_security.xml",
         "security/shopify_product_reconcile_security.xml",
         "views/shopify_product_reconcile_views.xml",
+        "security/privacy/privacy_security.xml",
+        "views/privacy/privacy_request_views.xml",
+        "views/privacy/privacy_shop_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],

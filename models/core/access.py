@@ -109,6 +109,7 @@ METHOD_ACCESS = {
         "action_refresh_bulk": MANAGER,
     },
     "shopify.reconcile.wizard": {"action_run": MANAGER},
+    "shopify.privacy.request": {"action_mark_sent": MANAGER},
     "product.template": {
         "action_view_shopify_bindings": USER,
         "action_shopify_publish": MANAGER,  # opens the export wizard

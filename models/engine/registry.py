@@ -41,10 +41,15 @@ class Handler(NamedTuple):
 
 
 class WebhookTopic(NamedTuple):
-    """`handler(payload)` on the stored delivery (shopify.webhook.event); the delivery's job priority."""
+    """`handler(payload)` on the stored delivery (shopify.webhook.event); the delivery's job priority.
+
+    `compliance`: one of Shopify's mandatory privacy topics. They are not WebhookSubscriptionTopic values
+    (webhookSubscriptionCreate refuses them): the merchant's app configuration points them at our URL,
+    so the subscription sync never asks for them (see `subscribed_topics`)."""
 
     handler: Handler
     priority: int
+    compliance: bool = False
 
 
 class JobKind(NamedTuple):
@@ -108,6 +113,10 @@ def _event(method, priority):
     return WebhookTopic(Handler(WEBHOOK_EVENT, method), priority)
 
 
+def _compliance(method):
+    return WebhookTopic(Handler(WEBHOOK_EVENT, method), PRIORITY_OTHER, compliance=True)
+
+
 def _job(method, priority):
     return JobKind(Handler(QUEUE_JOB, method), priority)
 
@@ -126,6 +135,10 @@ WEBHOOK_TOPICS = {
     "products/delete": _event("_shopify_webhook_products_delete", PRIORITY_PRODUCTS),
     "bulk_operations/finish": _event("_shopify_webhook_bulk_operations_finish", PRIORITY_OTHER),
     "app/uninstalled": _event("_shopify_webhook_app_uninstalled", PRIORITY_OTHER),
+    # Mandatory privacy webhooks (answered within 30 days; see models/privacy/).
+    "customers/data_request": _compliance("_shopify_webhook_customers_data_request"),
+    "customers/redact": _compliance("_shopify_webhook_customers_redact"),
+    "shop/redact": _compliance("_shopify_webhook_shop_redact"),
 }
 
 
@@ -241,6 +254,12 @@ def job_kind(kind):
 def bulk_kind(kind):
     """The registered bulk kind, or None."""
     return BULK_KINDS.get(kind)
+
+
+def subscribed_topics():
+    """The delivery topics the subscription sync keeps subscribed: every registered one but the
+    compliance topics, which only the app's configuration can subscribe."""
+    return sorted(topic for topic, entry in WEBHOOK_TOPICS.items() if not entry.compliance)
 
 
 def subscription_topic(topic):
