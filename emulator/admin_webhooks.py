@@ -4,7 +4,7 @@ the privacy webhooks (the app's compliance address; a customer's data request or
 
 from . import webhooks
 from .admin import AdminError, _shop, route
-from .resolvers.common import parse_gid
+from .admin_customers import customer_by_id
 
 
 @route("POST", r"/shops/(?P<domain>[^/]+)/webhooks")
@@ -50,23 +50,13 @@ def compliance_uri(emulator, body, domain):
     return 200, {"uri": body.get("uri"), "topics": list(webhooks.COMPLIANCE_TOPICS)}
 
 
-def _customer(shop, customer_id):
-    numeric = (
-        parse_gid(customer_id, "Customer") if str(customer_id).startswith("gid://") else int(customer_id)
-    )
-    customer = shop.customers.get(numeric)
-    if customer is None:
-        raise AdminError(f"no customer {customer_id} in {shop.domain}", 404)
-    return customer
-
-
 @route("POST", r"/shops/(?P<domain>[^/]+)/privacy/customers_data_request")
 def customers_data_request(emulator, body, domain):
     """Body: {"customer_id": id or GID, "order_ids": [...] (optional: the customer's orders)}."""
     shop = _shop(emulator, domain)
     with shop.lock:
         sent = webhooks.request_customer_data(
-            shop, _customer(shop, body["customer_id"]), body.get("order_ids")
+            shop, customer_by_id(shop, body["customer_id"]), body.get("order_ids")
         )
     return 200, sent
 
@@ -76,7 +66,9 @@ def customers_redact(emulator, body, domain):
     """Body: {"customer_id": id or GID, "order_ids": [...] (optional: the customer's orders)}."""
     shop = _shop(emulator, domain)
     with shop.lock:
-        sent = webhooks.redact_customer(shop, _customer(shop, body["customer_id"]), body.get("order_ids"))
+        sent = webhooks.redact_customer(
+            shop, customer_by_id(shop, body["customer_id"]), body.get("order_ids")
+        )
     return 200, sent
 
 

@@ -49,6 +49,10 @@ TOPICS = {
     "INVENTORY_LEVELS_CONNECT": "inventory_levels/connect",
     "BULK_OPERATIONS_FINISH": "bulk_operations/finish",
     "APP_UNINSTALLED": "app/uninstalled",
+    "CUSTOMERS_CREATE": "customers/create",
+    "CUSTOMERS_UPDATE": "customers/update",
+    "CUSTOMERS_DELETE": "customers/delete",
+    "CUSTOMERS_MERGE": "customers/merge",
 }
 
 

@@ -71,4 +71,5 @@ from . import test_emulator_fidelity
 from . import test_emulator_coverage
 from . import test_payload_checks
 from . import test_webhook_payload_checks
+from .customers import test_customer_webhooks
 from .privacy import test_privacy_webhooks

@@ -617,8 +617,8 @@ def resolve_customer_verified(customer, _info):
 
 
 @field("Customer", "taxExempt")
-def resolve_customer_tax_exempt(_customer, _info):
-    return False
+def resolve_customer_tax_exempt(customer, _info):
+    return customer.tax_exempt
 
 
 @field("Customer", "orders")

@@ -35,6 +35,8 @@ class ShopifyCustomerBinding(models.Model):
     match_rule = fields.Selection(
         MATCH_RULES, readonly=True, help="Which rule linked this Shopify customer to the contact."
     )
+    shopify_updated_at = fields.Datetime(string="Updated on Shopify", readonly=True)
+    shopify_tags = fields.Json(readonly=True, help="The contact tags that came from Shopify's tags.")
 
     _sql_constraints = [
         (

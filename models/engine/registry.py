@@ -15,6 +15,7 @@ Pure Python (no ORM): a handler is a `Handler(model, method)` pair of strings.
 from typing import NamedTuple
 
 from ...services.queue_policy import (
+    PRIORITY_CUSTOMERS,
     PRIORITY_INVENTORY,
     PRIORITY_ORDERS,
     PRIORITY_OTHER,
@@ -135,6 +136,11 @@ WEBHOOK_TOPICS = {
     "products/delete": _event("_shopify_webhook_products_delete", PRIORITY_PRODUCTS),
     "bulk_operations/finish": _event("_shopify_webhook_bulk_operations_finish", PRIORITY_OTHER),
     "app/uninstalled": _event("_shopify_webhook_app_uninstalled", PRIORITY_OTHER),
+    # Customers are the lowest class of work: nothing oversells or goes unpaid while they wait.
+    "customers/create": _event("_shopify_webhook_customers_create", PRIORITY_CUSTOMERS),
+    "customers/update": _event("_shopify_webhook_customers_update", PRIORITY_CUSTOMERS),
+    "customers/delete": _event("_shopify_webhook_customers_delete", PRIORITY_CUSTOMERS),
+    "customers/merge": _event("_shopify_webhook_customers_merge", PRIORITY_CUSTOMERS),
     # Mandatory privacy webhooks (answered within 30 days; see models/privacy/).
     "customers/data_request": _compliance("_shopify_webhook_customers_data_request"),
     "customers/redact": _compliance("_shopify_webhook_customers_redact"),
