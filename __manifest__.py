@@ -41,6 +41,10 @@
         "security/privacy/privacy_security.xml",
         "views/privacy/privacy_request_views.xml",
         "views/privacy/privacy_shop_views.xml",
+        "data/customers/customer_cron_data.xml",
+        "security/customers/customer_security.xml",
+        "views/customers/customer_binding_views.xml",
+        "views/customers/customer_shop_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],

@@ -2,7 +2,8 @@
 marketing consent), delete, merge. Each change emits its webhook (`customers/create|update|delete|merge`).
 
 `data` keys: first_name, last_name, email, phone, note, tags (list), tax_exempt, address (the default
-address), addresses (others), email_consent / sms_consent ({"state": "SUBSCRIBED", "opt_in_level"}).
+address), addresses (others), email_consent / sms_consent ({"state": "SUBSCRIBED", "opt_in_level",
+"consent_updated_at"?, "collected_from"?}: without a date the change is dated now).
 """
 
 from .order_records import Customer
@@ -24,13 +25,19 @@ def _consent(shop, value, current):
     if current and current["state"] == state:
         return current  # unchanged: the consent date stays the one it was given on
     return {"state": state, "opt_in_level": value.get("opt_in_level") or "SINGLE_OPT_IN",
-            "consent_updated_at": shop.now()}  # fmt: skip
+            "consent_updated_at": value.get("consent_updated_at") or shop.now(),
+            "collected_from": value.get("collected_from") or "SHOPIFY"}  # fmt: skip
 
 
 def _apply(shop, customer, data):
-    for key in ("first_name", "last_name", "phone", "note"):
+    for key in ("first_name", "last_name", "note"):
         if key in data:
             setattr(customer, key, data[key])
+    if "phone" in data:
+        phone = (data["phone"] or "").strip() or None
+        if phone and any(c.phone == phone and c.id != customer.id for c in shop.customers.values()):
+            raise CustomerInputError(f"Phone has already been taken: {phone}")
+        customer.phone = phone
     if "email" in data:
         email = (data["email"] or "").strip().lower() or None
         if email and any(c.email == email and c.id != customer.id for c in shop.customers.values()):
@@ -49,6 +56,8 @@ def _apply(shop, customer, data):
 
 
 def create_customer(shop, data, emit=True):
+    if not any(data.get(key) for key in ("email", "phone", "first_name", "last_name")):
+        raise CustomerInputError("A name, phone number, or email address must be present")
     now = shop.now()
     customer = Customer(id=shop.next_id(), created_at=now, updated_at=now)
     _apply(shop, customer, data)
@@ -59,10 +68,32 @@ def create_customer(shop, data, emit=True):
 
 
 def update_customer(shop, customer, data):
+    before = snapshot_of(customer)
     _apply(shop, customer, data)
+    if snapshot_of(customer) == before:
+        return customer  # nothing changed: updatedAt stays, no webhook (as Shopify)
     customer.updated_at = shop.now()
     shop.emit("customers/update", customer)
     return customer
+
+
+def snapshot_of(customer):
+    """What an edit can change (compared before and after: an edit changing nothing moves nothing)."""
+    return repr(
+        (
+            customer.first_name,
+            customer.last_name,
+            customer.email,
+            customer.phone,
+            customer.note,
+            customer.tags,
+            customer.tax_exempt,
+            customer.default_address,
+            customer.other_addresses,
+            customer.email_consent,
+            customer.sms_consent,
+        )
+    )
 
 
 def delete_customer(shop, customer):

@@ -30,6 +30,8 @@ DEFAULT_SCOPES = (
     "write_orders",
     "read_all_orders",
     "read_customers",
+    "write_customers",
+    "read_customer_merge",
     "read_fulfillments",
     "write_fulfillments",
     "read_merchant_managed_fulfillment_orders",

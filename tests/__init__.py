@@ -72,4 +72,5 @@ from . import test_emulator_coverage
 from . import test_payload_checks
 from . import test_webhook_payload_checks
 from .customers import test_customer_webhooks
+from .customers import test_customer_sync
 from .privacy import test_privacy_webhooks

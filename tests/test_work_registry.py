@@ -171,10 +171,11 @@ class TestWorkRegistry(ShopifyCase):
             patch.object(Shop, "_reconcile_part_inventory", part("inventory", {"ok": 2, "failed": 1})),
             patch.object(Shop, "_reconcile_part_orders", part("orders", {"ok": 7})),
             patch.object(Shop, "_reconcile_part_products", part("products", {"skipped": 1})),
+            patch.object(Shop, "_reconcile_part_customers", part("customers", {"ok": 3})),
         ):
             result = shop._reconcile()
-            self.assertEqual(ran, ["inventory", "orders", "products"])
-            self.assertEqual(result, {"ok": 9, "failed": 1, "skipped": 1})
+            self.assertEqual(ran, ["inventory", "orders", "products", "customers"])
+            self.assertEqual(result, {"ok": 12, "failed": 1, "skipped": 1})
             ran.clear()
             result = shop.with_context(shopify_reconcile_parts=["products", "inventory"])._reconcile()
             self.assertEqual(ran, ["inventory", "products"])

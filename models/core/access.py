@@ -53,6 +53,7 @@ _SHOP_USER_METHODS = (
     "action_open_queue",
     "action_view_bulk_operations",
     "action_view_completeness_reports",
+    "action_view_customer_bindings",
     "action_view_orders",
     "action_view_product_reconciliations",
     "action_view_reconcile_runs",
@@ -63,6 +64,7 @@ _SHOP_USER_METHODS = (
 _SHOP_MANAGER_METHODS = (
     "action_confirm_database",
     "action_dash_check_completeness",
+    "action_export_customers_now",
     "action_fetch_locations",
     "action_open_reconcile_wizard",  # the wizard it opens is for managers
     "action_push_inventory_now",
@@ -129,6 +131,7 @@ EXTENDED_ODOO_METHODS = {
     "product.product": ("write",),
     "product.template.attribute.value": ("write",),
     "stock.quant": ("create", "write"),
+    "res.partner": ("write",),
 }
 
 

@@ -21,6 +21,15 @@ ORDER_POLL = "order_poll"  # watermark: orders updated after it are fetched by t
 PRODUCT_POLL = "product_poll"  # watermark: products updated after it are fetched by the next poll
 
 
+CUSTOMER_POLL = "customer_poll"  # watermark: customers updated after it are read by the next poll
+
+
+CUSTOMER_SYNC = "customer_sync"  # checked_at, details {"export_errors": [...]}: last customer sync run
+
+
+CUSTOMER_RECONCILE = "customer_reconcile"  # checked_at, details {"missing", "stale", "gone", ...}: last run
+
+
 PRODUCT_CUSTOM_ID = "product_custom_id"  # done: the customId metafield definition exists on Shopify
 
 

@@ -37,6 +37,13 @@ class ShopifyCustomerBinding(models.Model):
     )
     shopify_updated_at = fields.Datetime(string="Updated on Shopify", readonly=True)
     shopify_tags = fields.Json(readonly=True, help="The contact tags that came from Shopify's tags.")
+    # The two-way sync (models/customers/customer_export.py): what both sides last agreed on.
+    synced_values = fields.Json(
+        readonly=True, help="The mapped fields as both sides last agreed (the base of the three-way merge)."
+    )
+    export_pending = fields.Boolean(readonly=True, help="An Odoo change waits to be sent to Shopify.")
+    odoo_changed_at = fields.Datetime(readonly=True, help="When the Odoo change waiting to be sent was made.")
+    export_error = fields.Text(readonly=True)
 
     _sql_constraints = [
         (

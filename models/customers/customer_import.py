@@ -3,15 +3,23 @@
 The contact is found by the one matching rule (`shopify.customer.binding._find_partner`: binding, e-mail,
 phone) and the rule is recorded on the binding. A contact this customer's binding owns follows Shopify; a
 contact matched for the first time by e-mail or phone (it existed in Odoo before) only gets what it lacks,
-so Odoo's own data is not overwritten by a match. Consent, tags, note and tax exemption always follow.
+so Odoo's own data is not overwritten by a match.
 The default address is the contact's own; other addresses become child contacts (type *other*), one per
 distinct address. Writes carry `shopify_import=True` (never tracked back for export).
+
+A linked contact's mapped fields (name, e-mail, phone, note, tags, tax exemption) go through the three-way
+merge of models/customers/customer_export.py: with the export off Shopify wins every field, with it on the
+shop's customer field mapping decides. Consent: the newer decision (by its date) wins.
 """
 
 from odoo import _, api, fields, models
 
+from ...services.mapping import customers as mapping
+
 IDENTITY_FIELDS = ("name", "email", "phone", "company_name", "street", "street2", "city", "zip", "country_id",
                    "state_id")  # fmt: skip
+# Contact fields the three-way merge writes for a linked customer (customer_export._write_odoo).
+MERGED_FIELDS = ("name", "email", "phone", "comment", "shopify_tax_exempt")
 ADDRESS_COMPARED = ("name", "street", "street2", "city", "zip", "country_id", "state_id")
 
 
@@ -29,6 +37,7 @@ class ShopifyCustomerImport(models.AbstractModel):
     def _import(self, shop, customer):
         """(binding, action) — action: created | updated | nothing (an older version than the applied)."""
         Binding = self.env["shopify.customer.binding"].sudo()
+        Export = self.env["shopify.customer.export"]
         self._lock_customer_key(shop, customer["gid"])
         binding = Binding._for_gid(shop, customer["gid"])
         applied = binding.shopify_updated_at
@@ -36,32 +45,40 @@ class ShopifyCustomerImport(models.AbstractModel):
             return binding, "nothing"
         partner, rule = Binding._find_partner(shop, customer["gid"], customer["email"], customer["phone"])
         Partner = self.env["res.partner"].sudo().with_context(shopify_import=True)
-        values = self._partner_values(customer)
+        values = self._partner_values(customer, partner)
+        synced = None
         if not partner:
             partner, rule, action = Partner.create({**values, "company_id": False}), "created", "created"
+            synced = mapping.customer_snapshot(customer)
         else:
             action = "updated"
             if rule != "binding":
-                # A contact Odoo already had: fill only what it lacks.
+                # A contact Odoo already had: fill only what it lacks; the first merge (export) decides
+                # the rest by the mapping's policy.
                 values = {
                     key: value
                     for key, value in values.items()
                     if key not in IDENTITY_FIELDS or not partner[key]
                 }
+            else:
+                # The mapped fields go through the three-way merge (directions, conflict policy).
+                values = {key: value for key, value in values.items() if key not in MERGED_FIELDS}
             partner.with_context(shopify_import=True).write(values)
         binding = Binding._bind(shop, partner, customer["gid"], rule)
-        binding.write(
-            {
-                "shopify_updated_at": customer["updated_at"],
-                "shopify_tags": self._apply_tags(binding, customer),
-            }
-        )
+        binding_values = {"shopify_updated_at": customer["updated_at"]}
+        if rule == "binding":
+            to_shopify, synced, _conflicts = Export._merge(binding, customer)
+            if to_shopify and shop.customer_export_enabled:
+                Export._mark_changed(partner)
+        else:
+            binding_values["shopify_tags"] = self._apply_tags(binding, customer)
+        binding.write({**binding_values, "synced_values": synced})
         for address in customer["addresses"]:
             self._address_contact(partner, address)
         return binding, action
 
     @api.model
-    def _partner_values(self, customer):
+    def _partner_values(self, customer, partner=None):
         name = " ".join(part for part in (customer["first_name"], customer["last_name"]) if part)
         values = {
             "name": name or customer["email"] or customer["phone"] or customer["gid"],
@@ -77,6 +94,9 @@ class ShopifyCustomerImport(models.AbstractModel):
             values.update(address)
         for channel in ("email", "sms"):
             consent = customer[f"{channel}_consent"]
+            ours = partner[f"shopify_{channel}_consent_at"] if partner else None
+            if consent and consent["updated_at"] and ours and ours > consent["updated_at"]:
+                continue  # Odoo decided later (the export sends it): the newest decision wins
             if consent and consent["state"]:
                 values[f"shopify_{channel}_consent"] = consent["state"]
                 values[f"shopify_{channel}_consent_at"] = consent["updated_at"] or fields.Datetime.now()

@@ -1,6 +1,8 @@
-"""Customer handlers named in the work registry: `customers/*` deliveries (lowest queue priority)."""
+"""Customer handlers named in the work registry: `customers/*` deliveries and the export jobs (lowest
+queue priority)."""
 
 from odoo import _, models
+from odoo.exceptions import UserError
 
 from ...services.mapping import customers as mapping
 
@@ -34,3 +36,27 @@ class ShopifyWebhookEvent(models.Model):
             return "skipped", _("Shopify's merge did not complete: nothing to follow.")
         self.env["shopify.customer.import"]._merge(self.shop_id, merge["kept"], merge["deleted"])
         return "done", None
+
+
+class ShopifyQueueJob(models.Model):
+    _inherit = "shopify.queue.job"
+
+    def _shopify_job_customer_export(self):
+        """A linked contact changed in Odoo: merge with Shopify's current customer and send what wins."""
+        binding = self.env["shopify.customer.binding"].sudo().browse(self.payload.get("binding_id")).exists()
+        if not binding or not binding.export_pending:
+            return "skipped", _("Nothing waits to be exported for this contact any more.")
+        if not binding.shop_id.customer_export_enabled:
+            return "skipped", _("The shop no longer exports contacts.")
+        client = binding.shop_id._shopify_client(for_write=True)
+        self.env["shopify.customer.export"]._export_binding(binding, client)
+        return "done", None
+
+    def _shopify_job_customer_sync(self):
+        """The shop's button: the scheduled customer sync (poll, then export), now."""
+        run = self.shop_id._run_sync("customers")
+        if run.state == "failed":
+            raise UserError(run.error_summary or _("The customer sync failed."))
+        return "done", _(
+            "%(ok)s customers synced, %(failed)s failed.", ok=run.ok_count, failed=run.failed_count
+        )

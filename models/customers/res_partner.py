@@ -1,7 +1,9 @@
 """What a contact carries of its Shopify customer: marketing consent (e-mail and SMS, with the date the
-customer gave or withdrew it), tax exemption, and its bindings."""
+customer gave or withdrew it), tax exemption, and its bindings; its Odoo changes are marked for export."""
 
 from odoo import fields, models
+
+from .customer_export import TRACKED_FIELDS
 
 CONSENT_STATES = [
     ("subscribed", "Subscribed"),
@@ -24,3 +26,14 @@ class ResPartner(models.Model):
     shopify_sms_consent = fields.Selection(CONSENT_STATES, string="SMS Marketing (Shopify)")
     shopify_sms_consent_at = fields.Datetime(string="SMS Consent Date")
     shopify_tax_exempt = fields.Boolean(string="Tax Exempt (Shopify)")
+
+    def write(self, vals):
+        """An Odoo change of a synced field (not one mirroring Shopify) marks the contact's Shopify
+        customers for export; a consent change without a date is dated now (the newest decision wins)."""
+        for channel in ("email", "sms"):
+            if f"shopify_{channel}_consent" in vals and f"shopify_{channel}_consent_at" not in vals:
+                vals = {**vals, f"shopify_{channel}_consent_at": fields.Datetime.now()}
+        result = super().write(vals)
+        if not self.env.context.get("shopify_import") and TRACKED_FIELDS.intersection(vals):
+            self.env["shopify.customer.export"]._mark_changed(self)
+        return result

@@ -158,6 +158,8 @@ JOB_KINDS = {
     "product_export": _job("_shopify_job_product_export", PRIORITY_PRODUCTS),
     "reconcile_now": _job("_shopify_job_reconcile_now", PRIORITY_OTHER),
     "setup_task": _job("_shopify_job_setup_task", PRIORITY_OTHER),
+    "customer_export": _job("_shopify_job_customer_export", PRIORITY_CUSTOMERS),
+    "customer_sync": _job("_shopify_job_customer_sync", PRIORITY_CUSTOMERS),
 }
 
 
@@ -196,6 +198,10 @@ SYNC_KINDS = {
     "inventory": SyncKind(Handler(SHOP, "_sync_inventory"), "shopify_sync.ir_cron_shopify_sync_inventory"),
     "orders": SyncKind(Handler(SHOP, "_sync_orders"), "shopify_sync.ir_cron_shopify_sync_orders"),
     "reconcile": SyncKind(Handler(SHOP, "_reconcile"), "shopify_sync.ir_cron_shopify_reconcile"),
+    # Every 15 minutes, like products: the customers/* webhooks carry the changes at once; the poll only
+    # catches a dropped delivery, and a customer a quarter of an hour late blocks no order (an order brings
+    # its customer with it).
+    "customers": SyncKind(Handler(SHOP, "_sync_customers"), "shopify_sync.ir_cron_shopify_sync_customers"),
 }
 
 
@@ -206,6 +212,7 @@ RECONCILE_PARTS = (
     ("inventory", Handler(SHOP, "_reconcile_part_inventory")),
     ("orders", Handler(SHOP, "_reconcile_part_orders")),
     ("products", Handler(SHOP, "_reconcile_part_products")),
+    ("customers", Handler(SHOP, "_reconcile_part_customers")),  # pages of ids, no bulk operation
 )
 
 

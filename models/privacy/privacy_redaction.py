@@ -195,7 +195,8 @@ class ShopifyPrivacyRedaction(models.AbstractModel):
         for contact in contacts:
             # Odoo's own fields derived from these (complete_name, email_normalized, invoice display names)
             # are recomputed from the new values.
-            contact.with_context(mail_notrack=True, tracking_disable=True).write(
+            # shopify_import: Shopify asked for it, so no export sends the placeholder to another shop.
+            contact.with_context(mail_notrack=True, tracking_disable=True, shopify_import=True).write(
                 {**erased, "name": _("Redacted customer %s", contact.id)}
             )
         # Earlier values of tracked fields live on in the chatter's tracking lines.

@@ -1,5 +1,6 @@
 """The daily reconciliation of a shop: an explicit, ordered list of parts (products, inventory,
-orders), each comparing Shopify with Odoo and correcting or reporting the difference.
+orders, customers — the last in models/customers/shop.py), each comparing Shopify with Odoo and
+correcting or reporting the difference.
 """
 
 import logging
@@ -15,7 +16,7 @@ from ..core.access import MANAGER, USER, check_shopify_access
 from ..engine import registry as work_registry
 from ..engine.bulk_operation import ACTIVE_STATUSES
 
-RECONCILE_PARTS = ("products", "inventory", "orders")
+RECONCILE_PARTS = ("products", "inventory", "orders", "customers")
 
 
 RECONCILE_JOB_KIND = "reconcile_now"
@@ -134,7 +135,9 @@ class ShopifyShop(models.Model):
         self.ensure_one()
         parts = [part for part in RECONCILE_PARTS if part in parts]
         if not parts:
-            raise UserError(_("Choose at least one part to reconcile: products, inventory or orders."))
+            raise UserError(
+                _("Choose at least one part to reconcile: products, inventory, orders or customers.")
+            )
         if self.reconcile_job_state:
             raise UserError(_("A reconciliation of %s is already waiting or running.", self.name))
         return (

@@ -169,3 +169,15 @@ class Customer(TypedDict):
     email_consent: MarketingConsent | None
     sms_consent: MarketingConsent | None
     updated_at: datetime | None
+
+
+class CustomerSnapshot(TypedDict):
+    """A customer's synced fields as both sides compare them (mapping.customers.CUSTOMER_FIELDS): the
+    export's and the import's three-way merge run on these (services/mapping/merge.py)."""
+
+    name: str  # first and last name, one space between words
+    email: str  # lower case, "" when none
+    phone: str
+    note: str
+    tags: list[str]  # sorted
+    tax_exempt: bool

@@ -1,1 +1,2 @@
 from . import test_customer_webhooks
+from . import test_customer_sync
