@@ -42,6 +42,11 @@
         "views/inventory/inventory_level_views.xml",
         "views/inventory/inventory_push_views.xml",
         "views/inventory/inventory_change_views.xml",
+        # customers: customer links, export of contacts, the customer poll
+        "security/customers_security.xml",
+        "data/customers_data.xml",
+        "views/customers/shop_views.xml",
+        "views/customers/customer_binding_views.xml",
         # orders: order import, tax mapping, sale orders and deliveries
         "security/orders_security.xml",
         "data/orders_data.xml",
@@ -67,6 +72,10 @@
         # setup: the shop's Setup page and its background tasks
         "security/setup_security.xml",
         "views/setup/shop_views.xml",
+        # privacy: Shopify's mandatory customer-data requests, redactions and their log
+        "security/privacy_security.xml",
+        "views/privacy/shop_views.xml",
+        "views/privacy/privacy_request_views.xml",
         # the menu tree, over every domain
         "views/menus.xml",
     ],

@@ -1,7 +1,10 @@
-"""`/_emulator` routes for webhooks: subscribe, read the delivery log, wait for deliveries, uninstall."""
+"""`/_emulator` routes for webhooks: subscribe, read the delivery log, wait for deliveries, uninstall, and
+the privacy webhooks (the app's compliance address; a customer's data request or redaction; shop/redact).
+"""
 
 from . import webhooks
 from .admin import AdminError, _shop, route
+from .admin_customers import customer_by_id
 
 
 @route("POST", r"/shops/(?P<domain>[^/]+)/webhooks")
@@ -35,3 +38,43 @@ def flush(emulator, body):
 def uninstall(emulator, _body, domain):
     webhooks.uninstall_app(emulator, _shop(emulator, domain))
     return 200, {"ok": True}
+
+
+@route("POST", r"/shops/(?P<domain>[^/]+)/compliance")
+def compliance_uri(emulator, body, domain):
+    """Body: {"uri": "http://…/shopify/webhook"} — what an app sets in its configuration for the three
+    privacy topics (null removes it)."""
+    shop = _shop(emulator, domain)
+    with shop.lock:
+        webhooks.set_compliance_uri(shop, body.get("uri"), body.get("api_version") or "2026-10")
+    return 200, {"uri": body.get("uri"), "topics": list(webhooks.COMPLIANCE_TOPICS)}
+
+
+@route("POST", r"/shops/(?P<domain>[^/]+)/privacy/customers_data_request")
+def customers_data_request(emulator, body, domain):
+    """Body: {"customer_id": id or GID, "order_ids": [...] (optional: the customer's orders)}."""
+    shop = _shop(emulator, domain)
+    with shop.lock:
+        sent = webhooks.request_customer_data(
+            shop, customer_by_id(shop, body["customer_id"]), body.get("order_ids")
+        )
+    return 200, sent
+
+
+@route("POST", r"/shops/(?P<domain>[^/]+)/privacy/customers_redact")
+def customers_redact(emulator, body, domain):
+    """Body: {"customer_id": id or GID, "order_ids": [...] (optional: the customer's orders)}."""
+    shop = _shop(emulator, domain)
+    with shop.lock:
+        sent = webhooks.redact_customer(
+            shop, customer_by_id(shop, body["customer_id"]), body.get("order_ids")
+        )
+    return 200, sent
+
+
+@route("POST", r"/shops/(?P<domain>[^/]+)/privacy/shop_redact")
+def shop_redact(emulator, _body, domain):
+    shop = _shop(emulator, domain)
+    with shop.lock:
+        sent = webhooks.redact_shop(shop)
+    return 200, sent

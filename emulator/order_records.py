@@ -16,6 +16,13 @@ class Customer(Record):
     phone: str | None = None
     default_address: dict | None = None  # MailingAddress-shaped (GraphQL keys)
     tags: list = field(default_factory=list)
+    other_addresses: list = field(default_factory=list)  # besides the default (same shape as default_address)
+    note: str | None = None
+    tax_exempt: bool = False
+    # Not the GraphQL fields' shape (REST-like, for webhook bodies); named apart so no field resolves to them.
+    # {"state": "SUBSCRIBED", "opt_in_level": "SINGLE_OPT_IN", "consent_updated_at": datetime} or None
+    email_consent: dict | None = None
+    sms_consent: dict | None = None
 
     TYPENAME = "Customer"
 

@@ -60,7 +60,30 @@ def customer(shop, record):
         "created_at": timestamp(shop, record.created_at),
         "updated_at": timestamp(shop, record.updated_at),
         "tags": ", ".join(record.tags),
-        "default_address": address(record.default_address),
+        "note": record.note,
+        "tax_exempt": record.tax_exempt,
+        "default_address": {**address(record.default_address), "default": True}
+        if record.default_address
+        else None,
+        "addresses": [
+            {**address(stored), "default": stored is record.default_address}
+            for stored in ([record.default_address] if record.default_address else [])
+            + list(record.other_addresses)
+        ],
+        "email_marketing_consent": _consent(shop, record.email_consent),
+        "sms_marketing_consent": _consent(shop, record.sms_consent),
+    }
+
+
+def _consent(shop, consent):
+    if not consent:
+        return None
+    return {
+        "state": consent["state"].lower(),
+        "opt_in_level": (consent.get("opt_in_level") or "").lower() or None,
+        "consent_updated_at": timestamp(shop, consent["consent_updated_at"])
+        if consent.get("consent_updated_at")
+        else None,
     }
 
 
@@ -322,8 +345,10 @@ def bulk_operation(shop, operation):
 
 def payload(shop, topic, record):
     """The webhook body of `topic` for `record` (a dict; JSON-encoded by the dispatcher)."""
-    if topic == "products/delete":
+    if topic in ("products/delete", "customers/delete"):
         return {"id": record.id}
+    if topic == "customers/merge":
+        return record  # the merge's own body (emulator/customers.py)
     if topic == "orders/edited":
         return order_edit(shop, record)
     if topic == "app/uninstalled":
@@ -334,6 +359,7 @@ def payload(shop, topic, record):
         "inventory_levels": inventory_level,
         "fulfillments": fulfillment,
         "bulk_operations": bulk_operation,
+        "customers": customer,
     }.get(topic.split("/")[0])
     if builder is None:
         return {"id": getattr(record, "id", None), "admin_graphql_api_id": getattr(record, "gid", None)}

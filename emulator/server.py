@@ -14,6 +14,7 @@ from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
 
 from . import (
     admin,
+    admin_customers,  # noqa: F401  (registers the customer routes)
     admin_orders,  # noqa: F401  (registers the order routes)
     admin_webhooks,  # noqa: F401  (registers the webhook routes)
     bulk,

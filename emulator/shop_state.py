@@ -30,6 +30,8 @@ DEFAULT_SCOPES = (
     "write_orders",
     "read_all_orders",
     "read_customers",
+    "write_customers",
+    "read_customer_merge",
     "read_fulfillments",
     "write_fulfillments",
     "read_merchant_managed_fulfillment_orders",
@@ -117,6 +119,7 @@ class ShopState:
         self.fulfillments = {}
         # Webhooks (emulator/webhooks.py) and bulk operations (emulator/bulk.py).
         self.webhook_subscriptions = {}
+        self.compliance_subscription = None  # the app's privacy webhook address (emulator/webhooks.py)
         self.webhook_log = []  # every Delivery, in the order they were made
         self.webhook_rng = random.Random(f"{self.seed}:{self.domain}:webhooks")
         self.bulk_operations = {}

@@ -49,7 +49,17 @@ TOPICS = {
     "INVENTORY_LEVELS_CONNECT": "inventory_levels/connect",
     "BULK_OPERATIONS_FINISH": "bulk_operations/finish",
     "APP_UNINSTALLED": "app/uninstalled",
+    "CUSTOMERS_CREATE": "customers/create",
+    "CUSTOMERS_UPDATE": "customers/update",
+    "CUSTOMERS_DELETE": "customers/delete",
+    "CUSTOMERS_MERGE": "customers/merge",
 }
+
+
+# Shopify's mandatory privacy topics: no WebhookSubscriptionTopic value exists for them; an app sets one
+# address for all three in its configuration (`compliance_topics` in shopify.app.toml). Here:
+# `set_compliance_uri(shop, uri)` (admin route `POST /_emulator/shops/<domain>/compliance`).
+COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
 
 
 def default_backoff(attempt):
@@ -128,14 +138,18 @@ class WebhookDispatcher:
     # -- producing -----------------------------------------------------------------------------------
     def on_change(self, shop, topic, record):
         """A shop listener: queue one delivery per subscription to `topic` (called under `shop.lock`)."""
-        subscriptions = [
-            s
-            for s in shop.webhook_subscriptions.values()
-            if TOPICS.get(s.topic) == topic and _deliverable(s.uri)
-        ]
+        if topic in COMPLIANCE_TOPICS:
+            compliance = shop.compliance_subscription
+            subscriptions = [compliance] if compliance and _deliverable(compliance.uri) else []
+        else:
+            subscriptions = [
+                s
+                for s in shop.webhook_subscriptions.values()
+                if TOPICS.get(s.topic) == topic and _deliverable(s.uri)
+            ]
         if not subscriptions:
             return
-        body = rest.payload(shop, topic, record)
+        body = record if topic in COMPLIANCE_TOPICS else rest.payload(shop, topic, record)
         event_id = str(_uuid(shop.webhook_rng))
         triggered_at = shop.now().strftime("%Y-%m-%dT%H:%M:%S.000000000Z")
         for subscription in subscriptions:
@@ -388,6 +402,64 @@ def update_subscription(shop, subscription, data):
 def delete_subscription(shop, subscription):
     subscription.deleted = True
     shop.webhook_subscriptions.pop(subscription.id, None)
+
+
+def set_compliance_uri(shop, uri, api_version="2026-10"):
+    """The app's compliance webhook address (its configuration, not the Admin API); None removes it."""
+    now = shop.now()
+    shop.compliance_subscription = (
+        WebhookSubscription(
+            id=0, created_at=now, updated_at=now, topic="COMPLIANCE", uri=uri, api_version=api_version
+        )
+        if uri
+        else None
+    )
+
+
+def _shop_ids(shop):
+    return {"shop_id": int(shop.gid.rsplit("/", 1)[-1]), "shop_domain": shop.domain}
+
+
+def _customer_ids(customer):
+    return {"id": customer.id, "email": customer.email, "phone": customer.phone}
+
+
+def _customer_order_ids(shop, customer, order_ids):
+    if order_ids is None:
+        return sorted(o.id for o in shop.orders.values() if o.customer_id == customer.id)
+    return list(order_ids)
+
+
+def request_customer_data(shop, customer, order_ids=None):
+    """A customer asks the merchant for their data: `customers/data_request` goes out (its orders: the
+    customer's, or `order_ids`). Returns the body."""
+    body = {
+        **_shop_ids(shop),
+        "orders_requested": _customer_order_ids(shop, customer, order_ids),
+        "customer": _customer_ids(customer),
+        "data_request": {"id": shop.next_id()},
+    }
+    shop.emit("customers/data_request", body)
+    return body
+
+
+def redact_customer(shop, customer, order_ids=None):
+    """The merchant (or the customer) asks to erase a customer: `customers/redact` goes out. Returns the
+    body. (Shopify waits ten days, or six months after the last order; the emulator sends at once.)"""
+    body = {
+        **_shop_ids(shop),
+        "customer": _customer_ids(customer),
+        "orders_to_redact": _customer_order_ids(shop, customer, order_ids),
+    }
+    shop.emit("customers/redact", body)
+    return body
+
+
+def redact_shop(shop):
+    """`shop/redact`, as Shopify sends it 48 hours after the app was uninstalled."""
+    body = _shop_ids(shop)
+    shop.emit("shop/redact", body)
+    return body
 
 
 def uninstall_app(emulator, shop):

@@ -2,7 +2,9 @@ from . import core
 from . import engine
 from . import products
 from . import inventory
+from . import customers
 from . import orders
 from . import reconcile
 from . import monitoring
 from . import setup
+from . import privacy

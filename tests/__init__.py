@@ -44,6 +44,8 @@ from .inventory import test_inventory_gaps
 from .inventory import test_inventory_holds
 from .inventory import test_inventory_realtime
 from .inventory import test_cron_wakeup
+from .customers import test_customer_webhooks
+from .customers import test_customer_sync
 from .orders import test_order_import
 from .orders import test_order_lifecycle
 from .orders import test_order_webhooks
@@ -58,6 +60,7 @@ from .reconcile import test_product_reconcile
 from .monitoring import test_monitoring
 from .setup import test_onboarding
 from .setup import test_onboarding_tour
+from .privacy import test_privacy_webhooks
 from .services import test_gid
 from .services import test_bulk_streaming
 from .services import test_order_mapping

@@ -13,6 +13,7 @@ class ShopifyReconcileWizard(models.TransientModel):
     reconcile_products = fields.Boolean(string="Products", default=True)
     reconcile_inventory = fields.Boolean(string="Inventory", default=True)
     reconcile_orders = fields.Boolean(string="Orders", default=True)
+    reconcile_customers = fields.Boolean(string="Customers", default=True)
     dry_run = fields.Boolean(
         help="Only report what differs: nothing is changed in Odoo or pushed to Shopify.",
         string="Dry Run",
@@ -26,6 +27,7 @@ class ShopifyReconcileWizard(models.TransientModel):
                 ("products", self.reconcile_products),
                 ("inventory", self.reconcile_inventory),
                 ("orders", self.reconcile_orders),
+                ("customers", self.reconcile_customers),
             )
             if wanted
         ]

@@ -11,5 +11,6 @@ from . import publications
 from . import inventory
 from . import nodes
 from . import orders
+from . import customers
 from . import webhooks
 from . import bulk

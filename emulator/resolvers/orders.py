@@ -78,8 +78,9 @@ shape("FulfillmentOrderAssignedLocation", "name", "location", "countryCode")
 shape("FulfillmentOrderSupportedAction", "action")
 shape("FulfillmentLineItem", "id", "lineItem", "quantity", "originalTotalSet", "discountedTotalSet")
 shape("FulfillmentTrackingInfo", "company", "number", "url")
-shape("CustomerEmailAddress", "emailAddress", "validFormat")
-shape("CustomerPhoneNumber", "phoneNumber")
+shape("CustomerEmailAddress", "emailAddress", "validFormat", "marketingState", "marketingOptInLevel",
+      "marketingUpdatedAt")  # fmt: skip
+shape("CustomerPhoneNumber", "phoneNumber", "marketingState", "marketingOptInLevel", "marketingUpdatedAt")
 shape("Attribute", "key", "value")  # orders carry none: customAttributes is always []
 shape("FulfillmentCreatePayload", "fulfillment", "userErrors")
 
@@ -206,6 +207,8 @@ def resolve_customers(_root, info, query=None, sortKey=None, **page):
         "id": lambda c: c.id,
         "first_name": lambda c: c.first_name,
         "last_name": lambda c: c.last_name,
+        "phone": lambda c: c.phone,
+        "tag": lambda c: c.tags,
     }
     customers = search_filter(list(info.context.shop.customers.values()), query, getters, "email")
     sort = {"UPDATED_AT": lambda c: c.updated_at, "NAME": lambda c: c.display_name}.get(sortKey)
@@ -573,14 +576,25 @@ def resolve_shipping_custom(_shipping, _info):
 
 
 # -- Customer fields -----------------------------------------------------------------------------------
+def _marketing(consent):
+    """The marketing fields of CustomerEmailAddress / CustomerPhoneNumber from a stored consent."""
+    return {
+        "marketingState": consent["state"] if consent else "NOT_SUBSCRIBED",
+        "marketingOptInLevel": consent.get("opt_in_level") if consent else None,
+        "marketingUpdatedAt": consent.get("consent_updated_at") if consent else None,
+    }
+
+
 @field("Customer", "defaultEmailAddress")
 def resolve_customer_email(customer, _info):
-    return {"emailAddress": customer.email, "validFormat": True} if customer.email else None
+    if not customer.email:
+        return None
+    return {"emailAddress": customer.email, "validFormat": True, **_marketing(customer.email_consent)}
 
 
 @field("Customer", "defaultPhoneNumber")
 def resolve_customer_phone(customer, _info):
-    return {"phoneNumber": customer.phone} if customer.phone else None
+    return {"phoneNumber": customer.phone, **_marketing(customer.sms_consent)} if customer.phone else None
 
 
 @field("Customer", "defaultAddress")
@@ -617,8 +631,8 @@ def resolve_customer_verified(customer, _info):
 
 
 @field("Customer", "taxExempt")
-def resolve_customer_tax_exempt(_customer, _info):
-    return False
+def resolve_customer_tax_exempt(customer, _info):
+    return customer.tax_exempt
 
 
 @field("Customer", "orders")

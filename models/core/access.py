@@ -44,6 +44,7 @@ _SHOP_USER_METHODS = (
     "action_open_queue",
     "action_view_bulk_operations",
     "action_view_completeness_reports",
+    "action_view_customer_bindings",
     "action_view_orders",
     "action_view_product_reconciliations",
     "action_view_reconcile_runs",
@@ -54,6 +55,7 @@ _SHOP_USER_METHODS = (
 _SHOP_MANAGER_METHODS = (
     "action_confirm_database",
     "action_dash_check_completeness",
+    "action_export_customers_now",
     "action_fetch_locations",
     "action_open_reconcile_wizard",  # the wizard it opens is for managers
     "action_push_inventory_now",
@@ -101,6 +103,7 @@ METHOD_ACCESS = {
         "action_refresh_bulk": MANAGER,
     },
     "shopify.reconcile.wizard": {"action_run": MANAGER},
+    "shopify.privacy.request": {"action_mark_sent": MANAGER},
     "product.template": {
         "action_view_shopify_bindings": USER,
         "action_shopify_publish": MANAGER,  # opens the export wizard
@@ -121,6 +124,7 @@ EXTENDED_ODOO_METHODS = {
     "product.template.attribute.value": ("write",),
     "product.pricelist.item": ("create", "write", "unlink"),
     "stock.quant": ("create", "write"),
+    "res.partner": ("write",),
 }
 
 

@@ -16,6 +16,17 @@ from .access import MANAGER_GROUP
 # Kinds, and the columns each uses.
 ORDER_POLL = "order_poll"  # watermark: orders updated after it are fetched by the next poll
 PRODUCT_POLL = "product_poll"  # watermark: products updated after it are fetched by the next poll
+
+
+CUSTOMER_POLL = "customer_poll"  # watermark: customers updated after it are read by the next poll
+
+
+CUSTOMER_SYNC = "customer_sync"  # checked_at, details {"export_errors": [...]}: last customer sync run
+
+
+CUSTOMER_RECONCILE = "customer_reconcile"  # checked_at, details {"missing", "stale", "gone", ...}: last run
+
+
 PRODUCT_CUSTOM_ID = "product_custom_id"  # done: the customId metafield definition exists on Shopify
 WEBHOOKS = "webhooks"  # checked_at, error, details {"covered": [...], "missing": [...]}: last check
 OAUTH_TOKEN = "oauth_token"  # secret, secret_expires_at: the client-credentials token cache

@@ -16,6 +16,7 @@ Pure Python (no ORM): a handler is a `Handler(model, method)` pair of strings.
 from typing import NamedTuple
 
 from ...services.queue_policy import (
+    PRIORITY_CUSTOMERS,
     PRIORITY_INVENTORY,
     PRIORITY_ORDERS,
     PRIORITY_OTHER,
@@ -36,10 +37,15 @@ class Handler(NamedTuple):
 
 
 class WebhookTopic(NamedTuple):
-    """`handler(payload)` on the stored delivery (shopify.webhook.event); the delivery's job priority."""
+    """`handler(payload)` on the stored delivery (shopify.webhook.event); the delivery's job priority.
+
+    `compliance`: one of Shopify's mandatory privacy topics. They are not WebhookSubscriptionTopic values
+    (webhookSubscriptionCreate refuses them): the merchant's app configuration points them at our URL,
+    so the subscription sync never asks for them (see `subscribed_topics`)."""
 
     handler: Handler
     priority: int
+    compliance: bool = False
 
 
 class JobKind(NamedTuple):
@@ -103,6 +109,10 @@ def _event(method, priority):
     return WebhookTopic(Handler(WEBHOOK_EVENT, method), priority)
 
 
+def _compliance(method):
+    return WebhookTopic(Handler(WEBHOOK_EVENT, method), PRIORITY_OTHER, compliance=True)
+
+
 def _job(method, priority):
     return JobKind(Handler(QUEUE_JOB, method), priority)
 
@@ -121,6 +131,15 @@ WEBHOOK_TOPICS = {
     "products/delete": _event("_shopify_webhook_products_delete", PRIORITY_PRODUCTS),
     "bulk_operations/finish": _event("_shopify_webhook_bulk_operations_finish", PRIORITY_OTHER),
     "app/uninstalled": _event("_shopify_webhook_app_uninstalled", PRIORITY_OTHER),
+    # Customers are the lowest class of work: nothing oversells or goes unpaid while they wait.
+    "customers/create": _event("_shopify_webhook_customers_create", PRIORITY_CUSTOMERS),
+    "customers/update": _event("_shopify_webhook_customers_update", PRIORITY_CUSTOMERS),
+    "customers/delete": _event("_shopify_webhook_customers_delete", PRIORITY_CUSTOMERS),
+    "customers/merge": _event("_shopify_webhook_customers_merge", PRIORITY_CUSTOMERS),
+    # Mandatory privacy webhooks (answered within 30 days; see models/privacy/).
+    "customers/data_request": _compliance("_shopify_webhook_customers_data_request"),
+    "customers/redact": _compliance("_shopify_webhook_customers_redact"),
+    "shop/redact": _compliance("_shopify_webhook_shop_redact"),
 }
 
 
@@ -134,6 +153,8 @@ JOB_KINDS = {
     "product_export": _job("_shopify_job_product_export", PRIORITY_PRODUCTS),
     "reconcile_now": _job("_shopify_job_reconcile_now", PRIORITY_OTHER),
     "setup_task": _job("_shopify_job_setup_task", PRIORITY_OTHER),
+    "customer_export": _job("_shopify_job_customer_export", PRIORITY_CUSTOMERS),
+    "customer_sync": _job("_shopify_job_customer_sync", PRIORITY_CUSTOMERS),
 }
 
 
@@ -178,6 +199,10 @@ SYNC_KINDS = {
     "inventory": SyncKind(Handler(SHOP, "_sync_inventory"), "shopify_sync.ir_cron_shopify_sync_inventory"),
     "orders": SyncKind(Handler(SHOP, "_sync_orders"), "shopify_sync.ir_cron_shopify_sync_orders"),
     "reconcile": SyncKind(Handler(SHOP, "_reconcile"), "shopify_sync.ir_cron_shopify_reconcile"),
+    # Every 15 minutes, like products: the customers/* webhooks carry the changes at once; the poll only
+    # catches a dropped delivery, and a customer a quarter of an hour late blocks no order (an order brings
+    # its customer with it).
+    "customers": SyncKind(Handler(SHOP, "_sync_customers"), "shopify_sync.ir_cron_shopify_sync_customers"),
 }
 
 
@@ -188,6 +213,7 @@ RECONCILE_PARTS = (
     ("inventory", Handler(SHOP, "_reconcile_part_inventory")),
     ("orders", Handler(SHOP, "_reconcile_part_orders")),
     ("products", Handler(SHOP, "_reconcile_part_products")),
+    ("customers", Handler(SHOP, "_reconcile_part_customers")),  # pages of ids, no bulk operation
 )
 
 
@@ -242,6 +268,12 @@ def job_kind(kind):
 def bulk_kind(kind):
     """The registered bulk kind, or None."""
     return BULK_KINDS.get(kind)
+
+
+def subscribed_topics():
+    """The delivery topics the subscription sync keeps subscribed: every registered one but the
+    compliance topics, which only the app's configuration can subscribe."""
+    return sorted(topic for topic, entry in WEBHOOK_TOPICS.items() if not entry.compliance)
 
 
 def subscription_topic(topic):

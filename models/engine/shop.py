@@ -97,10 +97,11 @@ class ShopifyShop(models.Model):
 
     def _webhook_required_topics(self):
         """Subscription topics (GraphQL enum values) of the work registry's webhook topics: `orders/create`
-        is ORDERS_CREATE; topics that the shop's API version does not have are left out.
+        is ORDERS_CREATE; topics that the shop's API version does not have are left out, and so are the
+        compliance topics (configured in the app, refused by webhookSubscriptionCreate).
         """
         self.ensure_one()
-        handlers = {work_registry.subscription_topic(topic) for topic in work_registry.WEBHOOK_TOPICS}
+        handlers = {work_registry.subscription_topic(topic) for topic in work_registry.subscribed_topics()}
         known = set(load_schema(self.api_version).type_map["WebhookSubscriptionTopic"].values)
         return sorted(handlers & known)
 

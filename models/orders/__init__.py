@@ -1,4 +1,3 @@
-from . import customer_binding
 from . import order_binding
 from . import order_import
 from . import sale_order

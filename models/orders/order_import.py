@@ -464,36 +464,22 @@ class ShopifyOrderImport(models.AbstractModel):
     # ------------------------------------------------------------------------------------------------
     @api.model
     def _match_partner(self, shop, order):
-        """(partner, rule): customer binding, then e-mail, then phone, else a new contact."""
-        Partner = self.env["res.partner"].with_context(active_test=False)
+        """(partner, rule): the customer matching of shopify.customer.binding (binding, then e-mail, then
+        phone), else a new contact; the order's customer is bound to the contact found."""
         CustomerBinding = self.env["shopify.customer.binding"]
-        customer = order["customer"]
-        if customer:
-            binding = CustomerBinding.search(
-                [("shop_id", "=", shop.id), ("shopify_gid", "=", customer["gid"])], limit=1
-            )
-            if binding:
-                return binding.partner_id, "binding"
-        company_domain = [("company_id", "in", (shop.company_id.id, False)), ("parent_id", "=", False)]
-        email = mapping.normalize_email((customer or {}).get("email") or order["email"])
-        partner, rule = Partner, None
-        if email:
-            partner = Partner.search([*company_domain, ("email", "=ilike", email)], order="id", limit=1)
-            rule = "email" if partner else None
-        phone = mapping.normalize_phone((customer or {}).get("phone") or order["phone"])
-        if not partner and phone and len(phone.lstrip("+")) >= 6:
-            # Stored phones carry spaces and dashes: narrow with the last four digits, compare normalised.
-            tail = phone[-4:]
-            candidates = Partner.search([*company_domain, ("phone", "like", tail)], order="id", limit=200)
-            partner = candidates.filtered(lambda p: mapping.normalize_phone(p.phone) == phone)[:1]
-            rule = "phone" if partner else None
+        customer = order["customer"] or {}
+        email = customer.get("email") or order["email"]
+        phone = customer.get("phone") or order["phone"]
+        partner, rule = CustomerBinding._find_partner(shop, customer.get("gid"), email, phone)
         if not partner:
-            partner = Partner.create(self._new_partner_values(shop, order, email, phone))
-            rule = "created" if customer else "guest"
-        if customer:
-            CustomerBinding.create(
-                {"shop_id": shop.id, "partner_id": partner.id, "shopify_gid": customer["gid"]}
+            partner = self.env["res.partner"].create(
+                self._new_partner_values(
+                    shop, order, mapping.normalize_email(email), mapping.normalize_phone(phone)
+                )
             )
+            rule = "created" if customer else "guest"
+        if customer and rule != "binding":
+            CustomerBinding._bind(shop, partner, customer["gid"], rule)
         return partner, rule
 
     @api.model

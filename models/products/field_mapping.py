@@ -27,6 +27,19 @@ FIELD_LABELS = {
 }
 
 
+# A mapping line's choices, shared by every mapping table of the same shape (customers too).
+DIRECTIONS = [
+    (mapping.BOTH, "Both ways"),
+    (mapping.TO_SHOPIFY, "Odoo → Shopify"),
+    (mapping.TO_ODOO, "Shopify → Odoo"),
+]
+CONFLICT_POLICIES = [
+    (mapping.ODOO_WINS, "Odoo wins"),
+    (mapping.SHOPIFY_WINS, "Shopify wins"),
+    (mapping.NEWEST_WINS, "Newest wins"),
+]
+
+
 # Optional mappings start disabled.
 DISABLED_BY_DEFAULT = {"compare_at_price"}
 
@@ -67,22 +80,9 @@ class ShopifyFieldMapping(models.Model):
         help="The name this line rules in the snapshots: the Shopify field, or metafield:<namespace>.<key>.",
     )
     odoo_field_label = fields.Char(compute="_compute_odoo_field_label", string="Odoo Field")
-    direction = fields.Selection(
-        [
-            (mapping.BOTH, "Both ways"),
-            (mapping.TO_SHOPIFY, "Odoo → Shopify"),
-            (mapping.TO_ODOO, "Shopify → Odoo"),
-        ],
-        default=mapping.BOTH,
-        required=True,
-        string="Direction",
-    )
+    direction = fields.Selection(DIRECTIONS, default=mapping.BOTH, required=True, string="Direction")
     conflict_policy = fields.Selection(
-        [
-            (mapping.ODOO_WINS, "Odoo wins"),
-            (mapping.SHOPIFY_WINS, "Shopify wins"),
-            (mapping.NEWEST_WINS, "Newest wins"),
-        ],
+        CONFLICT_POLICIES,
         default=mapping.ODOO_WINS,
         required=True,
         help="Applied when the field changed on both sides since the last sync.",

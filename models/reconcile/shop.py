@@ -1,6 +1,7 @@
 """The daily reconciliation of a shop: an explicit, ordered list of parts (the work registry's
-RECONCILE_PARTS: inventory, orders, products), each comparing Shopify with Odoo and correcting or
-reporting the difference; the "Run reconciliation now" button queues the same run.
+RECONCILE_PARTS: inventory, orders, products, customers — the last in models/customers/shop.py), each
+comparing Shopify with Odoo and correcting or reporting the difference; the "Run reconciliation now"
+button queues the same run.
 """
 
 import logging
@@ -19,7 +20,7 @@ from ..engine.sync_log import COUNT_KEYS
 
 # The parts a person can ask for, in the wizard's order (the run order is work_registry.RECONCILE_PARTS;
 # the registry test keeps the two sets equal).
-RECONCILE_PARTS = ("products", "inventory", "orders")
+RECONCILE_PARTS = ("products", "inventory", "orders", "customers")
 RECONCILE_JOB_KIND = "reconcile_now"
 
 
@@ -118,7 +119,9 @@ class ShopifyShop(models.Model):
         self.ensure_one()
         parts = [part for part in RECONCILE_PARTS if part in parts]
         if not parts:
-            raise UserError(_("Choose at least one part to reconcile: products, inventory or orders."))
+            raise UserError(
+                _("Choose at least one part to reconcile: products, inventory, orders or customers.")
+            )
         if self.reconcile_job_state:
             raise UserError(_("A reconciliation of %s is already waiting or running.", self.name))
         return (

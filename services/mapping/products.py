@@ -35,6 +35,15 @@ from ..payload_checks import (
     Timestamp,
     check,
 )
+from .merge import (  # noqa: F401 (the mapping table's values, re-exported)
+    BOTH,
+    NEWEST_WINS,
+    ODOO_WINS,
+    SHOPIFY_WINS,
+    TO_ODOO,
+    TO_SHOPIFY,
+    merge_flat,
+)
 from .metafields import PREFIX as METAFIELD_PREFIX
 from .shapes import Product, ProductStatus
 
@@ -645,10 +654,6 @@ def unflatten(flat: FlatSnapshot) -> Snapshot:
     return snap
 
 
-ODOO_WINS, SHOPIFY_WINS, NEWEST_WINS = "odoo", "shopify", "newest"
-BOTH, TO_SHOPIFY, TO_ODOO = "both", "odoo_to_shopify", "shopify_to_odoo"
-
-
 def merge(
     base: Snapshot | None,
     odoo: Snapshot,
@@ -658,90 +663,25 @@ def merge(
     shopify_updated_at: datetime | str | None = None,
     skew_seconds: float = 120,
 ) -> dict:
-    """Three-way merge of snapshots.
+    """Three-way merge of product snapshots (services/mapping/merge.py, the one conflict rule).
 
     `base` is the last synced snapshot (None on a first sync), `odoo` / `shopify` the current ones,
     `rules` `{field: (direction, policy)}` for the mapped fields (others are ignored).
     Returns `{"to_odoo": flat, "to_shopify": flat, "conflicts": [...], "result": snapshot}` where the
-    flats hold the values each side must take and `result` is the snapshot both agree on afterwards
-    (values still to be exported keep their old base value there, so the export notices them).
-
-    A field is in conflict only when both sides moved away from `base` to different values. Newest wins
-    compares Shopify's `updatedAt` with when the Odoo change was recorded; within `skew_seconds` the
-    two clocks cannot be told apart and Odoo, the system of record, wins.
+    flats hold the values each side must take and `result` is the snapshot both agree on afterwards.
+    A variant that exists on one side only is handled by the variant list, not field by field.
     """
-    base_flat, odoo_flat, shop_flat = flatten(base), flatten(odoo), flatten(shopify)
-    to_odoo, to_shopify, conflicts = {}, {}, []
-    result = dict(base_flat)
-    for key in sorted(set(odoo_flat) | set(shop_flat), key=lambda item: (item[0] != "product", item)):
-        name = key[1]
-        if name not in rules:
-            continue
-        direction, policy = rules[name]
-        odoo_value, shop_value = odoo_flat.get(key), shop_flat.get(key)
-        known = key in base_flat
-        base_value = base_flat.get(key)
-        odoo_moved = (not known and key in odoo_flat) or (known and odoo_value != base_value)
-        shop_moved = (not known and key in shop_flat) or (known and shop_value != base_value)
-        if key not in odoo_flat or key not in shop_flat:
-            # A variant that exists on one side only: handled by the variant list, not field by field.
-            continue
-        if odoo_value == shop_value:
-            result[key] = odoo_value
-            continue
-        can_import = direction in (BOTH, TO_ODOO)
-        can_export = direction in (BOTH, TO_SHOPIFY)
-        if odoo_moved and shop_moved and known:
-            winner = _winner(policy, odoo_changed_at, shopify_updated_at, skew_seconds)
-            if not can_export:
-                winner = "shopify"
-            elif not can_import:
-                winner = "odoo"
-            conflicts.append(
-                {
-                    "scope": key[0],
-                    "field": name,
-                    "odoo_value": odoo_value,
-                    "shopify_value": shop_value,
-                    "base_value": base_value,
-                    "policy": policy,
-                    "winner": winner,
-                }
-            )
-        elif shop_moved and not odoo_moved:
-            winner = "shopify"
-        elif odoo_moved and not shop_moved:
-            winner = "odoo"
-        else:
-            # First sync (no base): the values differ and neither is older; the policy decides.
-            winner = _winner(policy, odoo_changed_at, shopify_updated_at, skew_seconds)
-        # A one-way field always ends with its master's value.
-        if winner == "shopify" and not can_import:
-            winner = "odoo"
-        elif winner == "odoo" and not can_export:
-            winner = "shopify"
-        if winner == "shopify":
-            to_odoo[key] = shop_value
-        else:
-            to_shopify[key] = odoo_value
-        # The snapshot records what Shopify holds now; a value still to export differs from it in
-        # Odoo, so change tracking and the next merge keep seeing it as an Odoo change.
-        result[key] = shop_value
+    to_odoo, to_shopify, conflicts, result = merge_flat(
+        flatten(base),
+        flatten(odoo),
+        flatten(shopify),
+        rules,
+        odoo_changed_at,
+        shopify_updated_at,
+        skew_seconds,
+        order=lambda item: (item[0] != "product", item),
+    )
     return {"to_odoo": to_odoo, "to_shopify": to_shopify, "conflicts": conflicts, "result": unflatten(result)}
-
-
-def _winner(policy, odoo_changed_at, shopify_updated_at, skew_seconds):
-    if policy == SHOPIFY_WINS:
-        return "shopify"
-    shopify_at, odoo_at = timestamps.parse_aware(shopify_updated_at), timestamps.parse_aware(odoo_changed_at)
-    if (
-        policy == NEWEST_WINS
-        and odoo_at
-        and shopify_at
-        and (shopify_at - odoo_at).total_seconds() > skew_seconds
-    ):
-        return "shopify"
-    return "odoo"
 
 
 def changed_fields(base: Snapshot | None, current: Snapshot) -> list[tuple[str, str]]:

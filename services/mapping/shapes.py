@@ -139,3 +139,45 @@ class Product(TypedDict):
     fields: ProductFields
     options: list[ProductOption]
     variants: list[Variant]
+
+
+# ------------------------------------------------------------------------------------------------
+# Customers (services/mapping/customers.py)
+# ------------------------------------------------------------------------------------------------
+
+
+class MarketingConsent(TypedDict):
+    state: (
+        str | None
+    )  # subscribed | not_subscribed | unsubscribed | pending | redacted | invalid (lower case)
+    opt_in_level: str | None  # single_opt_in | confirmed_opt_in | unknown
+    updated_at: datetime | None  # when the customer gave or withdrew it
+
+
+class Customer(TypedDict):
+    gid: str
+    first_name: str
+    last_name: str
+    email: str | None  # lower-cased, well-formed (else None)
+    phone: str | None
+    company: str | None  # the default address's company
+    note: str | None
+    tags: list[str]
+    tax_exempt: bool
+    default_address: OrderAddress | None
+    addresses: list[OrderAddress]  # the others, default excluded
+    email_consent: MarketingConsent | None
+    sms_consent: MarketingConsent | None
+    updated_at: datetime | None
+
+
+class CustomerSnapshot(TypedDict):
+    """A customer's synced fields as both sides compare them (mapping.customers.CUSTOMER_FIELDS): the
+    export's and the import's three-way merge run on these (services/mapping/merge.py)."""
+
+    name: str  # first and last name, one space between words
+    email: str  # lower case, "" when none
+    phone: str
+    note: str
+    tags: list[str]  # sorted
+    tax_exempt: bool

@@ -132,6 +132,14 @@ class TestAccessMatrix(EmulatorCase, InventoryFixtures):
                     "winner": "odoo",
                 }
             ),
+            "shopify.privacy.request": env["shopify.privacy.request"].create(
+                {
+                    "name": "Data request of 42",
+                    "shop_id": shop.id,
+                    "customer_gid": "gid://shopify/Customer/42",
+                    "due_date": datetime.date(2026, 11, 30),
+                }
+            ),
             "product.template": variant.product_id.product_tmpl_id,
             # Wizards are transient: only the user who made one may open it, so the manager makes them.
             "shopify.product.export.wizard": env["shopify.product.export.wizard"]

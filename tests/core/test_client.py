@@ -379,7 +379,8 @@ class TestTestConnectionButton(ClientCase):
             self.assertIn(text, action["params"]["message"])
 
     def test_missing_scope_is_recorded_and_shown(self):
-        self.emu_shop.scopes = ("read_products", "write_products", "read_locations", "read_inventory")
+        self.emu_shop.scopes = ("read_products", "write_products", "read_locations", "read_inventory",
+                                "write_customers", "read_customer_merge")  # fmt: skip
         action = self.shop.with_user(self.manager).action_test_connection()
         self.assertEqual(action["params"]["type"], "warning")
         self.assertEqual(self.shop.missing_scopes, "write_inventory")

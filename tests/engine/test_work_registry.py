@@ -105,11 +105,25 @@ class TestWorkRegistry(ShopifyCase):
         known = set(load_schema(DEFAULT_API_VERSION).type_map["WebhookSubscriptionTopic"].values)
         shop = self.create_shop()
         subscribed = shop._webhook_required_topics()
-        for topic in work_registry.WEBHOOK_TOPICS:
+        for topic in work_registry.subscribed_topics():
             with self.subTest(topic=topic):
                 self.assertIn(work_registry.subscription_topic(topic), known)
                 self.assertIn(work_registry.subscription_topic(topic), subscribed)
-        self.assertEqual(len(subscribed), len(work_registry.WEBHOOK_TOPICS))
+        self.assertEqual(len(subscribed), len(work_registry.subscribed_topics()))
+
+    def test_compliance_topics_are_registered_but_never_subscribed(self):
+        """Shopify's privacy topics are set in the app's configuration: webhookSubscriptionCreate has no
+        enum value for them, so the subscription sync must never ask for them."""
+        known = set(load_schema(DEFAULT_API_VERSION).type_map["WebhookSubscriptionTopic"].values)
+        compliance = {"customers/data_request", "customers/redact", "shop/redact"}
+        self.assertEqual(
+            {topic for topic, entry in work_registry.WEBHOOK_TOPICS.items() if entry.compliance}, compliance
+        )
+        subscribed = self.create_shop()._webhook_required_topics()
+        for topic in compliance:
+            with self.subTest(topic=topic):
+                self.assertNotIn(work_registry.subscription_topic(topic), known)
+                self.assertNotIn(work_registry.subscription_topic(topic), subscribed)
 
     def test_every_kind_the_code_queues_or_starts_is_registered(self):
         used = []
@@ -157,10 +171,11 @@ class TestWorkRegistry(ShopifyCase):
             patch.object(Shop, "_reconcile_part_inventory", part("inventory", {"ok": 2, "failed": 1})),
             patch.object(Shop, "_reconcile_part_orders", part("orders", {"ok": 7})),
             patch.object(Shop, "_reconcile_part_products", part("products", {"skipped": 1})),
+            patch.object(Shop, "_reconcile_part_customers", part("customers", {"ok": 3})),
         ):
             result = shop._reconcile()
-            self.assertEqual(ran, ["inventory", "orders", "products"])
-            self.assertEqual(result, {"ok": 9, "failed": 1, "skipped": 1})
+            self.assertEqual(ran, ["inventory", "orders", "products", "customers"])
+            self.assertEqual(result, {"ok": 12, "failed": 1, "skipped": 1})
             ran.clear()
             result = shop.with_context(shopify_reconcile_parts=["products", "inventory"])._reconcile()
             self.assertEqual(ran, ["inventory", "products"])

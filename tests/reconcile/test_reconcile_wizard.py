@@ -36,7 +36,9 @@ class TestReconcileWizard(InventorySyncCase):
     def test_run_is_queued_then_runs_in_the_background_as_a_dry_run(self):
         requests = self.emu_shop.counters["requests"]
         drifts = self.Drift.search_count([])
-        self.wizard(reconcile_products=False, reconcile_orders=False, dry_run=True).action_run()
+        self.wizard(
+            reconcile_products=False, reconcile_orders=False, reconcile_customers=False, dry_run=True
+        ).action_run()
         self.assertEqual(
             self.emu_shop.counters["requests"], requests, "nothing asked of Shopify in the request"
         )
@@ -75,20 +77,25 @@ class TestReconcileWizard(InventorySyncCase):
     def test_parts_left_out_are_not_reconciled(self):
         drifts = self.Drift.search_count([])
         self.wizard(reconcile_inventory=False).action_run()
-        self.assertEqual(self.reconcile_jobs().payload["parts"], ["products", "orders"])
+        self.assertEqual(self.reconcile_jobs().payload["parts"], ["products", "orders", "customers"])
         self.Queue._cron_process_queue()
         self.shop.invalidate_recordset()
         self.assertEqual(self.shop.reconcile_last_run_id.state, "done")
         self.assertEqual(self.Drift.search_count([]), drifts, "inventory was not asked for")
 
     def test_no_part_chosen_is_refused(self):
-        wizard = self.wizard(reconcile_products=False, reconcile_inventory=False, reconcile_orders=False)
+        wizard = self.wizard(
+            reconcile_products=False,
+            reconcile_inventory=False,
+            reconcile_orders=False,
+            reconcile_customers=False,
+        )
         with self.assertRaisesRegex(UserError, "at least one part"):
             wizard.action_run()
         self.assertFalse(self.reconcile_jobs())
 
     def test_failed_run_is_kept_in_its_sync_log(self):
-        self.wizard(reconcile_products=False, reconcile_orders=False).action_run()
+        self.wizard(reconcile_products=False, reconcile_orders=False, reconcile_customers=False).action_run()
         self.emu_shop.set_faults(error_rate=1.0)
         with patch(f"{shop_module.__name__}.build_client", lambda shop: build_client(shop, max_attempts=1)):
             self.Queue._cron_process_queue()

@@ -1,0 +1,1 @@
+"""Tests of models/customers/: customer links, webhooks, poll, export and consent."""
