@@ -113,6 +113,8 @@ class ShopState:
         self.line_items = {}  # every order's line items by id
         self.fulfillment_orders = {}
         self.fulfillments = {}
+        self.transactions = {}
+        self.refunds = {}
         # Webhooks (emulator/webhooks.py) and bulk operations (emulator/bulk.py).
         self.webhook_subscriptions = {}
         self.webhook_log = []  # every Delivery, in the order they were made
