@@ -576,11 +576,12 @@ def refund_order(
     shop, order, lines=None, shipping=False, restock_type="RETURN", location_id=None, note=None,
     discrepancy="0", gateway=None,
 ):  # fmt: skip
-    """A merchant's refund: `lines` = {line item gid or id: quantity}, `shipping` = True (all of it) or
-    an amount (tax as in the shop's prices), `restock_type` RETURN / CANCEL / NO_RESTOCK (restocked units go back to
-    `available` at `location_id`, default the line's), `discrepancy` = money refunded beyond the items
-    (negative: short). The money goes back through the order's first successful sale or capture's
-    gateway (or `gateway`). Emits refunds/create, order_transactions/create and orders/updated."""
+    """A merchant's refund: `lines` = {line item gid or id: quantity}, `shipping` = True (all of it)
+    or an amount (tax as in the shop's prices), `restock_type` RETURN / CANCEL / NO_RESTOCK (restocked
+    units go back to `available` at `location_id`, default the line's), `discrepancy` = money
+    refunded beyond the items (negative: short). The money goes back through the gateway of the
+    order's first successful sale or capture (or `gateway`). Emits refunds/create,
+    order_transactions/create and orders/updated."""
     lines = {int(str(k).rsplit("/", 1)[-1]): int(v) for k, v in (lines or {}).items()}
     if restock_type not in RESTOCK_TYPES:
         raise OrderInputError(f"restock_type must be one of {', '.join(RESTOCK_TYPES)}")
@@ -646,7 +647,9 @@ def refund_order(
         shop.refunds[refund.id] = refund
         order.refund_ids.append(refund.id)
         refunded = already + amount
-        order.financial_status = "REFUNDED" if refunded >= totals(order, shop)["received"] else "PARTIALLY_REFUNDED"
+        order.financial_status = (
+            "REFUNDED" if refunded >= totals(order, shop)["received"] else "PARTIALLY_REFUNDED"
+        )
         _touch(shop, order)
         shop.emit("refunds/create", refund)
         shop.emit("order_transactions/create", transaction)

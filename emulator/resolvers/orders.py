@@ -540,6 +540,8 @@ class _Row(dict):
     def __init__(self, numeric_id, values):
         super().__init__(values)
         self.id = numeric_id
+
+
 shape("OrderAdjustment", "id", "amountSet", "taxAmountSet", "reason")
 
 
@@ -549,12 +551,15 @@ def resolve_refund_shipping(refund, info, **page):
     if not refund.shipping_amount:
         return connection([], **page)
     shipping = next((s for s in order.shipping_lines if not s.is_removed), None)
-    line = _Row(refund.id, {
-        "id": f"gid://shopify/RefundShippingLine/{refund.id}",
-        "shippingLine": shipping,
-        "subtotalAmountSet": _bag(info, order, refund.shipping_amount),
-        "taxAmountSet": _bag(info, order, refund.shipping_tax),
-    })  # fmt: skip
+    line = _Row(
+        refund.id,
+        {
+            "id": f"gid://shopify/RefundShippingLine/{refund.id}",
+            "shippingLine": shipping,
+            "subtotalAmountSet": _bag(info, order, refund.shipping_amount),
+            "taxAmountSet": _bag(info, order, refund.shipping_tax),
+        },
+    )
     return connection([line], **page)
 
 
@@ -564,12 +569,15 @@ def resolve_refund_adjustments(refund, info, **page):
     adjustments = []
     if refund.discrepancy:
         adjustments.append(
-            _Row(refund.id, {
-                "id": f"gid://shopify/OrderAdjustment/{refund.id}",
-                "amountSet": _bag(info, order, -refund.discrepancy),
-                "taxAmountSet": _bag(info, order, 0),
-                "reason": "REFUND_DISCREPANCY",
-            })  # fmt: skip
+            _Row(
+                refund.id,
+                {
+                    "id": f"gid://shopify/OrderAdjustment/{refund.id}",
+                    "amountSet": _bag(info, order, -refund.discrepancy),
+                    "taxAmountSet": _bag(info, order, 0),
+                    "reason": "REFUND_DISCREPANCY",
+                },
+            )
         )
     return connection(adjustments, **page)
 

@@ -102,9 +102,13 @@ class ShopifyOrderImport(models.AbstractModel):
     def _apply(self, shop, order, raw, source, force=False):
         token = _LOOKUPS.set({})
         try:
-            return self._apply_order(shop, order, raw, source, force)
+            binding = self._apply_order(shop, order, raw, source, force)
         finally:
             _LOOKUPS.reset(token)
+        # Order to cash (invoice, payments, refunds) follows every import, the stale ones included: it
+        # only does what is missing.
+        self.env["shopify.order.workflow"]._run(binding)
+        return binding
 
     @api.model
     def _apply_order(self, shop, order, raw, source, force):

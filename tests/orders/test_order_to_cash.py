@@ -1,0 +1,180 @@
+"""Order to cash against the emulator: the webhooks Shopify sends for a paid, refunded order (orders/create,
+order_transactions/create, refunds/create) become a posted invoice, one payment per transaction on its
+gateway's journal, a credit note and its refund payment, all reconciled, exactly once."""
+
+from odoo import Command
+from odoo.tests import tagged
+
+from ...emulator import webhooks as emulator_webhooks
+from ...emulator.orders import refund_order
+from ..common import EmulatorCase
+
+HOOK_URI = "https://odoo.example.com/shopify/webhook"
+TOPICS = ("ORDERS_CREATE", "ORDER_TRANSACTIONS_CREATE", "REFUNDS_CREATE")
+
+
+@tagged("post_install", "-at_install")
+class TestOrderToCash(EmulatorCase):
+    emulator_fake_clock = True
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.shop.write(
+            {
+                "state": "connected",
+                "order_confirmation_policy": "paid",
+                "order_invoice_policy": "paid",
+                "order_invoice_post": True,
+                "order_register_payments": True,
+            }
+        )
+        Journal = cls.env["account.journal"]
+        cls.card_journal = Journal.create({"name": "Shopify Payments", "type": "bank", "code": "SHPAY"})
+        cls.gift_journal = Journal.create({"name": "Gift cards", "type": "bank", "code": "SHGFT"})
+        cls.Mapping = cls.env["shopify.gateway.mapping"]
+        cls.card_mapping = cls.Mapping.create(
+            {"shop_id": cls.shop.id, "gateway": "shopify_payments", "journal_id": cls.card_journal.id}
+        )
+        cls.shop.order_payment_journal_id = cls.gift_journal
+
+    def setUp(self):
+        super().setUp()
+        self.emu_shop.tax_rate = "0"
+        self.emu_shop.seed_products(1, max_options=1, max_values=1, stock=(50, 50))
+        self.variant = next(iter(self.emu_shop.variants.values()))
+        self.env["product.product"].create(
+            {
+                "name": self.variant.sku,
+                "default_code": self.variant.sku,
+                "type": "consu",
+                "invoice_policy": "order",
+                "taxes_id": [Command.clear()],
+            }
+        )
+        self.posted = self.capture_webhook_deliveries()
+        with self.emu_shop.lock:
+            for topic in TOPICS:
+                _subscription, errors = emulator_webhooks.create_subscription(
+                    self.emu_shop, topic, {"uri": HOOK_URI}, self.shop.api_version
+                )
+                self.assertEqual(errors, [])
+
+    # ------------------------------------------------------------------------------------------------
+    def deliveries(self):
+        self.assertTrue(self.emulator.webhooks.flush(timeout=30))
+        taken = list(self.posted)
+        self.posted.clear()
+        return taken
+
+    def run_all(self, deliveries):
+        for body, headers in deliveries:
+            job = self.run_delivery(body, headers)
+            self.assertEqual(job.state, "done", job.last_error_message)
+
+    def place(self, payments, shipping="5.00"):
+        return self.emu_shop.place_order(
+            [{"variant_id": self.variant.id, "quantity": 2, "price": "10.00"}],
+            customer={"first_name": "Ana", "last_name": "Roth", "email": "ana@example.org"},
+            shipping={"title": "Standard", "price": shipping},
+            payments=payments,
+        )
+
+    def binding(self, order):
+        return self.env["shopify.order.binding"].search(
+            [("shop_id", "=", self.shop.id), ("shopify_gid", "=", order.gid)]
+        )
+
+    def payments(self, binding):
+        return self.env["account.payment"].search(
+            [
+                ("shopify_shop_id", "=", self.shop.id),
+                ("shopify_transaction_gid", "in", binding.transaction_ids.mapped("shopify_gid")),
+            ]
+        )
+
+    # ------------------------------------------------------------------------------------------------
+    def test_card_and_gift_card_make_a_posted_invoice_paid_by_two_payments(self):
+        self.Mapping.create(
+            {"shop_id": self.shop.id, "gateway": "gift_card", "journal_id": self.gift_journal.id}
+        )
+        order = self.place(
+            [{"gateway": "shopify_payments", "amount": "15.00"}, {"gateway": "gift_card", "amount": "10.00"}]
+        )
+        self.run_all(self.deliveries())
+        binding = self.binding(order)
+        invoice = binding.sale_order_id.invoice_ids
+        self.assertEqual(len(invoice), 1)
+        self.assertEqual(invoice.state, "posted")
+        self.assertEqual(invoice.currency_id.name, "USD")
+        self.assertAlmostEqual(invoice.amount_total, 25.00, places=2)
+        payments = self.payments(binding)
+        self.assertEqual(
+            sorted((p.journal_id, p.amount, p.payment_type) for p in payments),
+            sorted([(self.card_journal, 15.0, "inbound"), (self.gift_journal, 10.0, "inbound")]),
+        )
+        self.assertEqual(
+            set(payments.mapped("shopify_transaction_gid")),
+            set(binding.transaction_ids.mapped("shopify_gid")),
+        )
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+
+    def test_unmapped_gateway_holds_the_payment_and_one_click_fixes_it(self):
+        order = self.place(
+            [{"gateway": "shopify_payments", "amount": "15.00"}, {"gateway": "gift_card", "amount": "10.00"}]
+        )
+        self.run_all(self.deliveries())
+        binding = self.binding(order)
+        held = binding.transaction_ids.filtered(lambda t: t.state == "held")
+        self.assertEqual(held.mapped("gateway"), ["gift_card"])
+        self.assertIn("gift_card", held.hold_reason)
+        self.assertTrue(binding.payment_hold)
+        self.assertEqual(len(self.payments(binding)), 1)
+        invoice = binding.sale_order_id.invoice_ids
+        self.assertAlmostEqual(invoice.amount_residual, 10.0, places=2)
+
+        binding.with_user(self.manager).action_fix_gateway_mapping()
+
+        self.assertEqual(self.Mapping._journal_for(self.shop, "gift_card"), self.gift_journal)
+        self.assertFalse(binding.payment_hold)
+        self.assertEqual(len(self.payments(binding)), 2)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+    def test_partial_refund_with_shipping_is_a_credit_note_and_a_refund_payment_once(self):
+        order = self.place([{"gateway": "shopify_payments", "amount": "25.00"}])
+        self.run_all(self.deliveries())
+        refund_order(self.emu_shop, order, lines={order.line_items[0].id: 1}, shipping=True)
+        refund_deliveries = self.deliveries()
+        for _attempt in range(3):  # the same refund delivered three times (new webhook ids each time)
+            for body, headers in refund_deliveries:
+                headers = {**headers, "X-Shopify-Webhook-Id": f"{headers['X-Shopify-Webhook-Id']}-{_attempt}"}
+                job = self.run_delivery(body, headers)
+                self.assertEqual(job.state, "done", job.last_error_message)
+        binding = self.binding(order)
+        self.assertEqual(len(binding.refund_ids), 1)
+        credit_note = binding.refund_ids.credit_note_id
+        self.assertEqual(credit_note.move_type, "out_refund")
+        self.assertEqual(credit_note.state, "posted")
+        self.assertAlmostEqual(credit_note.amount_total, 15.0, places=2)  # 1 × 10.00 + 5.00 shipping
+        refund_payment = self.payments(binding).filtered(lambda p: p.payment_type == "outbound")
+        self.assertEqual(len(refund_payment), 1)
+        self.assertAlmostEqual(refund_payment.amount, 15.0, places=2)
+        self.assertIn(credit_note.payment_state, ("paid", "in_payment"))
+        invoice = binding.sale_order_id.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(len(binding.sale_order_id.invoice_ids), 2)
+
+    def test_refund_webhook_before_the_order_is_applied_when_the_order_arrives(self):
+        order = self.place([{"gateway": "shopify_payments", "amount": "25.00"}])
+        order_deliveries = self.deliveries()
+        refund_order(self.emu_shop, order, lines={order.line_items[0].id: 1})
+        refund_deliveries = self.deliveries()
+        self.run_all(refund_deliveries)
+        refund = self.env["shopify.order.refund"].search([("shop_id", "=", self.shop.id)])
+        self.assertEqual((refund.state, refund.binding_id), ("pending", self.env["shopify.order.binding"]))
+        self.run_all(order_deliveries)
+        binding = self.binding(order)
+        self.assertEqual(refund.binding_id, binding)
+        self.assertEqual(refund.state, "done")
+        self.assertAlmostEqual(refund.credit_note_id.amount_total, 10.0, places=2)
