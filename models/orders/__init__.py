@@ -9,6 +9,7 @@ from . import gateway_mapping
 from . import account_payment
 from . import order_refund
 from . import order_transaction
+from . import order_return
 from . import order_workflow
 from . import shop
 from . import handlers

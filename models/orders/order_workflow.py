@@ -11,7 +11,8 @@ for it. It is idempotent: each step looks at what exists before doing anything.
    transaction with the fix to apply), registered on the invoice and reconciled with it.
 4. Refunds: a credit note for what was refunded (lines, shipping, the rest as an adjustment line) and the
    refund transaction as an outbound payment reconciled with it, or, when the order is not invoiced yet,
-   the sale order itself adjusted.
+   the sale order itself adjusted; the stock follows (shopify.order.return: delivery reduced, return
+   picking for restocked shipped units).
 """
 
 import logging
@@ -327,10 +328,13 @@ class ShopifyOrderWorkflow(models.AbstractModel):
         data = self._refund_dict(refund.sudo())
         sale_order = binding.sale_order_id
         invoice = self._customer_invoice(sale_order)
+        stock = self.env["shopify.order.return"]
         if invoice.state == "posted":
             credit_note = self._credit_note(binding, invoice, refund, data)
+            stock._apply(binding, refund, data, whole_quantity=False)
             refund.write({"state": "done", "outcome": "credit_note", "credit_note_id": credit_note.id})
         elif not invoice:
+            stock._apply(binding, refund, data, whole_quantity=True)
             self._adjust_sale_order(binding, data)
             refund.write({"state": "done", "outcome": "sale_order"})
         else:
@@ -442,11 +446,7 @@ class ShopifyOrderWorkflow(models.AbstractModel):
         """Not invoiced yet: the sale order itself loses what was refunded, so the invoice made later is
         the money kept."""
         sale_order = binding.sale_order_id
-        by_gid = self._sale_lines_by_gid(sale_order)
-        for line in data["lines"]:
-            sale_line = by_gid.get(line["line_gid"])
-            if sale_line:
-                sale_line.product_uom_qty = max(sale_line.product_uom_qty - line["quantity"], 0)
+        # The refunded units already left the sale lines (shopify.order.return, with the stock).
         shipping_line = self._shipping_line(binding)
         if data["shipping"] and shipping_line:
             shipping_line.price_unit = max(shipping_line.price_unit - float(data["shipping"]), 0.0)

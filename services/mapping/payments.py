@@ -215,7 +215,8 @@ def _nodes(connection):
 def refund_from_rest(payload):
     """A `refunds/create` body (or one of a REST order's `refunds`) → the refund dict.
 
-    `lines`: [{line_gid, quantity, restock (bool), location_gid, subtotal, tax}]; `shipping` / `shipping_tax`
+    `lines`: [{line_gid, quantity, restock (bool), restock_type (return, cancel, legacy_restock,
+    no_restock), location_gid, subtotal, tax}]; `shipping` / `shipping_tax`
     refunded; `adjustments`: order-level amounts given back beyond the items (positive = refunded);
     `transactions`: its money movements.
     """
@@ -225,6 +226,7 @@ def refund_from_rest(payload):
             "line_gid": _gid("LineItem", item["line_item_id"]),
             "quantity": int(item["quantity"]),
             "restock": (item.get("restock_type") or "").lower() in RESTOCKING,
+            "restock_type": (item.get("restock_type") or "no_restock").lower(),
             "location_gid": _gid("Location", item["location_id"]) if item.get("location_id") else None,
             "subtotal": _shop_amount(item.get("subtotal_set"), item.get("subtotal")),
             "tax": _shop_amount(item.get("total_tax_set"), item.get("total_tax")),
@@ -263,6 +265,7 @@ def refund_from_graphql(node, order_gid):
             "line_gid": item["lineItem"]["id"],
             "quantity": int(item["quantity"]),
             "restock": (item.get("restockType") or "").lower() in RESTOCKING,
+            "restock_type": (item.get("restockType") or "no_restock").lower(),
             "location_gid": (item.get("location") or {}).get("id"),
             "subtotal": _shop_amount(item.get("subtotalSet")),
             "tax": _shop_amount(item.get("totalTaxSet")),

@@ -178,3 +178,101 @@ class TestOrderToCash(EmulatorCase):
         self.assertEqual(refund.binding_id, binding)
         self.assertEqual(refund.state, "done")
         self.assertAlmostEqual(refund.credit_note_id.amount_total, 10.0, places=2)
+
+    # ------------------------------------------------------------------------------------------------
+    def ship(self, binding):
+        delivery = binding.sale_order_id.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing")
+        for move in delivery.move_ids:
+            move.quantity = move.product_uom_qty
+        delivery.move_ids.picked = True
+        delivery._action_done()
+        self.assertEqual(delivery.state, "done")
+        return delivery
+
+    def mapped_location(self):
+        """The emulator's first location, mapped to an Odoo shelf of its own."""
+        emu_location = next(iter(self.emu_shop.locations.values()))
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.shop.company_id.id)], limit=1
+        )
+        shelf = self.env["stock.location"].create(
+            {"name": "Returns shelf", "usage": "internal", "location_id": warehouse.view_location_id.id}
+        )
+        self.env["shopify.location"].create(
+            {
+                "shop_id": self.shop.id,
+                "shopify_gid": f"gid://shopify/Location/{emu_location.id}",
+                "name": emu_location.name,
+                "location_id": shelf.id,
+            }
+        )
+        return emu_location, shelf
+
+    def test_partial_refund_with_restock_returns_the_unit_into_the_mapped_location(self):
+        emu_location, shelf = self.mapped_location()
+        order = self.place([{"gateway": "shopify_payments", "amount": "25.00"}])
+        self.run_all(self.deliveries())
+        binding = self.binding(order)
+        delivery = self.ship(binding)
+        refund_order(
+            self.emu_shop,
+            order,
+            lines={order.line_items[0].id: 1},
+            shipping=True,
+            restock_type="RETURN",
+            location_id=emu_location.id,
+        )
+        refund_deliveries = self.deliveries()
+        self.run_all(refund_deliveries)
+        self.run_all(  # delivered again (new webhook ids): nothing more
+            [
+                (body, {**h, "X-Shopify-Webhook-Id": h["X-Shopify-Webhook-Id"] + "-again"})
+                for body, h in refund_deliveries
+            ]
+        )
+        refund = binding.refund_ids
+        self.assertEqual(len(refund), 1)
+        returns = self.env["stock.picking"].search([("return_id", "=", delivery.id)])
+        self.assertEqual(returns, refund.return_picking_id)
+        self.assertEqual(returns.state, "done")
+        self.assertEqual(returns.location_dest_id, shelf)
+        self.assertEqual(returns.move_ids.mapped("quantity"), [1.0])
+        sale_line = binding.sale_order_id.order_line.filtered("shopify_line_gid")
+        self.assertEqual((sale_line.product_uom_qty, sale_line.qty_delivered), (2.0, 1.0))
+        self.assertEqual(refund.credit_note_id.state, "posted")
+        self.assertAlmostEqual(refund.credit_note_id.amount_total, 15.0, places=2)
+        self.assertIn(refund.credit_note_id.payment_state, ("paid", "in_payment"))
+        refund_payment = self.payments(binding).filtered(lambda p: p.payment_type == "outbound")
+        self.assertEqual(len(refund_payment), 1)
+        self.assertTrue(refund_payment.is_reconciled)
+
+    def test_refund_of_unshipped_units_takes_them_off_the_delivery(self):
+        order = self.place([{"gateway": "shopify_payments", "amount": "25.00"}])
+        self.run_all(self.deliveries())
+        binding = self.binding(order)
+        refund_order(self.emu_shop, order, lines={order.line_items[0].id: 1}, restock_type="CANCEL")
+        self.run_all(self.deliveries())
+        delivery = binding.sale_order_id.picking_ids
+        self.assertEqual(len(delivery), 1)
+        self.assertEqual(
+            sum(delivery.move_ids.filtered(lambda m: m.state != "cancel").mapped("product_uom_qty")), 1.0
+        )
+        self.assertFalse(binding.refund_ids.return_picking_id)
+        self.assertAlmostEqual(binding.refund_ids.credit_note_id.amount_total, 10.0, places=2)
+
+    def test_refund_before_invoicing_adjusts_the_sale_order_and_its_delivery(self):
+        self.shop.order_invoice_policy = "fulfilled"
+        order = self.place([{"gateway": "shopify_payments", "amount": "25.00"}])
+        self.run_all(self.deliveries())
+        binding = self.binding(order)
+        self.assertFalse(binding.sale_order_id.invoice_ids)
+        refund_order(self.emu_shop, order, lines={order.line_items[0].id: 1}, restock_type="CANCEL")
+        self.run_all(self.deliveries())
+        self.assertEqual(binding.refund_ids.outcome, "sale_order")
+        self.assertAlmostEqual(binding.sale_order_id.amount_total, 15.0, places=2)
+        self.ship(binding)
+        self.env["shopify.order.workflow"]._run(binding)
+        invoice = binding.sale_order_id.invoice_ids
+        self.assertEqual(len(invoice), 1)
+        self.assertAlmostEqual(invoice.amount_total, 15.0, places=2)
+        self.assertEqual(invoice.state, "posted")
