@@ -30,7 +30,14 @@ class ShopifyOrderRefund(models.Model):
         index=True,
     )
     outcome = fields.Selection(
-        [("credit_note", "Credit note"), ("sale_order", "Sale order adjusted")], readonly=True
+        [
+            ("credit_note", "Credit note"),
+            ("sale_order", "Sale order adjusted"),
+            ("order", "Already in the imported order"),
+        ],
+        readonly=True,
+        help="Already in the imported order: the order reached Odoo after the refund, its current "
+        "quantities and total leave the refunded items out.",
     )
     error = fields.Text(readonly=True)
     credit_note_id = fields.Many2one("account.move", readonly=True, ondelete="set null", copy=False)

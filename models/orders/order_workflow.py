@@ -22,6 +22,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ...services import money
+from ...services.errors import PayloadError
 from ...services.mapping import payments as pay_mapping
 
 _logger = logging.getLogger(__name__)
@@ -98,6 +99,38 @@ class ShopifyOrderWorkflow(models.AbstractModel):
         for transaction in data["transactions"]:
             self._record_transaction(shop, transaction, refund=row)
         return row
+
+    @api.model
+    def _absorb_refunds(self, binding, order, raw):
+        """The sale order was just built from `order`, whose current quantities and total already leave
+        out its refunds: those refunds are done (their money is still paid back, see _apply_refunds),
+        whether they arrived before, or arrive after, as webhooks or a re-read."""
+        if not order["refund_gids"]:
+            return
+        shop = binding.shop_id
+        source = binding.payload_source
+        bodies = {}
+        for body in (raw or {}).get("refunds") or []:  # whole refunds, with their transactions
+            try:
+                if source == "graphql":
+                    data = pay_mapping.refund_from_graphql(body, binding.shopify_gid)
+                else:
+                    data = pay_mapping.refund_from_rest(body)
+            except PayloadError as error:
+                _logger.warning("Shopify order %s: a refund left unread: %s", binding.name, error)
+                continue
+            bodies[data["gid"]] = (data, body)
+        for gid in order["refund_gids"]:
+            if gid in bodies:
+                row = self._record_refund(shop, bodies[gid][0], bodies[gid][1], source)
+            else:
+                row = self.env["shopify.order.refund"].search(
+                    [("shop_id", "=", shop.id), ("shopify_gid", "=", gid)], limit=1
+                ) or self.env["shopify.order.refund"].create(
+                    {"shop_id": shop.id, "shopify_gid": gid, "order_gid": binding.shopify_gid}
+                )
+            if row.state == "pending":
+                row.write({"state": "done", "outcome": "order", "binding_id": binding.id})
 
     @api.model
     def _receive(self, shop, order_gid, transactions=(), refunds=()):
@@ -247,7 +280,8 @@ class ShopifyOrderWorkflow(models.AbstractModel):
         date = fields.Date.to_date(row.processed_at) if row.processed_at else fields.Date.context_today(self)
         memo = _("Shopify %(order)s %(gateway)s", order=binding.name, gateway=row.gateway)
         payment = self.env["account.payment"]
-        if move.state == "posted" and not move.currency_id.is_zero(move.amount_residual):
+        matches = (direction == "inbound") == (move.move_type == "out_invoice")
+        if matches and move.state == "posted" and not move.currency_id.is_zero(move.amount_residual):
             wizard = (
                 self.env["account.payment.register"]
                 .with_company(move.company_id)
@@ -264,7 +298,8 @@ class ShopifyOrderWorkflow(models.AbstractModel):
                 )
             )
             payment = wizard._create_payments()
-        else:  # nothing left open on the document (paid twice on Shopify): an unmatched payment
+        else:  # nothing left open on the document (paid twice on Shopify, a refund the sale order
+            # absorbed): an unmatched payment
             payment = payment.with_company(move.company_id).create(
                 {
                     "payment_type": direction,
@@ -289,6 +324,26 @@ class ShopifyOrderWorkflow(models.AbstractModel):
         return payment
 
     @api.model
+    def _reconcile_with_overpayment(self, binding):
+        """A refund paid back without a credit note: its receivable line meets the order's payments'
+        open credit (the customer paid more than the invoice, then got the difference back)."""
+        payments = self.env["account.payment"].search(
+            [
+                ("shopify_shop_id", "=", binding.shop_id.id),
+                ("shopify_transaction_gid", "in", binding.transaction_ids.mapped("shopify_gid")),
+            ]
+        )
+        lines = payments.move_id.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable" and not line.reconciled
+        )
+        if (
+            len(lines) > 1
+            and lines.filtered(lambda line: line.balance > 0)
+            and lines.filtered(lambda line: line.balance < 0)
+        ):
+            lines.reconcile()
+
+    @api.model
     def _ask_for_missing_transactions(self, binding):
         """Paid on Shopify, but no transaction reached us (a lost webhook): read them, once per order."""
         if not binding.shop_id.order_register_payments or binding.financial_status not in PAID_STATUSES:
@@ -309,13 +364,22 @@ class ShopifyOrderWorkflow(models.AbstractModel):
     def _apply_refunds(self, binding):
         for refund in binding.refund_ids.filtered(lambda r: r.state == "pending").sorted("id"):
             self._apply_refund(binding, refund)
-        # Refund money whose credit note exists (payment held by a missing gateway mapping, then fixed).
-        for refund in binding.refund_ids.filtered(lambda r: r.state == "done" and r.credit_note_id):
-            if binding.shop_id.order_register_payments and refund.credit_note_id.state == "posted":
-                for row in refund.transaction_ids.filtered(
-                    lambda t: t.state in ("pending", "held") and t.kind == pay_mapping.REFUND_KIND
-                ):
-                    self._pay(binding, row, refund.credit_note_id, "outbound")
+        if not binding.shop_id.order_register_payments:
+            return
+        # Refund money not paid back yet: a credit note's (its payment held by a missing gateway mapping,
+        # then fixed), or a refund the sale order itself absorbed — paid back against the invoice's
+        # overpayment once the invoice is posted.
+        invoice = self._customer_invoice(binding.sale_order_id)
+        for refund in binding.refund_ids.filtered(lambda r: r.state == "done"):
+            move = refund.credit_note_id or invoice
+            if move.state != "posted":
+                continue
+            for row in refund.transaction_ids.filtered(
+                lambda t: t.state in ("pending", "held") and t.kind == pay_mapping.REFUND_KIND
+            ):
+                self._pay(binding, row, move, "outbound")
+        if binding.refund_ids.filtered(lambda r: r.state == "done" and not r.credit_note_id):
+            self._reconcile_with_overpayment(binding)
 
     @api.model
     def _refund_dict(self, refund):

@@ -6,11 +6,11 @@ from odoo import Command
 from odoo.tests import tagged
 
 from ...emulator import webhooks as emulator_webhooks
-from ...emulator.orders import refund_order
+from ...emulator.orders import edit_order, refund_order, totals
 from ..common import EmulatorCase
 
 HOOK_URI = "https://odoo.example.com/shopify/webhook"
-TOPICS = ("ORDERS_CREATE", "ORDER_TRANSACTIONS_CREATE", "REFUNDS_CREATE")
+TOPICS = ("ORDERS_CREATE", "ORDERS_UPDATED", "ORDER_TRANSACTIONS_CREATE", "REFUNDS_CREATE")
 
 
 @tagged("post_install", "-at_install")
@@ -169,7 +169,7 @@ class TestOrderToCash(EmulatorCase):
         order = self.place([{"gateway": "shopify_payments", "amount": "25.00"}])
         order_deliveries = self.deliveries()
         refund_order(self.emu_shop, order, lines={order.line_items[0].id: 1})
-        refund_deliveries = self.deliveries()
+        refund_deliveries = [d for d in self.deliveries() if d[1]["X-Shopify-Topic"] != "orders/updated"]
         self.run_all(refund_deliveries)
         refund = self.env["shopify.order.refund"].search([("shop_id", "=", self.shop.id)])
         self.assertEqual((refund.state, refund.binding_id), ("pending", self.env["shopify.order.binding"]))
@@ -276,3 +276,90 @@ class TestOrderToCash(EmulatorCase):
         self.assertEqual(len(invoice), 1)
         self.assertAlmostEqual(invoice.amount_total, 15.0, places=2)
         self.assertEqual(invoice.state, "posted")
+
+    # ------------------------------------------------------------------------------------------------
+    # Orders that changed on Shopify: refunded or edited before they reached Odoo, edited after
+    # ------------------------------------------------------------------------------------------------
+    def latest_order_body(self, deliveries):
+        return [d for d in deliveries if dict(d[1])["X-Shopify-Topic"] == "orders/updated"][-1]
+
+    def test_order_refunded_before_import_imports_at_its_current_total(self):
+        order = self.place([{"gateway": "shopify_payments", "amount": "25.00"}])
+        placed = self.deliveries()
+        self.clock.advance(60)
+        refund_order(self.emu_shop, order, lines={order.line_items[0].id: 1}, restock_type="CANCEL")
+        later = self.deliveries()
+        # The last state first (the earlier deliveries were late), then everything again.
+        self.run_all([self.latest_order_body(later)])
+        binding = self.binding(order)
+        self.assertFalse(binding.needs_review, binding.review_reason)
+        self.assertEqual(binding.sale_order_id.state, "sale")
+        self.assertAlmostEqual(binding.sale_order_id.amount_total, 15.0, places=2)
+        self.assertAlmostEqual(binding.amount_total, float(totals(order, self.emu_shop)["current"]), places=2)
+        for body, headers in placed + later:  # late deliveries: older order bodies are skipped as stale
+            job = self.run_delivery(
+                body, {**headers, "X-Shopify-Webhook-Id": headers["X-Shopify-Webhook-Id"] + "-late"}
+            )
+            self.assertIn(job.state, ("done", "skipped"), job.last_error_message)
+        refund = binding.refund_ids
+        self.assertEqual((len(refund), refund.state, refund.outcome), (1, "done", "order"))
+        self.assertFalse(refund.credit_note_id)
+        invoice = binding.sale_order_id.invoice_ids
+        self.assertEqual(len(invoice), 1)
+        self.assertAlmostEqual(invoice.amount_total, 15.0, places=2)
+        payments = self.payments(binding)
+        self.assertEqual(
+            sorted((p.payment_type, p.amount) for p in payments), [("inbound", 25.0), ("outbound", 10.0)]
+        )
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertTrue(all(payments.mapped("is_reconciled")))
+        self.assertEqual(sum(binding.sale_order_id.picking_ids.move_ids.mapped("product_uom_qty")), 1.0)
+
+    def test_order_edited_before_import_imports_the_edited_lines(self):
+        order = self.place([{"gateway": "shopify_payments", "amount": "25.00"}])
+        self.deliveries()  # lost: the order reaches Odoo only after the edit
+        edit_order(self.emu_shop, order, quantities={order.line_items[0].id: 1})
+        self.run_all([self.latest_order_body(self.deliveries())])
+        binding = self.binding(order)
+        self.assertFalse(binding.needs_review, binding.review_reason)
+        self.assertEqual(binding.sale_order_id.order_line.filtered("shopify_line_gid").product_uom_qty, 1.0)
+        self.assertAlmostEqual(
+            binding.sale_order_id.amount_total, float(totals(order, self.emu_shop)["current"]), places=2
+        )
+        self.assertEqual(binding.sale_order_id.state, "sale")
+
+    def test_edit_of_a_confirmed_unshipped_order_changes_its_delivery(self):
+        self.shop.order_invoice_policy = "fulfilled"
+        order = self.place([{"gateway": "shopify_payments", "amount": "25.00"}])
+        self.run_all(self.deliveries())
+        binding = self.binding(order)
+        self.clock.advance(60)
+        edit_order(
+            self.emu_shop,
+            order,
+            quantities={order.line_items[0].id: 1},
+            add=[{"variant_id": self.variant.id, "quantity": 3, "price": "4.00"}],
+        )
+        self.run_all([self.latest_order_body(self.deliveries())])
+        self.assertFalse(binding.needs_review, binding.review_reason)
+        lines = binding.sale_order_id.order_line.filtered("shopify_line_gid").sorted("id")
+        self.assertEqual(lines.mapped("product_uom_qty"), [1.0, 3.0])
+        moves = binding.sale_order_id.picking_ids.move_ids.filtered(lambda m: m.state != "cancel")
+        self.assertEqual(sum(moves.mapped("product_uom_qty")), 4.0)
+        self.assertAlmostEqual(
+            binding.sale_order_id.amount_total, float(totals(order, self.emu_shop)["current"]), places=2
+        )
+
+    def test_edit_of_a_shipped_order_is_flagged_with_the_difference(self):
+        order = self.place([{"gateway": "shopify_payments", "amount": "25.00"}])
+        self.run_all(self.deliveries())
+        binding = self.binding(order)
+        self.ship(binding)
+        self.clock.advance(60)
+        edit_order(
+            self.emu_shop, order, add=[{"variant_id": self.variant.id, "quantity": 1, "price": "4.00"}]
+        )
+        self.run_all([self.latest_order_body(self.deliveries())])
+        self.assertTrue(binding.needs_review)
+        self.assertIn("added 1", binding.review_reason)
+        self.assertEqual(len(binding.sale_order_id.order_line.filtered("shopify_line_gid")), 1)
