@@ -81,6 +81,19 @@ class ShopifyOrderBinding(models.Model):
     admin_url = fields.Char(compute="_compute_admin_url", string="Shopify Admin")
     transaction_ids = fields.One2many("shopify.order.transaction", "binding_id", readonly=True)
     refund_ids = fields.One2many("shopify.order.refund", "binding_id", readonly=True)
+    risk_level = fields.Selection(
+        [("none", "None"), ("pending", "Pending"), ("low", "Low"), ("medium", "Medium"), ("high", "High")],
+        readonly=True,
+        help="Shopify's risk analysis (the highest assessment), read when the order is imported.",
+    )
+    risk_recommendation = fields.Selection(
+        [("accept", "Accept"), ("investigate", "Investigate"), ("cancel", "Cancel"), ("none", "None")],
+        readonly=True,
+    )
+    risk_hold = fields.Boolean(
+        readonly=True, index=True, help="Risky: kept in draft until a Shopify manager releases it."
+    )
+    risk_released_by = fields.Many2one("res.users", readonly=True, copy=False)
     payment_hold = fields.Boolean(
         readonly=True,
         index=True,
@@ -145,6 +158,19 @@ class ShopifyOrderBinding(models.Model):
                         "Gateway %(gateway)s mapped to %(journal)s.", gateway=gateway, journal=journal.name
                     )
                 )
+            workflow._run(binding)
+        return True
+
+    def action_release_risk(self):
+        """A manager looked at a risky order and accepts it: the workflow continues (confirmation,
+        invoice, payments), and the order is not held for its risk again."""
+        check_shopify_access(self, MANAGER)
+        importer = self.env["shopify.order.import"].sudo()  # checked: confirms as the queue would
+        workflow = self.env["shopify.order.workflow"].sudo()
+        for binding in self.sudo().filtered("risk_hold"):
+            binding.write({"risk_hold": False, "risk_released_by": self.env.user.id})
+            binding.message_post(body=_("Risk accepted by %s: the order continues.", self.env.user.name))
+            importer._apply_confirmation_policy(binding)
             workflow._run(binding)
         return True
 

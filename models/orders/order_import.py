@@ -140,8 +140,39 @@ class ShopifyOrderImport(models.AbstractModel):
         elif binding.sale_order_id.state == "sale" and previous:
             self._apply_edit(binding, previous, order)
         self._apply_cancellation(binding, order)
+        self._apply_risk(binding, order)
         self._apply_confirmation_policy(binding)
         return binding
+
+    @api.model
+    def _apply_risk(self, binding, order):
+        """Shopify's risk analysis, per the shop's policy: a risky order is held in draft with the reason
+        (until a manager releases it) or flagged; read once for webhook bodies, which do not carry it."""
+        policy = binding.shop_id.order_risk_policy
+        if policy == "ignore" or binding.risk_released_by or not binding.sale_order_id:
+            return
+        risk = order["risk"]
+        if risk is None:
+            if binding.risk_level:  # already read: risk is judged once, at import
+                return
+            node = binding.shop_id._shopify_client().execute("order_risk", {"id": order["gid"]}).get("order")
+            risk = mapping.risk_from_graphql((node or {}).get("risk")) or {
+                "level": "none",
+                "recommendation": "none",
+            }
+        binding.write({"risk_level": risk["level"], "risk_recommendation": risk["recommendation"]})
+        if not mapping.is_risky(risk) or binding.risk_hold or binding.sale_order_id.state != "draft":
+            return
+        reason = _(
+            "Shopify rates this order's risk %(level)s (recommendation: %(recommendation)s).",
+            level=risk["level"],
+            recommendation=risk["recommendation"],
+        )
+        if policy == "hold":
+            reason += " " + _("It stays in draft until a Shopify manager uses “Release risky order”.")
+            binding.write({"risk_hold": True})
+        binding.message_post(body=reason)
+        binding._notify_managers(reason)
 
     @api.model
     def _previous_order(self, binding):
@@ -814,7 +845,7 @@ class ShopifyOrderImport(models.AbstractModel):
         sale_order = binding.sale_order_id
         if not sale_order or sale_order.state not in ("draft", "sent") or binding.cancelled:
             return False
-        if binding.needs_review:
+        if binding.needs_review or binding.risk_hold:
             return False
         policy = binding.shop_id.order_confirmation_policy
         if policy == "never" or (policy == "paid" and binding.financial_status not in PAID_STATUSES):

@@ -123,6 +123,19 @@ class ShopifyShop(models.Model):
         domain="[('type', 'in', ('bank', 'cash'))]",
         help="What “Fix gateway mapping” maps a new gateway to (empty: the company's first bank journal).",
     )
+    order_risk_policy = fields.Selection(
+        [
+            ("hold", "Hold in draft until a manager releases it"),
+            ("flag", "Import and flag"),
+            ("ignore", "Ignore"),
+        ],
+        default="ignore",
+        required=True,
+        string="Risky Orders",
+        help="Risky: Shopify's risk analysis recommends cancelling or investigating the order, or an "
+        "assessment says high risk. Hold or flag costs one API read per order imported from a webhook "
+        "(the poll's orders carry their risk).",
+    )
     gateway_mapping_ids = fields.One2many("shopify.gateway.mapping", "shop_id", string="Gateway Mapping")
     order_binding_ids = fields.One2many("shopify.order.binding", "shop_id", string="Orders")
     order_binding_count = fields.Integer(compute="_compute_order_binding_count")

@@ -352,7 +352,7 @@ RISKY_RECOMMENDATIONS = ("cancel", "investigate")
 RISK_LEVELS = ("none", "pending", "low", "medium", "high")
 
 
-def _gql_risk(risk):
+def risk_from_graphql(risk):
     """Order.risk → {level (the highest assessment), recommendation, facts}."""
     if not risk:
         return None
@@ -695,7 +695,7 @@ def order_from_graphql(node: dict) -> Order:
         "lines": lines,
         "shipping_lines": shipping_lines,
         "refund_gids": [refund["id"] for refund in refunds if refund.get("id")],
-        "risk": _gql_risk(node.get("risk")),
+        "risk": risk_from_graphql(node.get("risk")),
         "warnings": warnings,
     }
 

@@ -72,12 +72,13 @@ class TestOrderToCash(EmulatorCase):
             job = self.run_delivery(body, headers)
             self.assertEqual(job.state, "done", job.last_error_message)
 
-    def place(self, payments, shipping="5.00"):
+    def place(self, payments, shipping="5.00", **kwargs):
         return self.emu_shop.place_order(
             [{"variant_id": self.variant.id, "quantity": 2, "price": "10.00"}],
             customer={"first_name": "Ana", "last_name": "Roth", "email": "ana@example.org"},
             shipping={"title": "Standard", "price": shipping},
             payments=payments,
+            **kwargs,
         )
 
     def binding(self, order):
@@ -363,3 +364,42 @@ class TestOrderToCash(EmulatorCase):
         self.assertTrue(binding.needs_review)
         self.assertIn("added 1", binding.review_reason)
         self.assertEqual(len(binding.sale_order_id.order_line.filtered("shopify_line_gid")), 1)
+
+    # ------------------------------------------------------------------------------------------------
+    def test_risky_order_is_held_in_draft_and_a_manager_release_continues_the_workflow(self):
+        self.shop.order_risk_policy = "hold"
+        order = self.place(
+            [{"gateway": "shopify_payments", "amount": "25.00"}],
+            risk_level="HIGH",
+            risk_facts=["The billing address does not match the card's"],
+        )
+        self.run_all(self.deliveries())
+        binding = self.binding(order)
+        self.assertTrue(binding.risk_hold)
+        self.assertEqual((binding.risk_level, binding.risk_recommendation), ("high", "cancel"))
+        self.assertEqual(binding.sale_order_id.state, "draft")
+        self.assertFalse(binding.sale_order_id.invoice_ids)
+        self.assertTrue(any("high" in (message.body or "") for message in binding.message_ids))
+
+        binding.with_user(self.manager).action_release_risk()
+
+        self.assertFalse(binding.risk_hold)
+        self.assertEqual(binding.risk_released_by, self.manager)
+        self.assertEqual(binding.sale_order_id.state, "sale")
+        invoice = binding.sale_order_id.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+    def test_risk_policies_flag_and_low_risk(self):
+        self.shop.order_risk_policy = "flag"
+        risky = self.place([{"gateway": "shopify_payments", "amount": "25.00"}], risk_level="MEDIUM")
+        safe = self.place([{"gateway": "shopify_payments", "amount": "25.00"}], risk_level="LOW")
+        self.run_all(self.deliveries())
+        flagged, accepted = self.binding(risky), self.binding(safe)
+        self.assertFalse(flagged.risk_hold)
+        self.assertEqual(flagged.risk_recommendation, "investigate")
+        self.assertEqual(flagged.sale_order_id.state, "sale")
+        self.assertTrue(flagged.activity_ids)
+        self.assertEqual(
+            (accepted.risk_level, accepted.risk_hold, accepted.sale_order_id.state), ("low", False, "sale")
+        )
