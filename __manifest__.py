@@ -11,6 +11,7 @@
     "data": [
         "security/shopify_security.xml",
         "security/ir.model.access.csv",
+        "security/orders_security.xml",
         "data/ir_cron_data.xml",
         "views/shopify_shop_views.xml",
         "views/shopify_queue_job_views.xml",
