@@ -2,6 +2,8 @@
 order_transactions/create, refunds/create) become a posted invoice, one payment per transaction on its
 gateway's journal, a credit note and its refund payment, all reconciled, exactly once."""
 
+from decimal import Decimal
+
 from odoo import Command
 from odoo.tests import tagged
 
@@ -120,6 +122,73 @@ class TestOrderToCash(EmulatorCase):
         )
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
         self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+
+    # Shop currency, tax rate, prices including tax, unit price, shipping, (card, gift card), total, tax.
+    # Totals worked out by hand from Shopify's rules (tax per line and on shipping, rounded per line).
+    MONEY_CASES = (
+        ("USD", "0", False, "10.00", "5.00", ("15.00", "10.00"), "25.00", "0.00"),
+        # 2 × 9.99 = 19.98 → tax 3.7962 → 3.80; shipping 4.99 → 0.9481 → 0.95.
+        ("EUR", "0.19", False, "9.99", "4.99", ("19.72", "10.00"), "29.72", "4.75"),
+        # Yen have no decimals: 2000 + 500 shipping + 10 % tax.
+        ("JPY", "0.10", False, "1000", "500", ("1750", "1000"), "2750", "250"),
+        # Prices include the tax: the total is the prices; the tax inside is 3.19 + 0.80.
+        ("EUR", "0.19", True, "9.99", "4.99", ("14.97", "10.00"), "24.97", "3.99"),
+    )
+
+    def test_card_and_gift_card_to_the_cent_in_eur_usd_jpy_and_a_tax_included_shop(self):
+        self.Mapping.create(
+            {"shop_id": self.shop.id, "gateway": "gift_card", "journal_id": self.gift_journal.id}
+        )
+        Tax = self.env["account.tax"]
+        for rate, included in ((19.0, False), (10.0, False), (19.0, True)):
+            tax = Tax.create(
+                {
+                    "name": f"Shopify test {rate}% {'incl.' if included else 'excl.'}",
+                    "amount": rate,
+                    "type_tax_use": "sale",
+                    "price_include_override": "tax_included" if included else "tax_excluded",
+                }
+            )
+            self.env["shopify.tax.mapping"].create(
+                {"shop_id": self.shop.id, "rate_percent": rate, "price_include": included, "tax_id": tax.id}
+            )
+        for currency, rate, included, price, shipping, paid, total, tax in self.MONEY_CASES:
+            with self.subTest(currency=currency, rate=rate, taxes_included=included):
+                self.emu_shop.currency, self.emu_shop.tax_rate = currency, rate
+                self.emu_shop.taxes_included = included
+                order = self.emu_shop.place_order(
+                    [{"variant_id": self.variant.id, "quantity": 2, "price": price}],
+                    customer={"first_name": "Ana", "last_name": "Roth", "email": "ana@example.org"},
+                    shipping={"title": "Standard", "price": shipping},
+                    payments=[
+                        {"gateway": "shopify_payments", "amount": paid[0]},
+                        {"gateway": "gift_card", "amount": paid[1]},
+                    ],
+                )
+                self.assertEqual(str(totals(order)["total"]), str(Decimal(total).quantize(Decimal("0.01"))))
+                self.run_all(self.deliveries())
+                binding = self.binding(order)
+                self.assertEqual(binding.state, "imported", binding.hold_reason)
+                invoice = binding.sale_order_id.invoice_ids
+                self.assertEqual(len(invoice), 1)
+                self.assertEqual(invoice.state, "posted")
+                money = invoice.currency_id
+                self.assertEqual(money.name, currency)
+                self.assertEqual(money.compare_amounts(invoice.amount_total, float(total)), 0)
+                self.assertEqual(money.compare_amounts(invoice.amount_tax, float(tax)), 0)
+                self.assertEqual(money.compare_amounts(binding.amount_total, float(total)), 0)
+                payments = self.payments(binding)
+                self.assertEqual(
+                    sorted((p.journal_id.id, p.currency_id.name, p.amount) for p in payments),
+                    sorted(
+                        [
+                            (self.card_journal.id, currency, float(paid[0])),
+                            (self.gift_journal.id, currency, float(paid[1])),
+                        ]
+                    ),
+                )
+                self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+                self.assertTrue(money.is_zero(invoice.amount_residual))
 
     def test_unmapped_gateway_holds_the_payment_and_one_click_fixes_it(self):
         order = self.place(
@@ -403,3 +472,33 @@ class TestOrderToCash(EmulatorCase):
         self.assertEqual(
             (accepted.risk_level, accepted.risk_hold, accepted.sale_order_id.state), ("low", False, "sale")
         )
+
+    def test_views_show_the_settings_the_holds_and_the_money_rows(self):
+        shop_form = self.env["shopify.shop"].get_views([(False, "form")])["views"]["form"]["arch"]
+        for name in (
+            "order_invoice_policy",
+            "order_register_payments",
+            "order_risk_policy",
+            "gateway_mapping_ids",
+        ):
+            self.assertIn(f'name="{name}"', shop_form)
+        order_form = self.env["shopify.order.binding"].get_views([(False, "form")])["views"]["form"]["arch"]
+        for name in ("action_fix_gateway_mapping", "action_release_risk", "transaction_ids", "refund_ids"):
+            self.assertIn(f'name="{name}"', order_form)
+        for model in ("shopify.gateway.mapping", "shopify.order.transaction", "shopify.order.refund"):
+            self.assertTrue(
+                self.env[model].get_views([(False, "list"), (False, "form")])["views"]["list"]["arch"]
+            )
+        menu = self.env.ref
+        self.assertEqual(
+            menu("shopify_sync.menu_shopify_gateway_mapping").parent_id,
+            menu("shopify_sync.menu_shopify_configuration"),
+        )
+        for xmlid in (
+            "menu_shopify_order_transaction",
+            "menu_shopify_order_refund",
+            "menu_shopify_order_money_hold",
+        ):
+            self.assertEqual(
+                menu(f"shopify_sync.{xmlid}").parent_id, menu("shopify_sync.menu_shopify_orders")
+            )
