@@ -55,6 +55,11 @@
         "views/orders/tax_mapping_views.xml",
         "views/orders/sale_order_views.xml",
         "views/orders/stock_picking_views.xml",
+        "views/orders/gateway_mapping_views.xml",
+        "views/orders/order_transaction_views.xml",
+        "views/orders/order_refund_views.xml",
+        "views/orders/order_to_cash_order_binding_views.xml",
+        "views/orders/order_to_cash_shop_views.xml",
         # reconcile: stock, order completeness and product reconciliation
         "security/reconcile_security.xml",
         "views/reconcile/shop_views.xml",

@@ -62,9 +62,18 @@ def seed_orders(emulator, body, domain):
 
 
 @route("POST", r"/shops/(?P<domain>[^/]+)/orders/(?P<order_id>(?:gid://shopify/Order/)?\d+)/pay")
-def pay_order(emulator, _body, domain, order_id):
+def pay_order(emulator, body, domain, order_id):
+    """Body (optional): {"gateway": "manual"}."""
     shop = _shop(emulator, domain)
-    return 200, order_summary(_guarded(order_logic.pay_order, shop, _order(shop, order_id)))
+    return 200, order_summary(_guarded(order_logic.pay_order, shop, _order(shop, order_id), **(body or {})))
+
+
+@route("POST", r"/shops/(?P<domain>[^/]+)/orders/(?P<order_id>(?:gid://shopify/Order/)?\d+)/refund")
+def refund_order(emulator, body, domain, order_id):
+    """Body: `refund_order` kwargs, e.g. {"lines": {"<line id>": 1}, "shipping": true, "location_id": 7}."""
+    shop = _shop(emulator, domain)
+    refund = _guarded(order_logic.refund_order, shop, _order(shop, order_id), **(body or {}))
+    return 201, {"id": refund.id, "gid": refund.gid, "transactions": refund.transaction_ids}
 
 
 @route("POST", r"/shops/(?P<domain>[^/]+)/orders/(?P<order_id>(?:gid://shopify/Order/)?\d+)/cancel")

@@ -59,6 +59,7 @@ class LineItem:
     discount_allocations: list = field(default_factory=list)  # [(application index, Decimal)]
     is_gift_card: bool = False
     order_id: int = 0
+    refunded_quantity: int = 0  # units given back by refunds (no longer in current_quantity)
 
     TYPENAME = "LineItem"
 
@@ -115,6 +116,10 @@ class Order(Record):
     original_total: Decimal = Decimal("0")
     fulfillment_order_ids: list = field(default_factory=list)
     fulfillment_ids: list = field(default_factory=list)
+    transaction_ids: list = field(default_factory=list)
+    refund_ids: list = field(default_factory=list)
+    risk_level: str = "LOW"  # RiskAssessmentResult of Shopify's own assessment
+    risk_facts: list = field(default_factory=list)  # [(description, sentiment)]
 
     TYPENAME = "Order"
 
@@ -170,3 +175,57 @@ class OrderEdit(Record):
     removals: list = field(default_factory=list)  # [(line item id, quantity)]
 
     TYPENAME = "OrderEditSession"
+
+
+@dataclass
+class OrderTransaction(Record):
+    """One money movement of an order (sale, capture, authorization, refund, void), in shop money."""
+
+    order_id: int = 0
+    kind: str = "SALE"  # OrderTransactionKind
+    status: str = "SUCCESS"  # OrderTransactionStatus
+    gateway: str = "shopify_payments"
+    amount: Decimal = Decimal("0")
+    processed_at: datetime | None = None
+    parent_id: int | None = None
+    refund_id: int | None = None
+    test: bool = False
+
+    TYPENAME = "OrderTransaction"
+
+
+@dataclass
+class RefundLine:
+    id: int
+    line_item_id: int
+    quantity: int
+    restock_type: str  # RefundLineItemRestockType: RETURN, CANCEL, NO_RESTOCK
+    location_id: int | None
+    subtotal: Decimal  # after the line's discount; includes the tax when the shop's prices do
+    tax: Decimal
+
+    TYPENAME = "RefundLineItem"
+
+    @property
+    def gid(self):
+        return gid(self.TYPENAME, self.id)
+
+    @property
+    def restocked(self):
+        return self.restock_type != "NO_RESTOCK"
+
+
+@dataclass
+class Refund(Record):
+    """A refund: lines (with restock), shipping, an adjustment for a discrepancy, its transactions."""
+
+    order_id: int = 0
+    note: str | None = None
+    lines: list = field(default_factory=list)  # [RefundLine]
+    shipping_amount: Decimal = Decimal("0")  # tax included when the shop's prices include it
+    shipping_tax: Decimal = Decimal("0")
+    discrepancy: Decimal = Decimal("0")  # money refunded beyond (+) or short of (-) the items
+    transaction_ids: list = field(default_factory=list)
+    processed_at: datetime | None = None
+
+    TYPENAME = "Refund"

@@ -13,6 +13,9 @@ from .order_records import (
     LineItem,
     Order,
     OrderEdit,
+    OrderTransaction,
+    Refund,
+    RefundLine,
     ShippingLine,
     TaxLine,
 )
@@ -20,6 +23,8 @@ from .order_records import (
 CENT = Decimal("0.01")
 CANCEL_REASONS = ("CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF")
 FINANCIAL_STATUSES = ("AUTHORIZED", "PENDING", "PAID", "PARTIALLY_PAID", "VOIDED")
+RISK_LEVELS = ("LOW", "MEDIUM", "HIGH", "NONE", "PENDING")
+RESTOCK_TYPES = ("RETURN", "CANCEL", "NO_RESTOCK")
 FIRST_NAMES = ("Ana", "Ben", "Chloé", "Dario", "Emma", "Farid", "Greta", "Hugo", "Ines", "Jonas")
 LAST_NAMES = ("Roth", "Meyer", "Dubois", "Rossi", "Novak", "Silva", "Berg", "Kowalski", "Moreau", "Weber")
 CITIES = (
@@ -170,8 +175,8 @@ def _tax(amount, rate, included):
 
 def recompute(shop, order):
     """Discount allocations and tax lines from the current quantities (checkout and edits)."""
-    lines = [line for line in order.line_items if line.current_quantity > 0]
-    bases = {line.id: line.unit_price * line.current_quantity for line in order.line_items}
+    lines = [line for line in order.line_items if billed(line) > 0]
+    bases = {line.id: line.unit_price * billed(line) for line in order.line_items}
     for line in order.line_items:
         line.discount_allocations = []
     for index, application in enumerate(order.discount_applications):
@@ -192,7 +197,7 @@ def recompute(shop, order):
         taxable = bases[line.id] - line.discount
         line.tax_lines = (
             [TaxLine(title, rate, _tax(taxable, rate, order.taxes_included))]
-            if line.taxable and rate and line.current_quantity
+            if line.taxable and rate and billed(line)
             else []
         )
     for shipping in order.shipping_lines:
@@ -201,14 +206,25 @@ def recompute(shop, order):
         )
 
 
-def totals(order):
-    """The order's amounts (shop currency) from its current lines."""
+def billed(line):
+    """Units the order charged for: after edits and cancellation, before refunds (Shopify's totalPrice)."""
+    return line.current_quantity + line.refunded_quantity
+
+
+def refund_amount(refund, taxes_included):
+    """What a refund takes off the order's current total (items and shipping; amounts, like Shopify's
+    prices, include the tax when the shop's prices do)."""
+    taxes = Decimal("0") if taxes_included else sum((r.tax for r in refund.lines), refund.shipping_tax)
+    return sum((r.subtotal for r in refund.lines), Decimal("0")) + refund.shipping_amount + taxes
+
+
+def totals(order, shop=None):
+    """The order's amounts (shop currency): `total` after edits, before refunds; `current` after refunds;
+    `received` / `refunded` from its successful transactions (needs `shop`)."""
     subtotal = sum(
-        (line.unit_price * line.current_quantity - line.discount for line in order.line_items), Decimal("0")
+        (line.unit_price * billed(line) - line.discount for line in order.line_items), Decimal("0")
     )
-    line_items_price = sum(
-        (line.unit_price * line.current_quantity for line in order.line_items), Decimal("0")
-    )
+    line_items_price = sum((line.unit_price * billed(line) for line in order.line_items), Decimal("0"))
     discounts = sum((line.discount for line in order.line_items), Decimal("0"))
     shipping = sum((s.price for s in order.shipping_lines if not s.is_removed), Decimal("0"))
     tax = sum((t.amount for line in order.line_items for t in line.tax_lines), Decimal("0")) + sum(
@@ -218,6 +234,18 @@ def totals(order):
     outstanding = (
         total if order.financial_status in ("PENDING", "AUTHORIZED") and not order.cancelled_at else 0
     )
+    received = refunded = refunds = Decimal("0")
+    if shop is not None:
+        for transaction in (shop.transactions[i] for i in order.transaction_ids):
+            if transaction.status != "SUCCESS":
+                continue
+            if transaction.kind in ("SALE", "CAPTURE"):
+                received += transaction.amount
+            elif transaction.kind == "REFUND":
+                refunded += transaction.amount
+        refunds = sum(
+            (refund_amount(shop.refunds[i], order.taxes_included) for i in order.refund_ids), Decimal("0")
+        )
     return {
         "subtotal": cents(subtotal),
         "line_items": cents(line_items_price),
@@ -225,7 +253,10 @@ def totals(order):
         "shipping": cents(shipping),
         "tax": cents(tax),
         "total": cents(total),
+        "current": cents(total - refunds),
         "outstanding": cents(outstanding),
+        "received": cents(received),
+        "refunded": cents(refunded),
     }
 
 
@@ -290,17 +321,25 @@ def place_order(
     tags=(),
     source_name="web",
     test=False,
+    payments=None,
+    risk_level="LOW",
+    risk_facts=(),
 ):
     """Check out as a customer would: `lines` = [{"sku" or "variant_id", "quantity", "price"?}],
     `customer` = {"first_name", "last_name", "email", "phone", "address"} (None: a guest, by `email`),
     `shipping` = {"title", "code", "price"}, `discount` = {"code", "type": "percentage"|"fixed_amount",
-    "value"}. Taxes follow the shop's settings; stock moves from available to committed."""
+    "value"}. Taxes follow the shop's settings; stock moves from available to committed.
+    `payments` = [{"gateway", "amount"}] of a paid order (default: the total by `shopify_payments`; gift
+    cards are the gateway `gift_card`); an authorized order gets one authorization. `risk_level` /
+    `risk_facts` ([description]) are Shopify's fraud assessment."""
     if not lines:
         raise OrderInputError("an order needs at least one line")
     if financial_status not in FINANCIAL_STATUSES:
         raise OrderInputError(f"financial_status must be one of {', '.join(FINANCIAL_STATUSES)}")
     if discount and discount.get("type", "fixed_amount") not in ("percentage", "fixed_amount"):
         raise OrderInputError("discount type must be 'percentage' or 'fixed_amount'")
+    if risk_level not in RISK_LEVELS:
+        raise OrderInputError(f"risk_level must be one of {', '.join(RISK_LEVELS)}")
     with shop.lock:
         now = shop.now()
         # Validate everything first (stock is checked per line; the same SKU twice is summed by location).
@@ -354,11 +393,48 @@ def place_order(
         for line in line_items:
             _move_stock(shop, line, line.quantity, now)
         _build_fulfillment_orders(shop, order, line_items, now)
+        order.risk_level = risk_level
+        order.risk_facts = [(fact, "NEGATIVE") for fact in risk_facts]
+        total = order.original_total
+        if financial_status == "PAID":
+            payments = payments or [{"gateway": "shopify_payments", "amount": total}]
+            if sum((cents(p["amount"]) for p in payments), Decimal("0")) != total:
+                raise OrderInputError(f"payments must add up to the order total {total}")
         shop.orders[order.id] = order
+        new_transactions = []
+        if financial_status == "PAID":
+            new_transactions = [
+                _transaction(shop, order, "SALE", p.get("gateway", "shopify_payments"), cents(p["amount"]))
+                for p in payments
+            ]
+        elif financial_status == "AUTHORIZED":
+            new_transactions = [_transaction(shop, order, "AUTHORIZATION", "shopify_payments", total)]
         shop.emit("orders/create", order)
+        for transaction in new_transactions:
+            shop.emit("order_transactions/create", transaction)
         if financial_status == "PAID":
             shop.emit("orders/paid", order)
         return order
+
+
+def _transaction(shop, order, kind, gateway, amount, parent_id=None, refund_id=None):
+    now = shop.now()
+    transaction = OrderTransaction(
+        id=shop.next_id(),
+        created_at=now,
+        updated_at=now,
+        order_id=order.id,
+        kind=kind,
+        gateway=gateway,
+        amount=amount,
+        processed_at=now,
+        parent_id=parent_id,
+        refund_id=refund_id,
+        test=order.test,
+    )
+    shop.transactions[transaction.id] = transaction
+    order.transaction_ids.append(transaction.id)
+    return transaction
 
 
 def _adopt(shop, order, lines):
@@ -372,14 +448,33 @@ def _touch(shop, order):
     order.updated_at = shop.now()
 
 
-def pay_order(shop, order):
+def pay_order(shop, order, gateway=None, silent_transaction=False):
+    """The order is paid: a capture of its authorization, else a sale by `gateway` (default manual).
+    `silent_transaction`: its order_transactions/create webhook is not sent (a lost delivery)."""
     with shop.lock:
         if order.cancelled_at:
             raise OrderInputError(f"order {order.name} is cancelled")
         if order.financial_status == "PAID":
             raise OrderInputError(f"order {order.name} is already paid")
+        authorization = next(
+            (
+                shop.transactions[i]
+                for i in order.transaction_ids
+                if shop.transactions[i].kind == "AUTHORIZATION"
+            ),
+            None,
+        )
+        total = totals(order)["total"]
+        if authorization is not None:
+            transaction = _transaction(
+                shop, order, "CAPTURE", authorization.gateway, total, parent_id=authorization.id
+            )
+        else:
+            transaction = _transaction(shop, order, "SALE", gateway or "manual", total)
         order.financial_status = "PAID"
         _touch(shop, order)
+        if not silent_transaction:
+            shop.emit("order_transactions/create", transaction)
         shop.emit("orders/paid", order)
         shop.emit("orders/updated", order)
         return order
@@ -474,6 +569,92 @@ def edit_order(shop, order, quantities=None, add=()):
         shop.emit("orders/edited", edit)
         shop.emit("orders/updated", order)
         return order
+
+
+# -- refunds -------------------------------------------------------------------------------------------
+def refund_order(
+    shop, order, lines=None, shipping=False, restock_type="RETURN", location_id=None, note=None,
+    discrepancy="0", gateway=None,
+):  # fmt: skip
+    """A merchant's refund: `lines` = {line item gid or id: quantity}, `shipping` = True (all of it)
+    or an amount (tax as in the shop's prices), `restock_type` RETURN / CANCEL / NO_RESTOCK (restocked
+    units go back to `available` at `location_id`, default the line's), `discrepancy` = money
+    refunded beyond the items (negative: short). The money goes back through the gateway of the
+    order's first successful sale or capture (or `gateway`). Emits refunds/create,
+    order_transactions/create and orders/updated."""
+    lines = {int(str(k).rsplit("/", 1)[-1]): int(v) for k, v in (lines or {}).items()}
+    if restock_type not in RESTOCK_TYPES:
+        raise OrderInputError(f"restock_type must be one of {', '.join(RESTOCK_TYPES)}")
+    with shop.lock:
+        by_id = {line.id: line for line in order.line_items}
+        for line_id, quantity in lines.items():
+            line = by_id.get(line_id)
+            if line is None:
+                raise OrderInputError(f"order {order.name} has no line item {line_id}")
+            if not 0 < quantity <= line.current_quantity:
+                raise OrderInputError(f"line item {line_id}: refund between 1 and {line.current_quantity}")
+        if location_id is not None and int(location_id) not in shop.locations:
+            raise OrderInputError(f"no location {location_id}")
+        paid = [
+            shop.transactions[i]
+            for i in order.transaction_ids
+            if shop.transactions[i].kind in ("SALE", "CAPTURE") and shop.transactions[i].status == "SUCCESS"
+        ]
+        if not paid:
+            raise OrderInputError(f"order {order.name} has no payment to refund")
+        now = shop.now()
+        refund = Refund(
+            id=shop.next_id(), created_at=now, updated_at=now, order_id=order.id, note=note, processed_at=now
+        )
+        for line_id, quantity in lines.items():
+            line = by_id[line_id]
+            units = billed(line)
+            subtotal = cents((line.unit_price * units - line.discount) * quantity / units)
+            tax = cents(sum((t.amount for t in line.tax_lines), Decimal("0")) * quantity / units)
+            location = int(location_id) if location_id is not None else line.location_id
+            refund.lines.append(
+                RefundLine(shop.next_id(), line.id, quantity, restock_type, location, subtotal, tax)
+            )
+            unfulfilled = line.current_quantity - line.fulfilled_quantity
+            line.current_quantity -= quantity
+            line.refunded_quantity += quantity
+            if restock_type != "NO_RESTOCK" and line.inventory_item_id is not None:
+                # Unshipped units leave `committed`; shipped ones come back (restock_type RETURN).
+                from_committed = min(quantity, max(unfulfilled, 0))
+                _move_stock(shop, line, -from_committed, now)
+                returned = quantity - from_committed
+                if returned:
+                    level = shop.level(line.inventory_item_id, location, create=True)
+                    level.quantities["available"] = level.quantities.get("available", 0) + returned
+                    level.updated_at = now
+                    shop.emit("inventory_levels/update", level)
+        shipping_lines = [s for s in order.shipping_lines if not s.is_removed]
+        if shipping is True:
+            refund.shipping_amount = sum((s.price for s in shipping_lines), Decimal("0"))
+            refund.shipping_tax = sum((t.amount for s in shipping_lines for t in s.tax_lines), Decimal("0"))
+        elif shipping:
+            refund.shipping_amount = cents(shipping)
+        refund.discrepancy = cents(discrepancy)
+        amount = refund_amount(refund, order.taxes_included) + refund.discrepancy
+        already = totals(order, shop)["refunded"]
+        if amount <= 0 or amount > totals(order, shop)["received"] - already:
+            raise OrderInputError(f"refund of {amount} is not between 0 and what was paid")
+        source = paid[0]
+        transaction = _transaction(
+            shop, order, "REFUND", gateway or source.gateway, amount, parent_id=source.id, refund_id=refund.id
+        )
+        refund.transaction_ids.append(transaction.id)
+        shop.refunds[refund.id] = refund
+        order.refund_ids.append(refund.id)
+        refunded = already + amount
+        order.financial_status = (
+            "REFUNDED" if refunded >= totals(order, shop)["received"] else "PARTIALLY_REFUNDED"
+        )
+        _touch(shop, order)
+        shop.emit("refunds/create", refund)
+        shop.emit("order_transactions/create", transaction)
+        shop.emit("orders/updated", order)
+        return refund
 
 
 # -- fulfillment ---------------------------------------------------------------------------------------

@@ -144,8 +144,94 @@ def fulfillment(shop, record):
     }
 
 
+def transaction(shop, record):
+    order_record = shop.orders[record.order_id]
+    return {
+        "id": record.id,
+        "admin_graphql_api_id": record.gid,
+        "order_id": record.order_id,
+        "kind": record.kind.lower(),
+        "gateway": record.gateway,
+        "status": record.status.lower(),
+        "message": None,
+        "created_at": timestamp(shop, record.created_at),
+        "processed_at": timestamp(shop, record.processed_at),
+        "test": record.test,
+        "authorization": None,
+        "parent_id": record.parent_id,
+        "source_name": "web",
+        "amount": _money(record.amount),
+        "currency": shop.currency,
+        "amount_set": _money_set(shop, order_record, record.amount),
+        "payment_id": f"c{record.order_id}.{len(order_record.transaction_ids)}",
+        "manual_payment_gateway": record.gateway in ("manual", "cash"),
+        "error_code": None,
+        "receipt": {},
+    }
+
+
+def refund(shop, record):
+    order_record = shop.orders[record.order_id]
+    money_set = lambda amount: _money_set(shop, order_record, amount)  # noqa: E731
+    adjustments = []
+    if record.discrepancy:
+        adjustments.append(
+            {
+                "id": record.id + 1,
+                "order_id": record.order_id,
+                "refund_id": record.id,
+                "kind": "refund_discrepancy",
+                "reason": "Refund discrepancy",
+                "amount": _money(-record.discrepancy),
+                "amount_set": money_set(-record.discrepancy),
+                "tax_amount": "0.00",
+                "tax_amount_set": money_set(0),
+            }
+        )
+    shipping_lines = [s for s in order_record.shipping_lines if not s.is_removed]
+    return {
+        "id": record.id,
+        "admin_graphql_api_id": record.gid,
+        "order_id": record.order_id,
+        "created_at": timestamp(shop, record.created_at),
+        "processed_at": timestamp(shop, record.processed_at),
+        "note": record.note,
+        "user_id": None,
+        "restock": any(line.restocked for line in record.lines),
+        "duties": [],
+        "total_duties_set": money_set(0),
+        "refund_line_items": [
+            {
+                "id": line.id,
+                "quantity": line.quantity,
+                "line_item_id": line.line_item_id,
+                "location_id": line.location_id,
+                "restock_type": line.restock_type.lower(),
+                "subtotal": float(line.subtotal),
+                "subtotal_set": money_set(line.subtotal),
+                "total_tax": float(line.tax),
+                "total_tax_set": money_set(line.tax),
+                "line_item": line_item(shop, order_record, shop.line_items[line.line_item_id]),
+            }
+            for line in record.lines
+        ],
+        "refund_shipping_lines": [
+            {
+                "id": record.id + 2,
+                "shipping_line_id": shipping_lines[0].id if shipping_lines else None,
+                "subtotal_amount_set": money_set(record.shipping_amount),
+                "tax_amount_set": money_set(record.shipping_tax),
+            }
+        ]
+        if record.shipping_amount
+        else [],
+        "order_adjustments": adjustments,
+        "transactions": [transaction(shop, shop.transactions[i]) for i in record.transaction_ids],
+    }
+
+
 def order(shop, record):
-    totals = order_logic.totals(record)
+    totals = order_logic.totals(record, shop)
     status = order_logic.fulfillment_status(record)
     money_set = lambda amount: _money_set(shop, record, amount)  # noqa: E731
     return {
@@ -180,8 +266,8 @@ def order(shop, record):
         "total_tax_set": money_set(totals["tax"]),
         "total_price": _money(totals["total"]),
         "total_price_set": money_set(totals["total"]),
-        "current_total_price": _money(totals["total"]),
-        "current_total_price_set": money_set(totals["total"]),
+        "current_total_price": _money(totals["current"]),
+        "current_total_price_set": money_set(totals["current"]),
         "total_shipping_price_set": money_set(totals["shipping"]),
         "total_outstanding": _money(totals["outstanding"]),
         "total_tip_received": "0.00",
@@ -227,8 +313,10 @@ def order(shop, record):
         "note": record.note,
         "tags": ", ".join(record.tags),
         "source_name": record.source_name,
-        "payment_gateway_names": [] if record.financial_status == "PENDING" else ["shopify_payments"],
-        "refunds": [],
+        "payment_gateway_names": list(
+            dict.fromkeys(shop.transactions[i].gateway for i in record.transaction_ids)
+        ),
+        "refunds": [refund(shop, shop.refunds[i]) for i in record.refund_ids],
         "fulfillments": [fulfillment(shop, shop.fulfillments[i]) for i in record.fulfillment_ids],
     }
 
@@ -360,6 +448,8 @@ def payload(shop, topic, record):
         "fulfillments": fulfillment,
         "bulk_operations": bulk_operation,
         "customers": customer,
+        "order_transactions": transaction,
+        "refunds": refund,
     }.get(topic.split("/")[0])
     if builder is None:
         return {"id": getattr(record, "id", None), "admin_graphql_api_id": getattr(record, "gid", None)}

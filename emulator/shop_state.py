@@ -117,6 +117,8 @@ class ShopState:
         self.line_items = {}  # every order's line items by id
         self.fulfillment_orders = {}
         self.fulfillments = {}
+        self.transactions = {}
+        self.refunds = {}
         # Webhooks (emulator/webhooks.py) and bulk operations (emulator/bulk.py).
         self.webhook_subscriptions = {}
         self.compliance_subscription = None  # the app's privacy webhook address (emulator/webhooks.py)

@@ -42,6 +42,8 @@ TOPICS = {
     "ORDERS_PARTIALLY_FULFILLED": "orders/partially_fulfilled",
     "ORDERS_DELETE": "orders/delete",
     "FULFILLMENTS_CREATE": "fulfillments/create",
+    "ORDER_TRANSACTIONS_CREATE": "order_transactions/create",
+    "REFUNDS_CREATE": "refunds/create",
     "PRODUCTS_CREATE": "products/create",
     "PRODUCTS_UPDATE": "products/update",
     "PRODUCTS_DELETE": "products/delete",

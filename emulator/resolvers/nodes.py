@@ -16,6 +16,8 @@ NODE_STORES = {
     "Customer": "customers",
     "FulfillmentOrder": "fulfillment_orders",
     "Fulfillment": "fulfillments",
+    "OrderTransaction": "transactions",
+    "Refund": "refunds",
     "WebhookSubscription": "webhook_subscriptions",
     "BulkOperation": "bulk_operations",
     "MediaImage": "media",

@@ -228,7 +228,7 @@ def resolve_fulfillment(_root, info, id):
 # -- Order fields --------------------------------------------------------------------------------------
 _ORDER_MONEY = {
     "totalPriceSet": "total",
-    "currentTotalPriceSet": "total",
+    "currentTotalPriceSet": "current",
     "subtotalPriceSet": "subtotal",
     "currentSubtotalPriceSet": "subtotal",
     "totalTaxSet": "tax",
@@ -244,7 +244,7 @@ _ORDER_MONEY = {
 def _register_order_money(field_name, key):
     @field("Order", field_name)
     def resolve(order, info):
-        return _bag(info, order, order_logic.totals(order)[key])
+        return _bag(info, order, order_logic.totals(order, info.context.shop)[key])
 
     return resolve
 
@@ -258,27 +258,34 @@ def resolve_original_total(order, info):
     return _bag(info, order, order.original_total)
 
 
-def _received(order):
+def _received(order, shop):
+    if order.transaction_ids:
+        return order_logic.totals(order, shop)["received"]
     if order.financial_status in ("PAID", "REFUNDED", "PARTIALLY_REFUNDED"):
         return order.original_total
     return Decimal("0")
 
 
+def _refunded(order, shop):
+    if order.transaction_ids:
+        return order_logic.totals(order, shop)["refunded"]
+    return order.original_total if order.financial_status == "REFUNDED" else Decimal("0")
+
+
 @field("Order", "totalReceivedSet")
 def resolve_total_received(order, info):
-    return _bag(info, order, _received(order))
+    return _bag(info, order, _received(order, info.context.shop))
 
 
 @field("Order", "totalRefundedSet")
 def resolve_total_refunded(order, info):
-    refunded = order.original_total if order.financial_status == "REFUNDED" else Decimal("0")
-    return _bag(info, order, refunded)
+    return _bag(info, order, _refunded(order, info.context.shop))
 
 
 @field("Order", "netPaymentSet")
 def resolve_net_payment(order, info):
-    net = Decimal("0") if order.financial_status == "REFUNDED" else _received(order)
-    return _bag(info, order, net)
+    shop = info.context.shop
+    return _bag(info, order, _received(order, shop) - _refunded(order, shop))
 
 
 @field("Order", "totalTipReceivedSet")
@@ -428,8 +435,9 @@ def resolve_discount_code(order, _info):
 
 
 @field("Order", "paymentGatewayNames")
-def resolve_gateways(order, _info):
-    return [] if order.financial_status == "PENDING" else ["shopify_payments"]
+def resolve_gateways(order, info):
+    transactions = info.context.shop.transactions
+    return list(dict.fromkeys(transactions[i].gateway for i in order.transaction_ids))
 
 
 @field("Order", "customAttributes")
@@ -438,8 +446,165 @@ def resolve_custom_attributes(_order, _info):
 
 
 @field("Order", "refunds")
-def resolve_refunds(_order, _info, first=None):
-    return []
+def resolve_refunds(order, info, first=None):
+    refunds = [info.context.shop.refunds[i] for i in order.refund_ids]
+    return refunds[:first] if first is not None else refunds
+
+
+@field("Order", "transactions")
+def resolve_transactions(order, info, first=None, capturable=None, manuallyResolvable=None):
+    transactions = [info.context.shop.transactions[i] for i in order.transaction_ids]
+    if capturable:
+        transactions = [t for t in transactions if t.kind == "AUTHORIZATION" and t.status == "SUCCESS"]
+    return transactions[:first] if first is not None else transactions
+
+
+@field("Order", "transactionsCount")
+def resolve_transactions_count(order, _info):
+    return {"count": len(order.transaction_ids), "precision": "EXACT"}
+
+
+# Shopify's own fraud analysis: one assessment (provider null = Shopify), its facts, a recommendation.
+shape("OrderRiskSummary", "assessments", "recommendation")
+shape("OrderRiskAssessment", "facts", "provider", "riskLevel")
+shape("RiskFact", "description", "sentiment")
+_RECOMMENDATION = {"HIGH": "CANCEL", "MEDIUM": "INVESTIGATE", "LOW": "ACCEPT", "NONE": "NONE"}
+
+
+@field("Order", "risk")
+def resolve_risk(order, _info):
+    return {
+        "assessments": [
+            {
+                "provider": None,
+                "riskLevel": order.risk_level,
+                "facts": [{"description": d, "sentiment": s} for d, s in order.risk_facts],
+            }
+        ],
+        "recommendation": _RECOMMENDATION.get(order.risk_level, "NONE"),
+    }
+
+
+# -- OrderTransaction / Refund fields ----------------------------------------------------------------------
+@field("OrderTransaction", "amountSet")
+def resolve_transaction_amount(transaction, info):
+    return _bag(info, _order_of(info, transaction), transaction.amount)
+
+
+@field("OrderTransaction", "parentTransaction")
+def resolve_transaction_parent(transaction, info):
+    return info.context.shop.transactions.get(transaction.parent_id)
+
+
+@field("OrderTransaction", "formattedGateway")
+def resolve_transaction_formatted_gateway(transaction, _info):
+    return transaction.gateway.replace("_", " ").title()
+
+
+@field("OrderTransaction", "manualPaymentGateway")
+def resolve_transaction_manual(transaction, _info):
+    return transaction.gateway in ("manual", "cash")
+
+
+@field("OrderTransaction", "order")
+def resolve_transaction_order(transaction, info):
+    return _order_of(info, transaction)
+
+
+@field("Refund", "order")
+def resolve_refund_order(refund, info):
+    return _order_of(info, refund)
+
+
+@field("Refund", "refundLineItems")
+def resolve_refund_lines(refund, _info, **page):
+    return connection(refund.lines, **page)
+
+
+@field("Refund", "transactions")
+def resolve_refund_transactions(refund, info, **page):
+    shop = info.context.shop
+    return connection([shop.transactions[i] for i in refund.transaction_ids], **page)
+
+
+@field("Refund", "totalRefundedSet")
+def resolve_refund_total(refund, info):
+    shop = info.context.shop
+    amount = sum((shop.transactions[i].amount for i in refund.transaction_ids), Decimal("0"))
+    return _bag(info, _order_of(info, refund), amount)
+
+
+shape("RefundShippingLine", "id", "shippingLine", "subtotalAmountSet", "taxAmountSet")
+
+
+class _Row(dict):
+    """A dict-shaped node that a connection can order (it needs an `id` attribute)."""
+
+    def __init__(self, numeric_id, values):
+        super().__init__(values)
+        self.id = numeric_id
+
+
+shape("OrderAdjustment", "id", "amountSet", "taxAmountSet", "reason")
+
+
+@field("Refund", "refundShippingLines")
+def resolve_refund_shipping(refund, info, **page):
+    order = _order_of(info, refund)
+    if not refund.shipping_amount:
+        return connection([], **page)
+    shipping = next((s for s in order.shipping_lines if not s.is_removed), None)
+    line = _Row(
+        refund.id,
+        {
+            "id": f"gid://shopify/RefundShippingLine/{refund.id}",
+            "shippingLine": shipping,
+            "subtotalAmountSet": _bag(info, order, refund.shipping_amount),
+            "taxAmountSet": _bag(info, order, refund.shipping_tax),
+        },
+    )
+    return connection([line], **page)
+
+
+@field("Refund", "orderAdjustments")
+def resolve_refund_adjustments(refund, info, **page):
+    order = _order_of(info, refund)
+    adjustments = []
+    if refund.discrepancy:
+        adjustments.append(
+            _Row(
+                refund.id,
+                {
+                    "id": f"gid://shopify/OrderAdjustment/{refund.id}",
+                    "amountSet": _bag(info, order, -refund.discrepancy),
+                    "taxAmountSet": _bag(info, order, 0),
+                    "reason": "REFUND_DISCREPANCY",
+                },
+            )
+        )
+    return connection(adjustments, **page)
+
+
+@field("RefundLineItem", "lineItem")
+def resolve_refund_line_item(refund_line, info):
+    return info.context.shop.line_items.get(refund_line.line_item_id)
+
+
+@field("RefundLineItem", "location")
+def resolve_refund_line_location(refund_line, info):
+    return info.context.shop.locations.get(refund_line.location_id)
+
+
+@field("RefundLineItem", "subtotalSet")
+def resolve_refund_line_subtotal(refund_line, info):
+    line = info.context.shop.line_items[refund_line.line_item_id]
+    return _bag(info, _order_of(info, line), refund_line.subtotal)
+
+
+@field("RefundLineItem", "totalTaxSet")
+def resolve_refund_line_tax(refund_line, info):
+    line = info.context.shop.line_items[refund_line.line_item_id]
+    return _bag(info, _order_of(info, line), refund_line.tax)
 
 
 @field("Order", "fulfillmentOrders")
@@ -472,11 +637,10 @@ def _line_money(field_name, amount_of):
 
 
 def _unit_after_discounts(line):
-    if not line.current_quantity:
+    units = order_logic.billed(line)
+    if not units:
         return line.unit_price
-    return order_logic.cents(
-        (line.unit_price * line.current_quantity - line.discount) / line.current_quantity
-    )
+    return order_logic.cents((line.unit_price * units - line.discount) / units)
 
 
 for _name, _amount in {
@@ -487,7 +651,7 @@ for _name, _amount in {
     "totalDiscountSet": lambda line: line.discount,
     "discountedUnitPriceAfterAllDiscountsSet": _unit_after_discounts,
     "priceAfterAllDiscountsBeforeTaxesSet": lambda line: (
-        line.unit_price * line.current_quantity - line.discount
+        line.unit_price * order_logic.billed(line) - line.discount
     ),
     "unfulfilledOriginalTotalSet": lambda line: (
         line.unit_price * (line.current_quantity - line.fulfilled_quantity)

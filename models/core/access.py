@@ -82,6 +82,8 @@ METHOD_ACCESS = {
         "action_open_sale_order": USER,
         "action_retry_import": MANAGER,
         "action_fix_tax_mapping": MANAGER,
+        "action_fix_gateway_mapping": MANAGER,
+        "action_release_risk": MANAGER,
         "action_mark_reviewed": MANAGER,
     },
     "shopify.completeness.report": {"action_open_day_orders": USER},

@@ -4,5 +4,11 @@ from . import sale_order
 from . import sale_order_line
 from . import stock_picking
 from . import tax_mapping
+from . import gateway_mapping
+from . import account_payment
+from . import order_refund
+from . import order_transaction
+from . import order_return
+from . import order_workflow
 from . import shop
 from . import handlers

@@ -7,6 +7,7 @@ import logging
 from odoo import _, models
 
 from ...services.gid import numeric_id, to_gid
+from ...services.mapping import payments as pay_mapping
 from ...services.mapping.orders import edited_order_gid, is_partial_rest_order, order_gid_from_rest
 
 _logger = logging.getLogger(__name__)
@@ -43,6 +44,22 @@ class ShopifyWebhookEvent(models.Model):
         self._shopify_enqueue_order_fetch(edited_order_gid(payload))
         return "done", None
 
+    def _shopify_webhook_order_transactions_create(self, payload):
+        """One transaction: recorded once by its GID; a payment when its order is ready for it."""
+        transaction = pay_mapping.transaction_from_rest(payload)
+        self.env["shopify.order.workflow"]._receive(
+            self.shop_id, transaction["order_gid"], transactions=[transaction]
+        )
+        return "done", None
+
+    def _shopify_webhook_refunds_create(self, payload):
+        """One refund: recorded once by its GID, applied when (or as soon as) its order is imported."""
+        refund = pay_mapping.refund_from_rest(payload)
+        self.env["shopify.order.workflow"]._receive(
+            self.shop_id, refund["order_gid"], refunds=[(refund, payload, "rest")]
+        )
+        return "done", None
+
     def _shopify_enqueue_order_fetch(self, order_id):
         gid = order_id if str(order_id).startswith("gid://") else to_gid("Order", order_id)
         self.env["shopify.queue.job"]._enqueue(
@@ -64,6 +81,19 @@ class ShopifyQueueJob(models.Model):
             _logger.info("Shopify shop %s: order %s to fetch no longer exists", self.shop_id.id, gid)
             return "skipped", _("Order %s no longer exists on Shopify: nothing imported.", gid)
         self.env["shopify.order.import"]._import_graphql(self.shop_id, node)
+        return "done", None
+
+    def _shopify_job_order_transactions(self):
+        """Read an order's transactions and refunds (paid without a transaction reaching us, or a check)."""
+        gid = self.payload["order_gid"]
+        node = self.shop_id._shopify_client().execute("order_transactions", {"id": gid}).get("order")
+        if not node:
+            return "skipped", _("Order %s no longer exists on Shopify.", gid)
+        transactions = [pay_mapping.transaction_from_graphql(t, gid) for t in node.get("transactions") or []]
+        refunds = [(pay_mapping.refund_from_graphql(r, gid), r, "graphql") for r in node.get("refunds") or []]
+        self.env["shopify.order.workflow"]._receive(
+            self.shop_id, gid, transactions=transactions, refunds=refunds
+        )
         return "done", None
 
     def _shopify_job_order_fulfillment(self):

@@ -86,6 +86,26 @@ class ShopifyOrderBinding(models.Model):
     )
     payload_source = fields.Selection([("rest", "Webhook"), ("graphql", "Poll")], readonly=True)
     admin_url = fields.Char(compute="_compute_admin_url", string="Shopify Admin")
+    transaction_ids = fields.One2many("shopify.order.transaction", "binding_id", readonly=True)
+    refund_ids = fields.One2many("shopify.order.refund", "binding_id", readonly=True)
+    risk_level = fields.Selection(
+        [("none", "None"), ("pending", "Pending"), ("low", "Low"), ("medium", "Medium"), ("high", "High")],
+        readonly=True,
+        help="Shopify's risk analysis (the highest assessment), read when the order is imported.",
+    )
+    risk_recommendation = fields.Selection(
+        [("accept", "Accept"), ("investigate", "Investigate"), ("cancel", "Cancel"), ("none", "None")],
+        readonly=True,
+    )
+    risk_hold = fields.Boolean(
+        readonly=True, index=True, help="Risky: kept in draft until a Shopify manager releases it."
+    )
+    risk_released_by = fields.Many2one("res.users", readonly=True, copy=False)
+    payment_hold = fields.Boolean(
+        readonly=True,
+        index=True,
+        help="A payment waits: its Shopify gateway has no journal (see the transactions' hold reason).",
+    )
 
     _sql_constraints = [
         ("shopify_gid_unique", "unique(shop_id, shopify_gid)", "This Shopify order is already bound."),
@@ -129,6 +149,38 @@ class ShopifyOrderBinding(models.Model):
                 )
         return self.action_retry_import()
 
+    def action_fix_gateway_mapping(self):
+        """One click: map every gateway a held payment waits for to the shop's payment journal, then
+        continue the order's workflow."""
+        check_shopify_access(self, MANAGER)
+        mapping = self.env["shopify.gateway.mapping"].sudo()  # checked: creates the mapping rows
+        workflow = self.env["shopify.order.workflow"].sudo()  # checked: registers payments, as the queue
+        for binding in self.sudo():
+            for gateway in set(
+                binding.transaction_ids.filtered(lambda t: t.state == "held").mapped("gateway")
+            ):
+                journal = mapping._create_missing(binding.shop_id, gateway)
+                binding.message_post(
+                    body=_(
+                        "Gateway %(gateway)s mapped to %(journal)s.", gateway=gateway, journal=journal.name
+                    )
+                )
+            workflow._run(binding)
+        return True
+
+    def action_release_risk(self):
+        """A manager looked at a risky order and accepts it: the workflow continues (confirmation,
+        invoice, payments), and the order is not held for its risk again."""
+        check_shopify_access(self, MANAGER)
+        importer = self.env["shopify.order.import"].sudo()  # checked: confirms as the queue would
+        workflow = self.env["shopify.order.workflow"].sudo()
+        for binding in self.sudo().filtered("risk_hold"):
+            binding.write({"risk_hold": False, "risk_released_by": self.env.user.id})
+            binding.message_post(body=_("Risk accepted by %s: the order continues.", self.env.user.name))
+            importer._apply_confirmation_policy(binding)
+            workflow._run(binding)
+        return True
+
     def action_mark_reviewed(self):
         """A person checked the order: clear the flag and apply the shop's confirmation policy."""
         check_shopify_access(self, MANAGER)
@@ -137,6 +189,7 @@ class ShopifyOrderBinding(models.Model):
             binding.write({"needs_review": False, "review_reason": False})
             binding.message_post(body=_("Reviewed by %s.", self.env.user.name))
             importer._apply_confirmation_policy(binding.sudo())
+            self.env["shopify.order.workflow"].sudo()._run(binding.sudo())
         return True
 
     def action_open_sale_order(self):

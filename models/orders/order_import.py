@@ -64,7 +64,18 @@ class ShopifyOrderImport(models.AbstractModel):
 
     @api.model
     def _import_graphql(self, shop, node):
-        return self._apply(shop, mapping.order_from_graphql(node), node, "graphql")
+        return self._apply(shop, mapping.order_from_graphql(self._with_refunds(shop, node)), node, "graphql")
+
+    @api.model
+    def _with_refunds(self, shop, node):
+        """A polled order names its refunds only (cost): one that has some is completed with their lines
+        and transactions (order_transactions.graphql), which its current quantities already leave out."""
+        refunds = node.get("refunds") or []
+        if not refunds or all("refundLineItems" in refund for refund in refunds):
+            return node
+        full = shop._shopify_client().execute("order_transactions", {"id": node["id"]}).get("order") or {}
+        node["refunds"] = full.get("refunds") or []
+        return node
 
     @api.model
     def _order_dict(self, raw, source):
@@ -97,9 +108,13 @@ class ShopifyOrderImport(models.AbstractModel):
     def _apply(self, shop, order, raw, source, force=False):
         token = _LOOKUPS.set({})
         try:
-            return self._apply_order(shop, order, raw, source, force)
+            binding = self._apply_order(shop, order, raw, source, force)
         finally:
             _LOOKUPS.reset(token)
+        # Order to cash (invoice, payments, refunds) follows every import, the stale ones included: it
+        # only does what is missing.
+        self.env["shopify.order.workflow"]._run(binding)
+        return binding
 
     @api.model
     def _apply_order(self, shop, order, raw, source, force):
@@ -118,10 +133,41 @@ class ShopifyOrderImport(models.AbstractModel):
         elif binding.sale_order_id.state in ("draft", "sent"):
             self._update_draft(binding, order)
         elif binding.sale_order_id.state == "sale" and previous:
-            self._record_change(binding, previous, order)
+            self._apply_edit(binding, previous, order)
         self._apply_cancellation(binding, order)
+        self._apply_risk(binding, order)
         self._apply_confirmation_policy(binding)
         return binding
+
+    @api.model
+    def _apply_risk(self, binding, order):
+        """Shopify's risk analysis, per the shop's policy: a risky order is held in draft with the reason
+        (until a manager releases it) or flagged; read once for webhook bodies, which do not carry it."""
+        policy = binding.shop_id.order_risk_policy
+        if policy == "ignore" or binding.risk_released_by or not binding.sale_order_id:
+            return
+        risk = order["risk"]
+        if risk is None:
+            if binding.risk_level:  # already read: risk is judged once, at import
+                return
+            node = binding.shop_id._shopify_client().execute("order_risk", {"id": order["gid"]}).get("order")
+            risk = mapping.risk_from_graphql((node or {}).get("risk")) or {
+                "level": "none",
+                "recommendation": "none",
+            }
+        binding.write({"risk_level": risk["level"], "risk_recommendation": risk["recommendation"]})
+        if not mapping.is_risky(risk) or binding.risk_hold or binding.sale_order_id.state != "draft":
+            return
+        reason = _(
+            "Shopify rates this order's risk %(level)s (recommendation: %(recommendation)s).",
+            level=risk["level"],
+            recommendation=risk["recommendation"],
+        )
+        if policy == "hold":
+            reason += " " + _("It stays in draft until a Shopify manager uses “Release risky order”.")
+            binding.write({"risk_hold": True})
+        binding.message_post(body=reason)
+        binding._notify_managers(reason)
 
     @api.model
     def _previous_order(self, binding):
@@ -172,7 +218,8 @@ class ShopifyOrderImport(models.AbstractModel):
             "financial_status": order["financial_status"],
             "fulfillment_status": order["fulfillment_status"],
             "currency_id": self._currency(order["currency"]).id,
-            "amount_total": float(order["total_price"]),
+            # What the current lines add up to (after edits and refunds): the import is checked with it.
+            "amount_total": float(order["current_total_price"]),
             "presentment_currency_id": self._currency(order["presentment_currency"]).id,
             "presentment_amount_total": float(order["presentment_total_price"]),
         }
@@ -215,6 +262,7 @@ class ShopifyOrderImport(models.AbstractModel):
                 rule=dict(binding._fields["customer_match_rule"].selection)[rule],
             )
         )
+        self.env["shopify.order.workflow"]._absorb_refunds(binding, order, binding.payload)
         self._note_dropped_values(sale_order, order)
         if unknown:
             binding._flag_for_review(
@@ -557,7 +605,7 @@ class ShopifyOrderImport(models.AbstractModel):
         """The Odoo total must be Shopify's to the currency's rounding; else flag with the culprit."""
         sale_order = binding.sale_order_id
         currency = sale_order.currency_id
-        if money.same_amount(sale_order.amount_total, order["total_price"], currency.rounding):
+        if money.same_amount(sale_order.amount_total, order["current_total_price"], currency.rounding):
             return True
         binding._flag_for_review(self._explain_difference(sale_order, order))
         return False
@@ -569,7 +617,7 @@ class ShopifyOrderImport(models.AbstractModel):
             _(
                 "Total differs: Odoo %(odoo)s, Shopify %(shopify)s %(cur)s. The order stays in draft.",
                 odoo=format(sale_order.amount_total, ".2f"),
-                shopify=order["total_price"],
+                shopify=order["current_total_price"],
                 cur=currency.name,
             )
         ]
@@ -648,6 +696,7 @@ class ShopifyOrderImport(models.AbstractModel):
             }
         )
         sale_order.message_post(body=_("Updated from Shopify (%s).", order["name"]))
+        self.env["shopify.order.workflow"]._absorb_refunds(binding, order, binding.payload)
         # The old total mismatch (if any) is re-judged on the new lines.
         binding.write({"needs_review": False, "review_reason": False})
         if unknown:
@@ -657,34 +706,81 @@ class ShopifyOrderImport(models.AbstractModel):
         self._validate_total(binding, order)
 
     @api.model
-    def _record_change(self, binding, previous, order):
-        """A confirmed order is never rewritten: the difference is posted and a manager decides."""
+    def _apply_edit(self, binding, previous, order):
+        """An edit on Shopify (lines added or removed, quantities changed; refunds are not edits) follows
+        into a confirmed sale order while nothing of it is shipped or invoiced — Odoo updates its
+        delivery; otherwise the difference is posted and a manager decides."""
         changes = self._differences(previous, order)
-        if changes:
+        if not changes:
+            return
+        sale_order = binding.sale_order_id
+        shipped = sale_order.picking_ids.filtered(
+            lambda p: p.state == "done" and p.picking_type_code == "outgoing"
+        )
+        invoiced = self.env["shopify.order.workflow"]._customer_invoice(sale_order)
+        if shipped or invoiced:
             binding._flag_for_review(
                 _(
-                    "Changed on Shopify after confirmation (not applied to the sale order): %s",
-                    "; ".join(changes),
+                    "Changed on Shopify after it was %(what)s (not applied to the sale order): %(changes)s",
+                    what=_("shipped") if shipped else _("invoiced"),
+                    changes="; ".join(changes),
                 )
             )
+            return
+        self._apply_line_changes(binding, previous, order)
+        sale_order.message_post(body=_("Edited on Shopify: %s", "; ".join(changes)))
+        self._validate_total(binding, order)
+
+    @api.model
+    def _apply_line_changes(self, binding, previous, order):
+        shop = binding.shop_id
+        sale_order = binding.sale_order_id
+        stock = self.env["shopify.order.return"]
+        by_gid = self.env["shopify.order.workflow"]._sale_lines_by_gid(sale_order)
+        old = {line["gid"]: line for line in previous["lines"]}
+        products = self._find_products(shop, order)
+        new_commands = []
+        for index, line in enumerate(order["lines"]):
+            sale_line = by_gid.get(line["gid"])
+            if not sale_line:
+                product = products.get(index) or shop.order_placeholder_product_id
+                name = line["title"] or line["sku"] or _("Shopify item")
+                new_commands += self._priced_line(
+                    shop, order, product, name, line["quantity"], line, line["gid"]
+                )
+                continue
+            delta = line["billed"] - old.get(line["gid"], line)["billed"]
+            if delta > 0:
+                stock._set_quantity(sale_line, sale_line.product_uom_qty + delta)
+            elif delta < 0:
+                stock._set_quantity(sale_line, sale_line.product_uom_qty + delta, procure=False)
+                stock._reduce_delivery(sale_line, -delta)
+        for gid in set(old) - {line["gid"] for line in order["lines"]}:
+            sale_line = by_gid.get(gid)
+            if sale_line and sale_line.product_uom_qty:
+                units = sale_line.product_uom_qty
+                stock._set_quantity(sale_line, 0, procure=False)
+                stock._reduce_delivery(sale_line, units)
+        if new_commands:
+            sale_order.write({"order_line": new_commands})
 
     @api.model
     def _differences(self, before, after):
         changes = []
-        if before["total_price"] != after["total_price"]:
+        if before["total_price"] != after["total_price"]:  # before refunds: a refund is not an edit
             changes.append(_("total %(a)s → %(b)s", a=before["total_price"], b=after["total_price"]))
         old = {line["gid"]: line for line in before["lines"]}
         new = {line["gid"]: line for line in after["lines"]}
         for gid, line in new.items():
             if gid not in old:
                 changes.append(_("added %(qty)s × %(name)s", qty=line["quantity"], name=line["title"]))
-            elif old[gid]["quantity"] != line["quantity"]:
+            elif old[gid]["billed"] != line["billed"]:
                 changes.append(
                     _(
                         "%(name)s quantity %(a)s → %(b)s",
                         name=line["title"],
-                        a=old[gid]["quantity"],
-                        b=line["quantity"],
+                        a=old[gid]["billed"],
+                        b=line["billed"],
                     )
                 )
             elif old[gid]["unit_price"] != line["unit_price"]:
@@ -728,7 +824,7 @@ class ShopifyOrderImport(models.AbstractModel):
         sale_order = binding.sale_order_id
         if not sale_order or sale_order.state not in ("draft", "sent") or binding.cancelled:
             return False
-        if binding.needs_review:
+        if binding.needs_review or binding.risk_hold:
             return False
         policy = binding.shop_id.order_confirmation_policy
         if policy == "never" or (policy == "paid" and binding.financial_status not in PAID_STATUSES):

@@ -93,6 +93,47 @@ class ShopifyShop(models.Model):
     )
     fulfillment_group_id = fields.Many2one("res.groups", string="Fulfillment Group")
     fulfillment_channel_id = fields.Many2one("discuss.channel", string="Fulfillment Channel")
+    order_invoice_policy = fields.Selection(
+        [
+            ("never", "Never (invoice by hand)"),
+            ("confirm", "At confirmation"),
+            ("paid", "When paid"),
+            ("fulfilled", "When fulfilled"),
+        ],
+        default="paid",
+        required=True,
+        string="Create Invoices",
+    )
+    order_invoice_post = fields.Boolean(
+        string="Post Invoices", default=True, help="Off: invoices stay in draft for an accountant to post."
+    )
+    order_register_payments = fields.Boolean(
+        string="Register Payments",
+        default=True,
+        help="One payment per successful Shopify transaction, on the journal of its gateway, reconciled "
+        "with the invoice; refunds likewise on their credit notes.",
+    )
+    order_payment_journal_id = fields.Many2one(
+        "account.journal",
+        string="Default Payment Journal",
+        check_company=True,
+        domain="[('type', 'in', ('bank', 'cash'))]",
+        help="What “Fix gateway mapping” maps a new gateway to (empty: the company's first bank journal).",
+    )
+    order_risk_policy = fields.Selection(
+        [
+            ("hold", "Hold in draft until a manager releases it"),
+            ("flag", "Import and flag"),
+            ("ignore", "Ignore"),
+        ],
+        default="ignore",
+        required=True,
+        string="Risky Orders",
+        help="Risky: Shopify's risk analysis recommends cancelling or investigating the order, or an "
+        "assessment says high risk. Hold or flag costs one API read per order imported from a webhook "
+        "(the poll's orders carry their risk).",
+    )
+    gateway_mapping_ids = fields.One2many("shopify.gateway.mapping", "shop_id", string="Gateway Mapping")
     order_binding_ids = fields.One2many("shopify.order.binding", "shop_id", string="Orders")
     order_binding_count = fields.Integer(compute="_compute_order_binding_count")
     tax_mapping_ids = fields.One2many("shopify.tax.mapping", "shop_id", string="Tax Mapping")

@@ -40,7 +40,7 @@ from ..payload_checks import (
     check,
     email_or_none,
 )
-from .shapes import Order, OrderLine
+from .shapes import Order, OrderLine, OrderRisk
 
 # The name the order mapping raised before payloads had one error type; kept for callers.
 OrderPayloadError = PayloadError
@@ -104,6 +104,22 @@ _REST_CUSTOMER = Obj(
         "last_name": Text(),
     }
 )
+_REST_REFUND = Obj(
+    {
+        "id": Id(),
+        "admin_graphql_api_id": Gid("Refund"),
+        "refund_line_items": ListOf(
+            Obj(
+                {
+                    "line_item_id": Id(),
+                    "quantity": Quantity(),
+                    "subtotal": Money(),
+                    "subtotal_set": _MONEY_SET,
+                }
+            )
+        ),
+    }
+)
 _REST_ID = {"id": Id(), "admin_graphql_api_id": Gid("Order")}
 REST_ORDER = Obj(
     {
@@ -131,6 +147,9 @@ REST_ORDER = Obj(
         "shipping_address": _ADDRESS,
         "line_items": ListOf(_REST_LINE),
         "shipping_lines": ListOf(_REST_SHIPPING),
+        "current_total_price": Money(),
+        "current_total_price_set": _MONEY_SET,
+        "refunds": ListOf(_REST_REFUND),
     }
 )
 
@@ -197,6 +216,31 @@ GRAPHQL_ORDER = Obj(
         "shippingAddress": _ADDRESS,
         "lineItems": Connection(_GQL_LINE),
         "shippingLines": Connection(_GQL_SHIPPING),
+        "currentTotalPriceSet": _MONEY_SET,
+        "refunds": ListOf(
+            Obj(
+                {
+                    "id": Gid("Refund"),
+                    "refundLineItems": Connection(
+                        Obj(
+                            {
+                                "quantity": Quantity(),
+                                "lineItem": Obj({"id": Gid("LineItem")}),
+                                "subtotalSet": _MONEY_SET,
+                            }
+                        )
+                    ),
+                }
+            )
+        ),
+        "risk": Obj(
+            {
+                "recommendation": Text(),
+                "assessments": ListOf(
+                    Obj({"riskLevel": Text(), "facts": ListOf(Obj({"description": Text()}))})
+                ),
+            }
+        ),
     }
 )
 # orders/edited: the body is an order_edit naming the order.
@@ -280,6 +324,55 @@ def _check_shipping(path, shipping, discounts_key):
             f"a discount of {shipping['discount']} is more than the shipping price {shipping['price']}",
             path=f"{path}.{discounts_key}",
         )
+
+
+def _refunded(refunds):
+    """{line GID: (units, subtotal)} refunded by the refunds a payload carries: what the current
+    quantities already left out."""
+    refunded = {}
+    for line_gid, quantity, subtotal in refunds:
+        units, amount = refunded.get(line_gid, (0, Decimal("0")))
+        refunded[line_gid] = (units + quantity, amount + subtotal)
+    return refunded
+
+
+def _apply_refunded(line, refunded):
+    """`line` (at its current quantity, with the discount Shopify allocated on the billed units) after
+    the refunds it carries: `billed` = current + refunded, and the discount the current units keep, so
+    that the line costs what Shopify's current total counts for it (the refunds' own subtotals)."""
+    units, subtotal = refunded.get(line["gid"], (0, Decimal("0")))
+    line["billed"] = line["quantity"] + units
+    if units:
+        kept = line["unit_price"] * line["billed"] - line["discount"] - subtotal
+        line["discount"] = max(line["unit_price"] * line["quantity"] - kept, Decimal("0"))
+    return line
+
+
+RISKY_RECOMMENDATIONS = ("cancel", "investigate")
+RISK_LEVELS = ("none", "pending", "low", "medium", "high")
+
+
+def risk_from_graphql(risk):
+    """Order.risk → {level (the highest assessment), recommendation, facts}."""
+    if not risk:
+        return None
+    levels = [(a.get("riskLevel") or "none").lower() for a in risk.get("assessments") or []]
+    known = [level for level in levels if level in RISK_LEVELS] or ["none"]
+    return {
+        "level": max(known, key=RISK_LEVELS.index),
+        "recommendation": (risk.get("recommendation") or "none").lower(),
+        "facts": [
+            f["description"]
+            for a in risk.get("assessments") or []
+            for f in a.get("facts") or []
+            if f.get("description")
+        ],
+    }
+
+
+def is_risky(risk: OrderRisk | None) -> bool:
+    """Shopify recommends cancelling or investigating, or an assessment says high risk."""
+    return bool(risk) and (risk["recommendation"] in RISKY_RECOMMENDATIONS or risk["level"] == "high")
 
 
 def _gid_or_none(resource, value):
@@ -393,6 +486,16 @@ def order_from_rest(payload: dict) -> Order:
     currency = (payload.get("currency") or "").upper()
     if not currency:
         raise PayloadError("missing: an order has a currency", path="currency")
+    refunds = payload.get("refunds") or []
+    refunded = _refunded(
+        (
+            _gid_or_none("LineItem", r.get("line_item_id")),
+            as_int(r.get("quantity")),
+            _shop_money(r.get("subtotal_set"), r.get("subtotal")),
+        )
+        for refund in refunds
+        for r in refund.get("refund_line_items") or []
+    )
     lines = []
     for index, item in enumerate(payload.get("line_items") or []):
         line = {
@@ -408,7 +511,7 @@ def order_from_rest(payload: dict) -> Order:
             "requires_shipping": bool(item.get("requires_shipping", True)),
         }
         _check_line(f"line_items[{index}]", line, item.get("quantity"), "discount_allocations")
-        lines.append(line)
+        lines.append(_apply_refunded(line, refunded))
     shipping_lines = []
     for index, ship in enumerate(payload.get("shipping_lines") or []):
         if ship.get("is_removed"):
@@ -437,6 +540,10 @@ def order_from_rest(payload: dict) -> Order:
         "financial_status": _lower(payload.get("financial_status")),
         "fulfillment_status": _lower(payload.get("fulfillment_status")),
         "total_price": _shop_money(payload.get("total_price_set"), payload.get("total_price")),
+        "current_total_price": _shop_money(
+            payload.get("current_total_price_set"),
+            payload.get("current_total_price", payload.get("total_price")),
+        ),
         "presentment_total_price": _presentment_money(
             payload.get("total_price_set"), payload.get("total_price")
         ),
@@ -452,6 +559,12 @@ def order_from_rest(payload: dict) -> Order:
         "shipping_address": _rest_address(payload.get("shipping_address")),
         "lines": lines,
         "shipping_lines": shipping_lines,
+        "refund_gids": [
+            _gid_or_none("Refund", refund.get("admin_graphql_api_id") or refund.get("id"))
+            for refund in refunds
+            if refund.get("admin_graphql_api_id") or refund.get("id")
+        ],
+        "risk": None,
         "warnings": warnings,
     }
 
@@ -512,6 +625,16 @@ def order_from_graphql(node: dict) -> Order:
     currency = (node.get("currencyCode") or "").upper()
     if not currency:
         raise PayloadError("missing: an order has a currency", path="currencyCode")
+    refunds = node.get("refunds") or []
+    refunded = _refunded(
+        (
+            (r.get("lineItem") or {}).get("id"),
+            as_int(r.get("quantity")),
+            _gql_money(r.get("subtotalSet")),
+        )
+        for refund in refunds
+        for _path, r in _nodes(refund.get("refundLineItems"), "refundLineItems")
+    )
     lines = []
     for path, item in _nodes(node.get("lineItems"), "lineItems"):
         line = {
@@ -527,7 +650,7 @@ def order_from_graphql(node: dict) -> Order:
             "requires_shipping": bool(item.get("requiresShipping", True)),
         }
         _check_line(path, line, item.get("quantity"), "discountAllocations")
-        lines.append(line)
+        lines.append(_apply_refunded(line, refunded))
     shipping_lines = []
     for path, ship in _nodes(node.get("shippingLines"), "shippingLines"):
         if ship.get("isRemoved"):
@@ -557,6 +680,7 @@ def order_from_graphql(node: dict) -> Order:
         "financial_status": _lower(node.get("displayFinancialStatus")),
         "fulfillment_status": _lower(node.get("displayFulfillmentStatus")),
         "total_price": _gql_money(node.get("totalPriceSet")),
+        "current_total_price": _gql_money(node.get("currentTotalPriceSet") or node.get("totalPriceSet")),
         "presentment_total_price": _presentment_money(node.get("totalPriceSet"), None),
         "subtotal_price": _gql_money(node.get("subtotalPriceSet")),
         "total_tax": _gql_money(node.get("totalTaxSet")),
@@ -570,6 +694,8 @@ def order_from_graphql(node: dict) -> Order:
         "shipping_address": _gql_address(node.get("shippingAddress")),
         "lines": lines,
         "shipping_lines": shipping_lines,
+        "refund_gids": [refund["id"] for refund in refunds if refund.get("id")],
+        "risk": risk_from_graphql(node.get("risk")),
         "warnings": warnings,
     }
 

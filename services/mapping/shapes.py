@@ -25,7 +25,8 @@ class OrderLine(TypedDict):
     variant_gid: str | None
     sku: str | None
     title: str
-    quantity: int
+    quantity: int  # current: after edits and refunds
+    billed: int  # after edits, before refunds (current + refunded): what an edit changes
     unit_price: Decimal
     discount: Decimal
     taxes: list[OrderTax]
@@ -65,6 +66,12 @@ class OrderAddress(TypedDict):
     phone: str
 
 
+class OrderRisk(TypedDict):
+    level: str  # highest assessment: none, low, medium, high, pending
+    recommendation: str  # accept, investigate, cancel, none
+    facts: list[str]
+
+
 class Order(TypedDict):
     gid: str | None
     name: str
@@ -80,6 +87,7 @@ class Order(TypedDict):
     financial_status: str | None
     fulfillment_status: str | None
     total_price: Decimal
+    current_total_price: Decimal  # after edits and refunds: what the current lines add up to
     presentment_total_price: Decimal
     subtotal_price: Decimal
     total_tax: Decimal
@@ -93,6 +101,8 @@ class Order(TypedDict):
     shipping_address: OrderAddress | None
     lines: list[OrderLine]
     shipping_lines: list[ShippingLine]
+    refund_gids: list[str]  # refunds the current lines already reflect
+    risk: OrderRisk | None  # None: the payload says nothing of it (webhook bodies)
     warnings: list[tuple[str, str]]  # (path, message) of values left out, e.g. an e-mail of the wrong shape
 
 

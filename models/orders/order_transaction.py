@@ -1,0 +1,48 @@
+"""One Shopify order transaction of one shop, as received (webhook, re-read or refund), before and after
+it became an Odoo payment.
+
+Rows exist from the first time a transaction is seen, even before its order is imported: nothing is lost
+to the order of arrival, and the GID (unique per shop) makes every delivery after the first a no-op.
+"""
+
+from odoo import fields, models
+
+
+class ShopifyOrderTransaction(models.Model):
+    _name = "shopify.order.transaction"
+    _description = "Shopify Order Transaction"
+    _order = "processed_at, id"
+
+    shop_id = fields.Many2one("shopify.shop", required=True, readonly=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    shopify_gid = fields.Char(string="Transaction GID", required=True, readonly=True, index=True)
+    order_gid = fields.Char(required=True, readonly=True, index=True)
+    binding_id = fields.Many2one("shopify.order.binding", readonly=True, ondelete="cascade", index=True)
+    refund_id = fields.Many2one("shopify.order.refund", readonly=True, ondelete="set null", index=True)
+    kind = fields.Char(readonly=True, help="sale, capture, authorization, refund, void…")
+    status = fields.Char(readonly=True, help="success, pending, failure, error…")
+    gateway = fields.Char(readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True, help="The shop currency.")
+    amount = fields.Monetary(readonly=True, currency_field="currency_id")
+    presentment_currency_id = fields.Many2one("res.currency", readonly=True)
+    presentment_amount = fields.Monetary(readonly=True, currency_field="presentment_currency_id")
+    processed_at = fields.Datetime(readonly=True)
+    state = fields.Selection(
+        [
+            ("pending", "To apply"),
+            ("held", "Held"),
+            ("done", "Payment registered"),
+            ("ignored", "No payment"),
+        ],
+        default="pending",
+        required=True,
+        readonly=True,
+        index=True,
+        help="Ignored: not money that moved (authorization, void, failure), or payments are not registered.",
+    )
+    hold_reason = fields.Text(readonly=True)
+    payment_id = fields.Many2one("account.payment", readonly=True, ondelete="set null", copy=False)
+
+    _sql_constraints = [
+        ("transaction_unique", "unique(shop_id, shopify_gid)", "This Shopify transaction is already known."),
+    ]
