@@ -59,7 +59,6 @@
         "views/orders/order_transaction_views.xml",
         "views/orders/order_refund_views.xml",
         "views/orders/order_to_cash_order_binding_views.xml",
-        "views/orders/order_to_cash_shop_views.xml",
         # reconcile: stock, order completeness and product reconciliation
         "security/reconcile_security.xml",
         "views/reconcile/shop_views.xml",
