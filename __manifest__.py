@@ -38,6 +38,10 @@
         "security/shopify_completeness_security.xml",
         "security/shopify_product_reconcile_security.xml",
         "views/shopify_product_reconcile_views.xml",
+        "data/payouts/payout_cron.xml",
+        "security/payouts_security.xml",
+        "views/payouts/shopify_payout_views.xml",
+        "views/payouts/payout_shop_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],

@@ -15,6 +15,7 @@ from graphql import FieldNode, GraphQLError, OperationDefinitionNode, parse
 from . import (
     admin,
     admin_orders,  # noqa: F401  (registers the order routes)
+    admin_payouts,  # noqa: F401  (registers the payout and dispute routes)
     admin_webhooks,  # noqa: F401  (registers the webhook routes)
     bulk,
     executor,

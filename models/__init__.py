@@ -3,6 +3,7 @@ from . import engine
 from . import products
 from . import inventory
 from . import orders
+from . import payouts
 from . import reconcile
 from . import monitoring
 from . import setup

@@ -72,3 +72,4 @@ from . import test_emulator_coverage
 from . import test_payload_checks
 from . import test_webhook_payload_checks
 from .orders import test_order_to_cash
+from .payouts import test_payouts

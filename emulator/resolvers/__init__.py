@@ -9,5 +9,6 @@ from . import product_mutations
 from . import inventory
 from . import nodes
 from . import orders
+from . import payouts
 from . import webhooks
 from . import bulk
