@@ -19,7 +19,9 @@ def payout_summary(shop, payout):
         "gross": f"{totals['gross']}",
         "fee": f"{totals['fee']}",
         "net": f"{totals['net']}",
-        "balanceTransactions": [f"gid://shopify/ShopifyPaymentsBalanceTransaction/{i}" for i in payout.transaction_ids],
+        "balanceTransactions": [
+            f"gid://shopify/ShopifyPaymentsBalanceTransaction/{i}" for i in payout.transaction_ids
+        ],
     }
 
 
@@ -38,19 +40,31 @@ def create_payout(emulator, body, domain):
     return 201, payout_summary(shop, _guarded(payout_logic.create_payout, shop, **(body or {})))
 
 
-@route("POST", r"/shops/(?P<domain>[^/]+)/payouts/(?P<payout_id>(?:gid://shopify/ShopifyPaymentsPayout/)?\d+)/status")
+@route(
+    "POST",
+    r"/shops/(?P<domain>[^/]+)/payouts/(?P<payout_id>(?:gid://shopify/ShopifyPaymentsPayout/)?\d+)/status",
+)
 def set_payout_status(emulator, body, domain, payout_id):
     """Body: {"status": "PAID"}."""
     shop = _shop(emulator, domain)
     payout = _record(shop.payouts, "ShopifyPaymentsPayout", payout_id, domain)
-    return 200, payout_summary(shop, _guarded(payout_logic.set_payout_status, shop, payout, body.get("status")))
+    return 200, payout_summary(
+        shop, _guarded(payout_logic.set_payout_status, shop, payout, body.get("status"))
+    )
 
 
 @route("POST", r"/shops/(?P<domain>[^/]+)/balance/adjustments")
 def adjust_balance(emulator, body, domain):
     """Body: {"amount": "-4.50", "reason": "…", "currency"?, "fee"?}."""
     shop = _shop(emulator, domain)
-    record = _guarded(payout_logic.adjust, shop, Decimal(str(body["amount"])), body.get("reason") or "", body.get("currency"), body.get("fee") or "0")
+    record = _guarded(
+        payout_logic.adjust,
+        shop,
+        Decimal(str(body["amount"])),
+        body.get("reason") or "",
+        body.get("currency"),
+        body.get("fee") or "0",
+    )
     return 201, {"id": record.gid, "amount": f"{record.amount}"}
 
 
@@ -62,7 +76,9 @@ def open_dispute(emulator, body, domain, order_id):
     return 201, {"id": dispute.gid, "status": dispute.status, "amount": f"{dispute.amount}"}
 
 
-@route("POST", r"/shops/(?P<domain>[^/]+)/disputes/(?P<dispute_id>(?:gid://shopify/ShopifyPaymentsDispute/)?\d+)")
+@route(
+    "POST", r"/shops/(?P<domain>[^/]+)/disputes/(?P<dispute_id>(?:gid://shopify/ShopifyPaymentsDispute/)?\d+)"
+)
 def update_dispute(emulator, body, domain, dispute_id):
     """Body: {"status": "UNDER_REVIEW" | "WON" | "LOST" | "ACCEPTED"}."""
     shop = _shop(emulator, domain)

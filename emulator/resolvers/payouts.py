@@ -10,7 +10,13 @@ from .nodes import NODE_STORES
 from .registry import field, query, shape
 
 shape(
-    "ShopifyPaymentsAccount", "id", "activated", "country", "defaultCurrency", "onboardable", "accountOpenerName"
+    "ShopifyPaymentsAccount",
+    "id",
+    "activated",
+    "country",
+    "defaultCurrency",
+    "onboardable",
+    "accountOpenerName",
 )
 shape(
     "ShopifyPaymentsPayoutSummary",
@@ -92,10 +98,16 @@ def resolve_payout_gross(payout, info):
 def resolve_payout_summary(payout, info):
     summary = _totals(info, payout)["summary"]
     zero = _money(0, payout.currency)
-    values = {name: zero for name in (
-        "reservedFundsGross", "reservedFundsFee", "retriedPayoutsGross", "retriedPayoutsFee", "advanceGross",
-        "advanceFees", "usdcRebateCreditAmount",
-    )}  # fmt: skip
+    unused = (
+        "reservedFundsGross",
+        "reservedFundsFee",
+        "retriedPayoutsGross",
+        "retriedPayoutsFee",
+        "advanceGross",
+        "advanceFees",
+        "usdcRebateCreditAmount",
+    )  # the emulator has no reserves, retried payouts, advances or USDC rebates
+    values = dict.fromkeys(unused, zero)
     for kind, gross_name, fee_name in (
         ("charges", "chargesGross", "chargesFee"),
         ("refunds", "refundsFeeGross", "refundsFee"),
@@ -120,7 +132,11 @@ _BALANCE_SEARCH = {
     "transaction_type": lambda b: b.type.lower(),
     "currency": lambda b: b.currency.lower(),
 }
-_BALANCE_SORT = {"ID": lambda b: b.id, "PROCESSED_AT": lambda b: b.transaction_date, "AMOUNT": lambda b: b.amount}
+_BALANCE_SORT = {
+    "ID": lambda b: b.id,
+    "PROCESSED_AT": lambda b: b.transaction_date,
+    "AMOUNT": lambda b: b.amount,
+}
 
 
 @field("ShopifyPaymentsAccount", "balanceTransactions")
@@ -190,7 +206,7 @@ def resolve_disputes(_root, info, **args):
 
 
 @query("dispute")
-def resolve_dispute(_root, info, id):  # noqa: A002
+def resolve_dispute(_root, info, id):
     return info.context.shop.disputes.get(parse_gid(id, "ShopifyPaymentsDispute"))
 
 

@@ -76,8 +76,10 @@ class ShopifyDispute(models.Model):
                 [("shop_id", "=", shop.id), ("shopify_gid", "=", data["order_gid"])], limit=1
             )
             data = {**data, "order_name": binding.name or None}
-        currency = self.env["res.currency"].with_context(active_test=False).search(
-            [("name", "=", data["currency"])], limit=1
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", data["currency"])], limit=1)
         )
         values = {
             "status": data["status"],
@@ -91,7 +93,9 @@ class ShopifyDispute(models.Model):
                     "shopify_gid": data["gid"],
                     "order_gid": data.get("order_gid"),
                     "order_name": data.get("order_name"),
-                    "kind": data.get("kind") if data.get("kind") in ("CHARGEBACK", "INQUIRY") else "CHARGEBACK",
+                    "kind": data.get("kind")
+                    if data.get("kind") in ("CHARGEBACK", "INQUIRY")
+                    else "CHARGEBACK",
                     "reason": data.get("reason"),
                     "network_reason_code": data.get("network_reason_code"),
                     "currency_id": currency.id,
@@ -102,8 +106,8 @@ class ShopifyDispute(models.Model):
             )
             dispute._note(
                 _(
-                    "Shopify Payments dispute opened on %(order)s: %(amount)s %(currency)s, reason %(reason)s "
-                    "(%(kind)s). Respond in Shopify before %(due)s.",
+                    "Shopify Payments dispute opened on %(order)s: %(amount)s %(currency)s, reason "
+                    "%(reason)s (%(kind)s). Respond in Shopify before %(due)s.",
                     order=dispute.order_name or dispute.order_gid,
                     amount=dispute.amount,
                     currency=data["currency"],

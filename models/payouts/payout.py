@@ -62,7 +62,9 @@ class ShopifyPayout(models.Model):
         index=True,
         help="Waiting: scheduled or in transit, read again until paid. Void: failed or canceled.",
     )
-    error = fields.Text(readonly=True, help="Why the payout cannot be booked (fixed, it is booked by the next run).")
+    error = fields.Text(
+        readonly=True, help="Why the payout cannot be booked (fixed, it is booked by the next run)."
+    )
     journal_id = fields.Many2one("account.journal", readonly=True)
     statement_id = fields.Many2one("account.bank.statement", readonly=True, ondelete="set null")
     line_ids = fields.One2many("shopify.payout.line", "payout_id", readonly=True)
@@ -156,7 +158,9 @@ class ShopifyPayout(models.Model):
                 net=self.net,
             )
         if problem:
-            _logger.warning("Shopify shop %s: payout %s not booked: %s", self.shop_id.id, self.shopify_gid, problem)
+            _logger.warning(
+                "Shopify shop %s: payout %s not booked: %s", self.shop_id.id, self.shopify_gid, problem
+            )
             self.write({"state": "error", "error": problem})
             return
         date = self.date or fields.Date.context_today(self)

@@ -24,14 +24,18 @@ class ShopifyPayoutLine(models.Model):
     _description = "Shopify Payout Line"
     _order = "payout_id, sequence, id"
 
-    payout_id = fields.Many2one("shopify.payout", required=True, readonly=True, ondelete="cascade", index=True)
+    payout_id = fields.Many2one(
+        "shopify.payout", required=True, readonly=True, ondelete="cascade", index=True
+    )
     shop_id = fields.Many2one(related="payout_id.shop_id", store=True, index=True)
     company_id = fields.Many2one(related="payout_id.company_id", store=True, index=True)
     sequence = fields.Integer(readonly=True)
     shopify_gid = fields.Char(
         string="Balance Transaction GID", readonly=True, index=True, help="Empty on the fee total line."
     )
-    kind = fields.Char(readonly=True, help="Shopify's transaction type (CHARGE, REFUND, ADJUSTMENT…) or FEES.")
+    kind = fields.Char(
+        readonly=True, help="Shopify's transaction type (CHARGE, REFUND, ADJUSTMENT…) or FEES."
+    )
     order_gid = fields.Char(readonly=True)
     order_name = fields.Char(string="Shopify Order", readonly=True)
     transaction_gid = fields.Char(string="Order Transaction GID", readonly=True)
@@ -79,11 +83,16 @@ class ShopifyPayoutLine(models.Model):
         if self.kind in DISPUTE_TYPES:
             return self._shopify_book(
                 shop.payout_dispute_account_id,
-                _("Dispute on %s: no disputes account set on the shop, book it by hand.", self.order_name or "?"),
+                _(
+                    "Dispute on %s: no disputes account set on the shop, book it by hand.",
+                    self.order_name or "?",
+                ),
             )
         direction = PAYMENT_TYPES.get(self.kind)
         if not direction or not self.transaction_gid:
-            self.reason = _("%s: not an order payment, book it by hand.", self.kind.replace("_", " ").capitalize())
+            self.reason = _(
+                "%s: not an order payment, book it by hand.", self.kind.replace("_", " ").capitalize()
+            )
             return
         payment = self.env["account.payment"].search(
             [
@@ -116,7 +125,9 @@ class ShopifyPayoutLine(models.Model):
         if not transaction:
             return _("Order %s: its Shopify transaction was not received.", order)
         if transaction.state == "held":
-            return _("Order %(order)s: payment held (%(reason)s).", order=order, reason=transaction.hold_reason)
+            return _(
+                "Order %(order)s: payment held (%(reason)s).", order=order, reason=transaction.hold_reason
+            )
         return _("Order %s: no payment registered for this transaction yet.", order)
 
     def _shopify_payment_problem(self, payment, direction):
@@ -176,7 +187,7 @@ class ShopifyPayoutLine(models.Model):
                     "amount_currency": -paid.amount_currency,
                     "balance": -paid.balance,
                 },
-            )
+            ),
         ]
         difference = liquidity.balance - paid.balance  # company currency: > 0 a gain
         company = statement_line.company_id
@@ -198,7 +209,9 @@ class ShopifyPayoutLine(models.Model):
                 )
             )
         self._shopify_rewrite(statement_line, commands)
-        counterpart = statement_line.move_id.line_ids.filtered(lambda line: line.account_id == paid.account_id)
+        counterpart = statement_line.move_id.line_ids.filtered(
+            lambda line: line.account_id == paid.account_id
+        )
         (counterpart + paid).reconcile()
         self.write({"state": "matched", "reason": False, "payment_id": payment.id})
 

@@ -127,8 +127,10 @@ class ShopifyShop(models.Model):
         ):
             try:
                 data = mapping.payout_from_graphql(node)
-                if self.payout_import_from and data["issued_at"] and (
-                    data["issued_at"].date() < self.payout_import_from
+                if (
+                    self.payout_import_from
+                    and data["issued_at"]
+                    and (data["issued_at"].date() < self.payout_import_from)
                 ):
                     continue
                 with self.env.cr.savepoint():
@@ -154,7 +156,9 @@ class ShopifyShop(models.Model):
         Dispute = self.env["shopify.dispute"]
         failed = 0
         for node in client.paginate(
-            "disputes_page", {"query": f"initiated_at:>='{since:%Y-%m-%dT%H:%M:%SZ}'"}, connection_path=("disputes",)
+            "disputes_page",
+            {"query": f"initiated_at:>='{since:%Y-%m-%dT%H:%M:%SZ}'"},
+            connection_path=("disputes",),
         ):
             try:
                 with self.env.cr.savepoint():

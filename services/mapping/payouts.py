@@ -20,17 +20,17 @@ PAYOUT = Obj(
         "issuedAt": Timestamp(),
         "net": _SIGNED,
         "summary": Obj(
-            {
-                name: _SIGNED
-                for name in (
+            dict.fromkeys(
+                (
                     "chargesGross",
                     "chargesFee",
                     "refundsFeeGross",
                     "refundsFee",
                     "adjustmentsGross",
                     "adjustmentsFee",
-                )
-            }
+                ),
+                _SIGNED,
+            )
         ),
     }
 )

@@ -14,7 +14,13 @@ from ...emulator.orders import refund_order
 from ..common import EmulatorCase
 
 HOOK_URI = "https://odoo.example.com/shopify/webhook"
-TOPICS = ("ORDERS_CREATE", "ORDER_TRANSACTIONS_CREATE", "REFUNDS_CREATE", "DISPUTES_CREATE", "DISPUTES_UPDATE")
+TOPICS = (
+    "ORDERS_CREATE",
+    "ORDER_TRANSACTIONS_CREATE",
+    "REFUNDS_CREATE",
+    "DISPUTES_CREATE",
+    "DISPUTES_UPDATE",
+)
 
 
 @tagged("post_install", "-at_install")
@@ -36,7 +42,9 @@ class TestPayouts(EmulatorCase):
         cls.eur_journal = Journal.create(
             {"name": "Shopify payouts EUR", "type": "bank", "code": "SHPOE", "currency_id": cls.eur.id}
         )
-        cls.fee_account = Account.create({"name": "Shopify fees", "code": "623900", "account_type": "expense"})
+        cls.fee_account = Account.create(
+            {"name": "Shopify fees", "code": "623900", "account_type": "expense"}
+        )
         cls.dispute_account = Account.create(
             {"name": "Disputes in progress", "code": "499900", "account_type": "asset_current"}
         )
@@ -125,7 +133,9 @@ class TestPayouts(EmulatorCase):
         statement_lines = payout.statement_id.line_ids
         self.assertEqual(len(statement_lines), len(emulated.transaction_ids) + (1 if totals["fee"] else 0))
         self.assertEqual(
-            sum((Decimal(str(line.amount)) for line in statement_lines), Decimal("0")).quantize(Decimal("0.01")),
+            sum((Decimal(str(line.amount)) for line in statement_lines), Decimal("0")).quantize(
+                Decimal("0.01")
+            ),
             totals["net"],
         )
         self.assertAlmostEqual(payout.net, float(totals["net"]), places=2)
@@ -134,7 +144,9 @@ class TestPayouts(EmulatorCase):
 
     def snapshot(self, payout):
         return (
-            sorted(payout.line_ids.mapped(lambda line: (line.shopify_gid or "", line.state, line.payment_id.id))),
+            sorted(
+                payout.line_ids.mapped(lambda line: (line.shopify_gid or "", line.state, line.payment_id.id))
+            ),
             payout.statement_id.id,
             self.env["account.bank.statement.line"].search_count([("journal_id", "=", payout.journal_id.id)]),
             self.env["account.partial.reconcile"].search_count([]),
@@ -207,7 +219,9 @@ class TestPayouts(EmulatorCase):
         self.run_all()
 
         record = self.env["shopify.dispute"].search([("shop_id", "=", self.shop.id)])
-        self.assertEqual((record.status, record.amount, record.order_name), ("NEEDS_RESPONSE", 25.0, order.name))
+        self.assertEqual(
+            (record.status, record.amount, record.order_name), ("NEEDS_RESPONSE", 25.0, order.name)
+        )
         sale_order = record.sale_order_id
         self.assertTrue(sale_order)
         self.assertIn("dispute opened", sale_order.message_ids[0].body)
@@ -220,7 +234,9 @@ class TestPayouts(EmulatorCase):
         self.import_payouts()
         withdrawal = self.payout(first).line_ids.filtered(lambda line: line.kind == "DISPUTE_WITHDRAWAL")
         self.assertBooked(self.payout(first), first)
-        self.assertEqual((withdrawal.state, withdrawal.dispute_id, withdrawal.amount), ("booked", record, -25.0))
+        self.assertEqual(
+            (withdrawal.state, withdrawal.dispute_id, withdrawal.amount), ("booked", record, -25.0)
+        )
 
         emulator_payouts.update_dispute(self.emu_shop, dispute, "WON")
         self.run_all()
@@ -231,10 +247,14 @@ class TestPayouts(EmulatorCase):
         self.import_payouts()
         self.assertBooked(self.payout(second), second)
         reversal = self.payout(second).line_ids
-        self.assertEqual((reversal.kind, reversal.state, reversal.amount), ("DISPUTE_REVERSAL", "booked", 25.0))
+        self.assertEqual(
+            (reversal.kind, reversal.state, reversal.amount), ("DISPUTE_REVERSAL", "booked", 25.0)
+        )
         self.assertEqual(record.line_ids, withdrawal | reversal)
         balance = sum(
-            self.env["account.move.line"].search([("account_id", "=", self.dispute_account.id)]).mapped("balance")
+            self.env["account.move.line"]
+            .search([("account_id", "=", self.dispute_account.id)])
+            .mapped("balance")
         )
         self.assertAlmostEqual(balance, 0.0, places=2)  # won: what was withdrawn came back
 
