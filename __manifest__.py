@@ -59,6 +59,11 @@
         "views/orders/order_transaction_views.xml",
         "views/orders/order_refund_views.xml",
         "views/orders/order_to_cash_order_binding_views.xml",
+        # payouts: Shopify Payments payouts as bank statements matched to the order payments, disputes
+        "security/payouts_security.xml",
+        "data/payouts_data.xml",
+        "views/payouts/shop_views.xml",
+        "views/payouts/payout_views.xml",
         # reconcile: stock, order completeness and product reconciliation
         "security/reconcile_security.xml",
         "views/reconcile/shop_views.xml",

@@ -31,13 +31,13 @@ from graphql import (
     is_object_type,
 )
 
-from . import bulk, order_records, records, webhooks
+from . import bulk, order_records, payout_records, records, webhooks
 from .resolvers.registry import RESOLVERS, SHAPES
 
 NOT_EMULATED = "NOT_EMULATED"
 CONNECTION_FIELDS = frozenset({"edges", "nodes", "pageInfo"})
 EDGE_FIELDS = frozenset({"cursor", "node"})
-_RECORD_MODULES = (records, order_records, webhooks, bulk)
+_RECORD_MODULES = (records, order_records, payout_records, webhooks, bulk)
 
 
 @lru_cache(maxsize=2048)

@@ -431,6 +431,26 @@ def bulk_operation(shop, operation):
     }
 
 
+def dispute(shop, record):
+    """A Shopify Payments dispute as the disputes/* bodies carry it (lower-case enums, dates in the shop's
+    time zone)."""
+    return {
+        "id": record.id,
+        "admin_graphql_api_id": record.gid,
+        "order_id": record.order_id,
+        "type": record.type.lower(),
+        "amount": _money(record.amount),
+        "currency": record.currency,
+        "reason": record.reason.lower(),
+        "network_reason_code": record.network_reason_code,
+        "status": record.status.lower(),
+        "evidence_due_by": timestamp(shop, record.evidence_due_by),
+        "evidence_sent_on": timestamp(shop, record.evidence_sent_on),
+        "finalized_on": timestamp(shop, record.finalized_on),
+        "initiated_at": timestamp(shop, record.initiated_at),
+    }
+
+
 def payload(shop, topic, record):
     """The webhook body of `topic` for `record` (a dict; JSON-encoded by the dispatcher)."""
     if topic in ("products/delete", "customers/delete"):
@@ -450,6 +470,7 @@ def payload(shop, topic, record):
         "customers": customer,
         "order_transactions": transaction,
         "refunds": refund,
+        "disputes": dispute,
     }.get(topic.split("/")[0])
     if builder is None:
         return {"id": getattr(record, "id", None), "admin_graphql_api_id": getattr(record, "gid", None)}

@@ -16,6 +16,7 @@ from . import (
     admin,
     admin_customers,  # noqa: F401  (registers the customer routes)
     admin_orders,  # noqa: F401  (registers the order routes)
+    admin_payouts,  # noqa: F401  (registers the payout and dispute routes)
     admin_webhooks,  # noqa: F401  (registers the webhook routes)
     bulk,
     executor,

@@ -36,6 +36,8 @@ DEFAULT_SCOPES = (
     "write_fulfillments",
     "read_merchant_managed_fulfillment_orders",
     "write_merchant_managed_fulfillment_orders",
+    "read_shopify_payments_payouts",
+    "read_shopify_payments_disputes",
 )
 PLAN_NAMES = {"standard": "Basic", "advanced": "Advanced", "plus": "Shopify Plus", "enterprise": "Enterprise"}
 # Products' custom ids without a namespace live in the app's reserved namespace.
@@ -119,6 +121,12 @@ class ShopState:
         self.fulfillments = {}
         self.transactions = {}
         self.refunds = {}
+        # Shopify Payments (emulator/payouts.py): the currencies paid out as such (others are converted
+        # to the shop currency), the balance, payouts and disputes.
+        self.payout_currencies = (self.currency,)
+        self.balance_transactions = {}
+        self.payouts = {}
+        self.disputes = {}
         # Webhooks (emulator/webhooks.py) and bulk operations (emulator/bulk.py).
         self.webhook_subscriptions = {}
         self.compliance_subscription = None  # the app's privacy webhook address (emulator/webhooks.py)

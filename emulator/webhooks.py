@@ -44,6 +44,8 @@ TOPICS = {
     "FULFILLMENTS_CREATE": "fulfillments/create",
     "ORDER_TRANSACTIONS_CREATE": "order_transactions/create",
     "REFUNDS_CREATE": "refunds/create",
+    "DISPUTES_CREATE": "disputes/create",
+    "DISPUTES_UPDATE": "disputes/update",
     "PRODUCTS_CREATE": "products/create",
     "PRODUCTS_UPDATE": "products/update",
     "PRODUCTS_DELETE": "products/delete",

@@ -4,6 +4,7 @@ from . import products
 from . import inventory
 from . import customers
 from . import orders
+from . import payouts
 from . import reconcile
 from . import monitoring
 from . import setup

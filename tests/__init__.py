@@ -54,6 +54,7 @@ from .orders import test_order_query_costs
 from .orders import test_order_sync_emulator
 from .orders import test_order_race
 from .orders import test_order_to_cash
+from .payouts import test_payouts
 from .reconcile import test_inventory_reconcile_bulk
 from .reconcile import test_reconcile_wizard
 from .reconcile import test_order_completeness

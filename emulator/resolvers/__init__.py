@@ -12,5 +12,6 @@ from . import inventory
 from . import nodes
 from . import orders
 from . import customers
+from . import payouts
 from . import webhooks
 from . import bulk

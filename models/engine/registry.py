@@ -127,6 +127,8 @@ WEBHOOK_TOPICS = {
     "orders/edited": _event("_shopify_webhook_orders_edited", PRIORITY_ORDERS),
     "order_transactions/create": _event("_shopify_webhook_order_transactions_create", PRIORITY_ORDERS),
     "refunds/create": _event("_shopify_webhook_refunds_create", PRIORITY_ORDERS),
+    "disputes/create": _event("_shopify_webhook_disputes_create", PRIORITY_ORDERS),
+    "disputes/update": _event("_shopify_webhook_disputes_update", PRIORITY_ORDERS),
     "inventory_levels/update": _event("_shopify_webhook_inventory_levels_update", PRIORITY_INVENTORY),
     "products/create": _event("_shopify_webhook_products_create", PRIORITY_PRODUCTS),
     "products/update": _event("_shopify_webhook_products_update", PRIORITY_PRODUCTS),
@@ -151,6 +153,7 @@ JOB_KINDS = {
     "order_fetch": _job("_shopify_job_order_fetch", PRIORITY_ORDERS),
     "order_fulfillment": _job("_shopify_job_order_fulfillment", PRIORITY_ORDERS),
     "order_transactions": _job("_shopify_job_order_transactions", PRIORITY_ORDERS),
+    "payouts_import": _job("_shopify_job_payouts_import", PRIORITY_OTHER),
     "inventory_sync": _job("_shopify_job_inventory_sync", PRIORITY_INVENTORY),
     "inventory_push": _job("_shopify_job_inventory_push", PRIORITY_INVENTORY),
     "product_export": _job("_shopify_job_product_export", PRIORITY_PRODUCTS),
@@ -206,6 +209,7 @@ SYNC_KINDS = {
     # catches a dropped delivery, and a customer a quarter of an hour late blocks no order (an order brings
     # its customer with it).
     "customers": SyncKind(Handler(SHOP, "_sync_customers"), "shopify_sync.ir_cron_shopify_sync_customers"),
+    "payouts": SyncKind(Handler(SHOP, "_sync_payouts"), "shopify_sync.ir_cron_shopify_sync_payouts"),
 }
 
 

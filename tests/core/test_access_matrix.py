@@ -107,6 +107,13 @@ class TestAccessMatrix(EmulatorCase, InventoryFixtures):
             "shopify.dashboard.webhook.topic": env["shopify.dashboard.webhook.topic"].search(
                 [("shop_id", "=", shop.id)]
             ),
+            "shopify.payout": env["shopify.payout"].create(
+                {
+                    "shop_id": shop.id,
+                    "shopify_gid": "gid://shopify/ShopifyPaymentsPayout/4242",
+                    "status": "PAID",
+                }
+            ),
             "shopify.completeness.report": env["shopify.completeness.report"].create(
                 {"shop_id": shop.id, "day": datetime.date(2026, 10, 21), "timezone": "Europe/Brussels"}
             ),

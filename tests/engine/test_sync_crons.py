@@ -38,6 +38,7 @@ class TestSyncCrons(ShopifyCase):
                 "model._cron_sync_orders()": (1, "minutes"),
                 "model._cron_reconcile()": (1, "days"),
                 "model._cron_sync_customers()": (15, "minutes"),
+                "model._cron_sync_payouts()": (1, "days"),
             },
         )
         reconcile = self.env.ref("shopify_sync.ir_cron_shopify_reconcile").sudo()

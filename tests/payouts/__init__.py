@@ -1,0 +1,1 @@
+"""Tests of models/payouts/: payouts, their statement lines and disputes."""
