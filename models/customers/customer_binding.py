@@ -28,12 +28,17 @@ class ShopifyCustomerBinding(models.Model):
     _description = "Shopify Customer Binding"
     _rec_name = "partner_id"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, string="Shop")
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
-    partner_id = fields.Many2one("res.partner", required=True, ondelete="cascade", index=True)
+    partner_id = fields.Many2one(
+        "res.partner", required=True, ondelete="cascade", index=True, string="Contact"
+    )
     shopify_gid = fields.Char(string="Shopify Customer GID", required=True, index=True)
     match_rule = fields.Selection(
-        MATCH_RULES, readonly=True, help="Which rule linked this Shopify customer to the contact."
+        MATCH_RULES,
+        readonly=True,
+        help="Which rule linked this Shopify customer to the contact.",
+        string="Matched By",
     )
     shopify_updated_at = fields.Datetime(string="Updated on Shopify", readonly=True)
     shopify_tags = fields.Json(readonly=True, help="The contact tags that came from Shopify's tags.")
@@ -41,9 +46,13 @@ class ShopifyCustomerBinding(models.Model):
     synced_values = fields.Json(
         readonly=True, help="The mapped fields as both sides last agreed (the base of the three-way merge)."
     )
-    export_pending = fields.Boolean(readonly=True, help="An Odoo change waits to be sent to Shopify.")
-    odoo_changed_at = fields.Datetime(readonly=True, help="When the Odoo change waiting to be sent was made.")
-    export_error = fields.Text(readonly=True)
+    export_pending = fields.Boolean(
+        readonly=True, help="An Odoo change waits to be sent to Shopify.", string="Waiting to Be Exported"
+    )
+    odoo_changed_at = fields.Datetime(
+        readonly=True, help="When the Odoo change waiting to be sent was made.", string="Changed in Odoo At"
+    )
+    export_error = fields.Text(readonly=True, string="Export Error")
 
     _sql_constraints = [
         (

@@ -29,7 +29,7 @@ class ShopifyCustomerFieldMapping(models.Model):
 
     shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
-    sequence = fields.Integer(default=10)
+    sequence = fields.Integer(default=10, string="Sequence")
     active = fields.Boolean(default=True, help="Disabled mappings are neither exported nor imported.")
     shopify_field = fields.Selection(
         [(name, FIELD_LABELS[name][0]) for name in mapping.CUSTOMER_FIELDS],
@@ -37,12 +37,13 @@ class ShopifyCustomerFieldMapping(models.Model):
         string="Shopify Field",
     )
     odoo_field_label = fields.Char(compute="_compute_odoo_field_label", string="Odoo Field")
-    direction = fields.Selection(DIRECTIONS, default=merge.BOTH, required=True)
+    direction = fields.Selection(DIRECTIONS, default=merge.BOTH, required=True, string="Direction")
     conflict_policy = fields.Selection(
         CONFLICT_POLICIES,
         default=merge.ODOO_WINS,
         required=True,
         help="Applied when the field changed on both sides since the last sync.",
+        string="When Both Sides Changed",
     )
 
     _sql_constraints = [

@@ -14,10 +14,12 @@ class ShopifyGatewayMapping(models.Model):
     _description = "Shopify Payment Gateway Mapping"
     _order = "shop_id, gateway"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, string="Shop")
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     gateway = fields.Char(
-        required=True, help="Shopify's gateway name, e.g. shopify_payments, paypal, gift_card, manual."
+        required=True,
+        help="Shopify's gateway name, e.g. shopify_payments, paypal, gift_card, manual.",
+        string="Shopify Payment Gateway",
     )
     journal_id = fields.Many2one(
         "account.journal",

@@ -86,21 +86,25 @@ class ShopifyOrderBinding(models.Model):
     )
     payload_source = fields.Selection([("rest", "Webhook"), ("graphql", "Poll")], readonly=True)
     admin_url = fields.Char(compute="_compute_admin_url", string="Shopify Admin")
-    transaction_ids = fields.One2many("shopify.order.transaction", "binding_id", readonly=True)
-    refund_ids = fields.One2many("shopify.order.refund", "binding_id", readonly=True)
+    transaction_ids = fields.One2many(
+        "shopify.order.transaction", "binding_id", readonly=True, string="Payment Transactions"
+    )
+    refund_ids = fields.One2many("shopify.order.refund", "binding_id", readonly=True, string="Refunds")
     risk_level = fields.Selection(
         [("none", "None"), ("pending", "Pending"), ("low", "Low"), ("medium", "Medium"), ("high", "High")],
         readonly=True,
         help="Shopify's risk analysis (the highest assessment), read when the order is imported.",
+        string="Risk Level",
     )
     risk_recommendation = fields.Selection(
         [("accept", "Accept"), ("investigate", "Investigate"), ("cancel", "Cancel"), ("none", "None")],
         readonly=True,
+        string="Shopify's Risk Recommendation",
     )
     risk_hold = fields.Boolean(
         readonly=True, index=True, help="Risky: kept in draft until a Shopify manager releases it."
     )
-    risk_released_by = fields.Many2one("res.users", readonly=True, copy=False)
+    risk_released_by = fields.Many2one("res.users", readonly=True, copy=False, string="Risk Hold Released By")
     payment_hold = fields.Boolean(
         readonly=True,
         index=True,

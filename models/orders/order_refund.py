@@ -15,19 +15,24 @@ class ShopifyOrderRefund(models.Model):
     _description = "Shopify Refund"
     _order = "processed_at, id"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, readonly=True, ondelete="cascade", index=True)
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, readonly=True, ondelete="cascade", index=True, string="Shop"
+    )
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     shopify_gid = fields.Char(string="Refund GID", required=True, readonly=True, index=True)
-    order_gid = fields.Char(required=True, readonly=True, index=True)
-    binding_id = fields.Many2one("shopify.order.binding", readonly=True, ondelete="cascade", index=True)
-    processed_at = fields.Datetime(readonly=True)
-    note = fields.Char(readonly=True)
+    order_gid = fields.Char(required=True, readonly=True, index=True, string="Shopify Order ID")
+    binding_id = fields.Many2one(
+        "shopify.order.binding", readonly=True, ondelete="cascade", index=True, string="Shopify Order"
+    )
+    processed_at = fields.Datetime(readonly=True, string="Refunded At")
+    note = fields.Char(readonly=True, string="Refund Note")
     state = fields.Selection(
         [("pending", "To apply"), ("done", "Applied"), ("failed", "Failed")],
         default="pending",
         required=True,
         readonly=True,
         index=True,
+        string="Status",
     )
     outcome = fields.Selection(
         [
@@ -38,13 +43,22 @@ class ShopifyOrderRefund(models.Model):
         readonly=True,
         help="Already in the imported order: the order reached Odoo after the refund, its current "
         "quantities and total leave the refunded items out.",
+        string="Applied As",
     )
-    error = fields.Text(readonly=True)
-    credit_note_id = fields.Many2one("account.move", readonly=True, ondelete="set null", copy=False)
-    return_picking_id = fields.Many2one("stock.picking", readonly=True, ondelete="set null", copy=False)
-    transaction_ids = fields.One2many("shopify.order.transaction", "refund_id", readonly=True)
+    error = fields.Text(readonly=True, string="Error")
+    credit_note_id = fields.Many2one(
+        "account.move", readonly=True, ondelete="set null", copy=False, string="Credit Note"
+    )
+    return_picking_id = fields.Many2one(
+        "stock.picking", readonly=True, ondelete="set null", copy=False, string="Return"
+    )
+    transaction_ids = fields.One2many(
+        "shopify.order.transaction", "refund_id", readonly=True, string="Refund Transactions"
+    )
     payload = fields.Json(readonly=True, copy=False, groups=MANAGER_GROUP)
-    payload_source = fields.Selection([("rest", "Webhook"), ("graphql", "API")], readonly=True)
+    payload_source = fields.Selection(
+        [("rest", "Webhook"), ("graphql", "API")], readonly=True, string="Read From"
+    )
 
     _sql_constraints = [
         ("refund_unique", "unique(shop_id, shopify_gid)", "This Shopify refund is already known."),

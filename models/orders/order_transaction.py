@@ -13,20 +13,30 @@ class ShopifyOrderTransaction(models.Model):
     _description = "Shopify Order Transaction"
     _order = "processed_at, id"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, readonly=True, ondelete="cascade", index=True)
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, readonly=True, ondelete="cascade", index=True, string="Shop"
+    )
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     shopify_gid = fields.Char(string="Transaction GID", required=True, readonly=True, index=True)
-    order_gid = fields.Char(required=True, readonly=True, index=True)
-    binding_id = fields.Many2one("shopify.order.binding", readonly=True, ondelete="cascade", index=True)
-    refund_id = fields.Many2one("shopify.order.refund", readonly=True, ondelete="set null", index=True)
-    kind = fields.Char(readonly=True, help="sale, capture, authorization, refund, void…")
-    status = fields.Char(readonly=True, help="success, pending, failure, error…")
-    gateway = fields.Char(readonly=True)
+    order_gid = fields.Char(required=True, readonly=True, index=True, string="Shopify Order ID")
+    binding_id = fields.Many2one(
+        "shopify.order.binding", readonly=True, ondelete="cascade", index=True, string="Shopify Order"
+    )
+    refund_id = fields.Many2one(
+        "shopify.order.refund", readonly=True, ondelete="set null", index=True, string="Refund"
+    )
+    kind = fields.Char(
+        readonly=True, help="sale, capture, authorization, refund, void…", string="Transaction Type"
+    )
+    status = fields.Char(readonly=True, help="success, pending, failure, error…", string="Status on Shopify")
+    gateway = fields.Char(readonly=True, string="Payment Gateway")
     currency_id = fields.Many2one("res.currency", readonly=True, help="The shop currency.")
-    amount = fields.Monetary(readonly=True, currency_field="currency_id")
+    amount = fields.Monetary(readonly=True, currency_field="currency_id", string="Amount (Shop Currency)")
     presentment_currency_id = fields.Many2one("res.currency", readonly=True)
-    presentment_amount = fields.Monetary(readonly=True, currency_field="presentment_currency_id")
-    processed_at = fields.Datetime(readonly=True)
+    presentment_amount = fields.Monetary(
+        readonly=True, currency_field="presentment_currency_id", string="Amount (Customer's Currency)"
+    )
+    processed_at = fields.Datetime(readonly=True, string="Processed At")
     state = fields.Selection(
         [
             ("pending", "To apply"),
@@ -39,9 +49,12 @@ class ShopifyOrderTransaction(models.Model):
         readonly=True,
         index=True,
         help="Ignored: not money that moved (authorization, void, failure), or payments are not registered.",
+        string="Status in Odoo",
     )
-    hold_reason = fields.Text(readonly=True)
-    payment_id = fields.Many2one("account.payment", readonly=True, ondelete="set null", copy=False)
+    hold_reason = fields.Text(readonly=True, string="Why It Waits")
+    payment_id = fields.Many2one(
+        "account.payment", readonly=True, ondelete="set null", copy=False, string="Odoo Payment"
+    )
 
     _sql_constraints = [
         ("transaction_unique", "unique(shop_id, shopify_gid)", "This Shopify transaction is already known."),

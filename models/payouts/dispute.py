@@ -25,23 +25,27 @@ class ShopifyDispute(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "initiated_at desc, id desc"
 
-    name = fields.Char(compute="_compute_name", store=True)
-    shop_id = fields.Many2one("shopify.shop", required=True, readonly=True, ondelete="cascade", index=True)
+    name = fields.Char(compute="_compute_name", store=True, string="Dispute")
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, readonly=True, ondelete="cascade", index=True, string="Shop"
+    )
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     shopify_gid = fields.Char(string="Dispute GID", required=True, readonly=True, index=True)
     order_gid = fields.Char(readonly=True, index=True)
     order_name = fields.Char(string="Shopify Order", readonly=True)
     binding_id = fields.Many2one("shopify.order.binding", compute="_compute_binding_id", store=True)
     sale_order_id = fields.Many2one(related="binding_id.sale_order_id")
-    kind = fields.Selection([("CHARGEBACK", "Chargeback"), ("INQUIRY", "Inquiry")], readonly=True)
-    status = fields.Selection(STATUSES, readonly=True, tracking=True)
-    reason = fields.Char(readonly=True)
-    network_reason_code = fields.Char(readonly=True)
+    kind = fields.Selection(
+        [("CHARGEBACK", "Chargeback"), ("INQUIRY", "Inquiry")], readonly=True, string="Dispute Type"
+    )
+    status = fields.Selection(STATUSES, readonly=True, tracking=True, string="Status on Shopify")
+    reason = fields.Char(readonly=True, string="Reason")
+    network_reason_code = fields.Char(readonly=True, string="Card Network Reason Code")
     currency_id = fields.Many2one("res.currency", readonly=True)
-    amount = fields.Monetary(readonly=True, currency_field="currency_id")
-    initiated_at = fields.Datetime(readonly=True)
-    evidence_due_by = fields.Datetime(readonly=True)
-    finalized_on = fields.Datetime(readonly=True)
+    amount = fields.Monetary(readonly=True, currency_field="currency_id", string="Disputed Amount")
+    initiated_at = fields.Datetime(readonly=True, string="Opened At")
+    evidence_due_by = fields.Datetime(readonly=True, string="Evidence Due By")
+    finalized_on = fields.Datetime(readonly=True, string="Decided On")
     line_ids = fields.One2many("shopify.payout.line", "dispute_id", string="Payout Lines", readonly=True)
 
     _sql_constraints = [

@@ -38,17 +38,23 @@ class ShopifyPayout(models.Model):
     _description = "Shopify Payments Payout"
     _order = "issued_at desc, id desc"
 
-    name = fields.Char(compute="_compute_name", store=True)
-    shop_id = fields.Many2one("shopify.shop", required=True, readonly=True, ondelete="cascade", index=True)
+    name = fields.Char(compute="_compute_name", store=True, string="Payout")
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, readonly=True, ondelete="cascade", index=True, string="Shop"
+    )
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     shopify_gid = fields.Char(string="Payout GID", required=True, readonly=True, index=True)
-    status = fields.Selection(STATUSES, readonly=True, help="Shopify's status of the transfer.")
-    issued_at = fields.Datetime(readonly=True)
-    date = fields.Date(compute="_compute_name", store=True)
+    status = fields.Selection(
+        STATUSES, readonly=True, help="Shopify's status of the transfer.", string="Status on Shopify"
+    )
+    issued_at = fields.Datetime(readonly=True, string="Issued At")
+    date = fields.Date(compute="_compute_name", store=True, string="Payout Date")
     currency_id = fields.Many2one("res.currency", readonly=True)
-    gross = fields.Monetary(readonly=True, help="Charges, refunds and adjustments before fees.")
+    gross = fields.Monetary(
+        readonly=True, help="Charges, refunds and adjustments before fees.", string="Gross Amount"
+    )
     fee = fields.Monetary(string="Fees", readonly=True)
-    net = fields.Monetary(readonly=True, help="What reaches the bank.")
+    net = fields.Monetary(readonly=True, help="What reaches the bank.", string="Net Amount")
     state = fields.Selection(
         [
             ("waiting", "Waiting for Shopify"),
@@ -61,13 +67,18 @@ class ShopifyPayout(models.Model):
         readonly=True,
         index=True,
         help="Waiting: scheduled or in transit, read again until paid. Void: failed or canceled.",
+        string="Status in Odoo",
     )
     error = fields.Text(
-        readonly=True, help="Why the payout cannot be booked (fixed, it is booked by the next run)."
+        readonly=True,
+        help="Why the payout cannot be booked (fixed, it is booked by the next run).",
+        string="Why It Is Not Booked",
     )
-    journal_id = fields.Many2one("account.journal", readonly=True)
-    statement_id = fields.Many2one("account.bank.statement", readonly=True, ondelete="set null")
-    line_ids = fields.One2many("shopify.payout.line", "payout_id", readonly=True)
+    journal_id = fields.Many2one("account.journal", readonly=True, string="Bank Journal")
+    statement_id = fields.Many2one(
+        "account.bank.statement", readonly=True, ondelete="set null", string="Bank Statement"
+    )
+    line_ids = fields.One2many("shopify.payout.line", "payout_id", readonly=True, string="Payout Lines")
     matched_count = fields.Integer(compute="_compute_counts", string="Matched Lines")
     open_count = fields.Integer(compute="_compute_counts", string="Open Lines")
 

@@ -25,7 +25,12 @@ class ShopifyPayoutLine(models.Model):
     _order = "payout_id, sequence, id"
 
     payout_id = fields.Many2one(
-        "shopify.payout", required=True, readonly=True, ondelete="cascade", index=True
+        "shopify.payout",
+        required=True,
+        readonly=True,
+        ondelete="cascade",
+        index=True,
+        string="Payout",
     )
     shop_id = fields.Many2one(related="payout_id.shop_id", store=True, index=True)
     company_id = fields.Many2one(related="payout_id.company_id", store=True, index=True)
@@ -34,25 +39,38 @@ class ShopifyPayoutLine(models.Model):
         string="Balance Transaction GID", readonly=True, index=True, help="Empty on the fee total line."
     )
     kind = fields.Char(
-        readonly=True, help="Shopify's transaction type (CHARGE, REFUND, ADJUSTMENT…) or FEES."
+        readonly=True,
+        help="Shopify's transaction type (CHARGE, REFUND, ADJUSTMENT…) or FEES.",
+        string="Line Type",
     )
     order_gid = fields.Char(readonly=True)
     order_name = fields.Char(string="Shopify Order", readonly=True)
     transaction_gid = fields.Char(string="Order Transaction GID", readonly=True)
-    dispute_id = fields.Many2one("shopify.dispute", readonly=True, ondelete="set null", index=True)
+    dispute_id = fields.Many2one(
+        "shopify.dispute", readonly=True, ondelete="set null", index=True, string="Dispute"
+    )
     currency_id = fields.Many2one(related="payout_id.currency_id")
-    amount = fields.Monetary(readonly=True, help="What the statement line holds (the fee total is negative).")
-    fee = fields.Monetary(readonly=True, help="Shopify's fee on this transaction (in the fee total line).")
-    statement_line_id = fields.Many2one("account.bank.statement.line", readonly=True, ondelete="set null")
-    payment_id = fields.Many2one("account.payment", readonly=True, ondelete="set null")
+    amount = fields.Monetary(
+        readonly=True, help="What the statement line holds (the fee total is negative).", string="Amount"
+    )
+    fee = fields.Monetary(
+        readonly=True, help="Shopify's fee on this transaction (in the fee total line).", string="Fee"
+    )
+    statement_line_id = fields.Many2one(
+        "account.bank.statement.line", readonly=True, ondelete="set null", string="Statement Line"
+    )
+    payment_id = fields.Many2one(
+        "account.payment", readonly=True, ondelete="set null", string="Matched Payment"
+    )
     state = fields.Selection(
         [("matched", "Matched"), ("booked", "Booked"), ("open", "Open")],
         default="open",
         required=True,
         readonly=True,
         index=True,
+        string="Matching",
     )
-    reason = fields.Char(readonly=True, help="Why an open line matches nothing.")
+    reason = fields.Char(readonly=True, help="Why an open line matches nothing.", string="Why It Is Open")
 
     _sql_constraints = [
         (

@@ -22,14 +22,26 @@ class ShopifyPrivacyLog(models.Model):
     _order = "id desc"
     _rec_name = "topic"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, readonly=True, index=True, ondelete="cascade")
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, readonly=True, index=True, ondelete="cascade", string="Shop"
+    )
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
-    topic = fields.Selection(PRIVACY_TOPICS, required=True, readonly=True, index=True)
+    topic = fields.Selection(
+        PRIVACY_TOPICS, required=True, readonly=True, index=True, string="Privacy Webhook"
+    )
     customer_gid = fields.Char(string="Shopify Customer GID", readonly=True, index=True)
-    request_id = fields.Many2one("shopify.privacy.request", readonly=True, ondelete="set null")
-    webhook_event_id = fields.Many2one("shopify.webhook.event", readonly=True, ondelete="set null")
-    summary = fields.Text(readonly=True, groups=MANAGER_GROUP, help="What was done, in words.")
-    details = fields.Json(readonly=True, groups=MANAGER_GROUP, help="Counts and Odoo record ids.")
+    request_id = fields.Many2one(
+        "shopify.privacy.request", readonly=True, ondelete="set null", string="Privacy Request"
+    )
+    webhook_event_id = fields.Many2one(
+        "shopify.webhook.event", readonly=True, ondelete="set null", string="Webhook Delivery"
+    )
+    summary = fields.Text(
+        readonly=True, groups=MANAGER_GROUP, help="What was done, in words.", string="What Was Done"
+    )
+    details = fields.Json(
+        readonly=True, groups=MANAGER_GROUP, help="Counts and Odoo record ids.", string="Details"
+    )
 
     @api.model
     def _record(self, shop, topic, summary, details=None, customer_gid=None, request=None, event=None):

@@ -39,15 +39,25 @@ class ShopifyPrivacyRequest(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "state, due_date, id"
 
-    name = fields.Char(required=True, readonly=True)
-    shop_id = fields.Many2one("shopify.shop", required=True, readonly=True, index=True, ondelete="cascade")
+    name = fields.Char(required=True, readonly=True, string="Request")
+    shop_id = fields.Many2one(
+        "shopify.shop", required=True, readonly=True, index=True, ondelete="cascade", string="Shop"
+    )
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
     customer_gid = fields.Char(string="Shopify Customer GID", required=True, readonly=True, index=True)
     shopify_request_id = fields.Char(string="Shopify Request ID", readonly=True, index=True)
     order_gids = fields.Json(string="Orders Requested", readonly=True)
     partner_ids = fields.Many2many("res.partner", string="Contacts Found", readonly=True)
-    received_at = fields.Datetime(required=True, readonly=True, default=fields.Datetime.now)
-    due_date = fields.Date(required=True, readonly=True, index=True, help="Answer the customer by this date.")
+    received_at = fields.Datetime(
+        required=True, readonly=True, default=fields.Datetime.now, string="Received At"
+    )
+    due_date = fields.Date(
+        required=True,
+        readonly=True,
+        index=True,
+        help="Answer the customer by this date.",
+        string="Answer Due By",
+    )
     state = fields.Selection(
         [("open", "To send"), ("sent", "Sent"), ("erased", "Erased")],
         default="open",
@@ -55,8 +65,9 @@ class ShopifyPrivacyRequest(models.Model):
         readonly=True,
         tracking=True,
         help="Erased: the customer was redacted since; the file went with their data.",
+        string="Status",
     )
-    sent_at = fields.Datetime(readonly=True)
+    sent_at = fields.Datetime(readonly=True, string="Sent to the Customer On")
     user_id = fields.Many2one("res.users", string="Responsible", readonly=True)
     attachment_id = fields.Many2one("ir.attachment", string="Data File", readonly=True, groups=MANAGER_GROUP)
     webhook_event_id = fields.Many2one("shopify.webhook.event", readonly=True, ondelete="set null")

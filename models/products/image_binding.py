@@ -43,7 +43,7 @@ class ShopifyImageBinding(models.Model):
     )
     shop_id = fields.Many2one(related="product_binding_id.shop_id", store=True, index=True, readonly=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
-    sequence = fields.Integer(help="Position among the product's media on Shopify.")
+    sequence = fields.Integer(help="Position among the product's media on Shopify.", string="Position")
     media_gid = fields.Char(string="Shopify Media GID", required=True, index=True)
     url = fields.Char(string="Shopify URL", help="Where Shopify serves the file; a new URL is a new file.")
     checksum = fields.Char(
@@ -51,7 +51,7 @@ class ShopifyImageBinding(models.Model):
         help="SHA-1 of the image as Odoo holds it. Empty: an image Odoo does not manage (kept as it is).",
     )
     alt = fields.Char(string="Alt Text")
-    error = fields.Text(readonly=True)
+    error = fields.Text(readonly=True, string="Image Error")
 
     # --------------------------------------------------------------------------------------------
     # Odoo's images

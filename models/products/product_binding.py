@@ -110,6 +110,7 @@ class ShopifyProductBinding(models.Model):
         copy=False,
         readonly=True,
         help="Images that failed alone at the last sync (broken, too large, not downloadable).",
+        string="Image Problems",
     )
 
     _sql_constraints = [

@@ -10,7 +10,7 @@ class ShopifyPublication(models.Model):
 
     shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
-    name = fields.Char(required=True)
+    name = fields.Char(required=True, string="Sales Channel")
     gid = fields.Char(string="Shopify Publication GID", required=True, index=True)
     publish_products = fields.Boolean(
         string="Publish Products Here",
