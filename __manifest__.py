@@ -24,6 +24,7 @@
         "views/shopify_product_wizard_views.xml",
         "views/shopify_inventory_views.xml",
         "views/res_config_settings_views.xml",
+        "views/engine/res_config_settings_views.xml",
         "views/shopify_shop_health_views.xml",
         "views/menus.xml",
         "security/shopify_onboarding_security.xml",

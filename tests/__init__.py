@@ -71,3 +71,4 @@ from . import test_emulator_fidelity
 from . import test_emulator_coverage
 from . import test_payload_checks
 from . import test_webhook_payload_checks
+from .engine import test_queue_lanes

@@ -50,10 +50,13 @@ class WebhookTopic(NamedTuple):
 class JobKind(NamedTuple):
     """`handler()` on the claimed job (shopify.queue.job); returns None, ("done", note) or ("skipped", why).
 
-    `priority` None: the caller gives it (a webhook delivery is queued at its topic's priority)."""
+    `priority` None: the caller gives it (a webhook delivery is queued at its topic's priority).
+    `serial`: jobs of kinds sharing this name run one at a time per shop, in queue order, whichever
+    queue lane claims them (other jobs are serialised per Shopify resource only)."""
 
     handler: Handler
     priority: int | None
+    serial: str | None = None
 
 
 class BulkKind(NamedTuple):
@@ -108,8 +111,8 @@ def _event(method, priority):
     return WebhookTopic(Handler(WEBHOOK_EVENT, method), priority)
 
 
-def _job(method, priority):
-    return JobKind(Handler(QUEUE_JOB, method), priority)
+def _job(method, priority, serial=None):
+    return JobKind(Handler(QUEUE_JOB, method), priority, serial)
 
 
 # Topics as Shopify names them in deliveries (X-Shopify-Topic); the subscription topic is the
@@ -134,8 +137,9 @@ JOB_KINDS = {
     "webhook": _job("_shopify_job_webhook", None),
     "order_fetch": _job("_shopify_job_order_fetch", PRIORITY_ORDERS),
     "order_fulfillment": _job("_shopify_job_order_fulfillment", PRIORITY_ORDERS),
-    "inventory_sync": _job("_shopify_job_inventory_sync", PRIORITY_INVENTORY),
-    "inventory_push": _job("_shopify_job_inventory_push", PRIORITY_INVENTORY),
+    # One shop's stock pushes never interleave: a push carries the levels it read before sending.
+    "inventory_sync": _job("_shopify_job_inventory_sync", PRIORITY_INVENTORY, serial="inventory"),
+    "inventory_push": _job("_shopify_job_inventory_push", PRIORITY_INVENTORY, serial="inventory"),
     "product_export": _job("_shopify_job_product_export", PRIORITY_PRODUCTS),
     "reconcile_now": _job("_shopify_job_reconcile_now", PRIORITY_OTHER),
     "setup_task": _job("_shopify_job_setup_task", PRIORITY_OTHER),

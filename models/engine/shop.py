@@ -32,6 +32,12 @@ CONFLICT_RETRY_DELAY = timedelta(minutes=1)
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"
 
+    def _toggle_sync_crons(self):
+        """The queue's extra lanes follow lane 1 (active while a shop is) and the workers setting."""
+        result = super()._toggle_sync_crons()
+        self.env["shopify.queue.job"].sudo()._sync_queue_lanes()
+        return result
+
     bulk_running_ids = fields.One2many(
         "shopify.bulk.operation",
         compute="_compute_bulk_running_ids",
