@@ -549,7 +549,8 @@ class ShopifyQueueJob(models.Model):
                                AND older.id NOT IN (SELECT id FROM locked)
                                AND (older.state = 'running'
                                     OR (older.state = 'pending'
-                                        AND (older.next_attempt_at IS NULL OR older.next_attempt_at <= %(now)s)))))
+                                        AND (older.next_attempt_at IS NULL
+                                             OR older.next_attempt_at <= %(now)s)))))
          RETURNING id
             """,
             {"now": now, "uid": self.env.uid, "limit": limit, "claim": claim_number},
