@@ -100,7 +100,8 @@ class ShopifyWebhookEvent(models.Model):
                         resource_updated_at, serial_key, origin_ts, webhook_event_id,
                         create_uid, create_date, write_uid, write_date)
                 SELECT %(shop)s, %(company)s, 'webhook', 'pending', %(priority)s, 0, %(now)s, %(gid)s,
-                       %(updated_at)s, %(serial_key)s, %(origin_ts)s, event.id, %(uid)s, %(now)s, %(uid)s, %(now)s
+                       %(updated_at)s, %(serial_key)s, %(origin_ts)s, event.id,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
                   FROM event
             )
             SELECT id FROM event
