@@ -72,3 +72,4 @@ from . import test_emulator_coverage
 from . import test_payload_checks
 from . import test_webhook_payload_checks
 from .engine import test_queue_lanes
+from .monitoring import test_sync_latency

@@ -146,6 +146,12 @@ JOB_KINDS = {
 }
 
 
+# Sync latency direction of job kinds (the monitoring's figures): work that applies a Shopify change in
+# Odoo (webhook jobs always do), and work that sends an Odoo change to Shopify.
+INBOUND_JOB_KINDS = ("webhook", "order_fetch")
+OUTBOUND_JOB_KINDS = ("inventory_push", "product_export", "order_fulfillment")
+
+
 BULK_KINDS = {
     "product_import": BulkKind(process="_bulk_process_product_import"),
     "product_export": BulkKind(
