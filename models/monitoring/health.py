@@ -93,7 +93,8 @@ class ShopifyHealth(models.AbstractModel):
         rows = self._query(
             f"""
             SELECT job.shop_id, COALESCE(event.topic, job.kind),
-                   CASE WHEN job.webhook_event_id IS NOT NULL OR job.kind = ANY(%(inbound)s) THEN 'from_shopify'
+                   CASE WHEN job.webhook_event_id IS NOT NULL OR job.kind = ANY(%(inbound)s)
+                        THEN 'from_shopify'
                         WHEN job.kind = ANY(%(outbound)s) THEN 'to_shopify'
                         ELSE 'internal' END,
                    count(*),
@@ -105,7 +106,7 @@ class ShopifyHealth(models.AbstractModel):
              WHERE job.shop_id = ANY(%(shops)s) AND job.state = 'done' AND job.latency_s > 0
                AND job.finished_at > %(since)s AND job.finished_at <= %(now)s
           GROUP BY 1, 2, 3
-            """,  # noqa: S608 (the buckets are our integer constants)
+            """,  # the buckets are our integer constants
             {
                 "shops": shop_ids,
                 "since": now - timedelta(hours=1),

@@ -1,4 +1,4 @@
-"""Sync latency and throughput: measured per job, summarised per kind in /shopify/health and /shopify/metrics."""
+"""Sync latency and throughput: measured per job, summarised per kind in /shopify/health and metrics."""
 
 import time
 from datetime import timedelta
