@@ -73,3 +73,4 @@ from . import test_payload_checks
 from . import test_webhook_payload_checks
 from .engine import test_queue_lanes
 from .monitoring import test_sync_latency
+from .engine import test_queue_commit

@@ -100,6 +100,38 @@ LANE_NAME_PREFIX = "ir_cron_shopify_queue_lane_"
 MAX_WORKERS = 32
 
 
+# Configuration a batch of jobs reads again and again (an order import reads the company, currency,
+# country, taxes, pricelist, sales team, warehouse and locations; we read the shop and its mappings).
+# Their stored column values stay cached across the queue's commit after each job, for the rest of the
+# batch only: each batch (each cron callback) starts from an empty cache, so a change made meanwhile by
+# another transaction is seen from the next batch on, as a job sees the database as of its snapshot.
+REFERENCE_MODELS = frozenset(
+    {
+        "res.company",
+        "res.currency",
+        "res.country",
+        "res.country.state",
+        "res.users",
+        "ir.model",
+        "account.tax",
+        "account.tax.group",
+        "account.tax.repartition.line",
+        "account.fiscal.position",
+        "product.pricelist",
+        "crm.team",
+        "stock.warehouse",
+        "stock.location",
+        "stock.picking.type",
+        "stock.route",
+        "stock.rule",
+        "uom.uom",
+        "shopify.shop",
+        "shopify.tax.mapping",
+        "shopify.location",
+    }
+)
+
+
 # A due, unconsumed trigger younger than this already woke the lanes: a burst of deliveries adds none.
 TRIGGER_DEBOUNCE_SECONDS = 2
 
@@ -461,7 +493,30 @@ class ShopifyQueueJob(models.Model):
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if auto_commit_enabled():
             # A finished job must stay finished even if a later one crashes the worker.
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+            self._commit_keeping_reference_data()
+
+    @api.model
+    def _commit_keeping_reference_data(self):
+        """Commit, then put back the cached column values of REFERENCE_MODELS (see there).
+
+        A commit empties the ORM cache; without this, each job of a batch read its configuration again
+        (about a fifth of an order's queries). Only column values (no x2many, no non-stored compute,
+        which may depend on other data) of records this transaction did not leave dirty are kept.
+        """
+        cr = self.env.cr
+        cr.flush()
+        cache = self.env.cache
+        kept = {
+            field: values
+            for field, values in cache._data.items()
+            if field.model_name in REFERENCE_MODELS
+            and field.store
+            and field.column_type
+            and not cache._dirty.get(field)
+        }
+        cr.commit()  # pylint: disable=invalid-commit
+        for field, values in kept.items():
+            cache._data[field] = values
 
     @api.model
     @contextmanager

@@ -113,6 +113,11 @@ class LaneWorkers(ShopifyCase):
                 for n in range(count)
             ]
 
+    def someone_waits_for_an_advisory_lock(self):
+        with self.registry.cursor() as cr:
+            cr.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+            return cr.fetchone()[0] > 0
+
     def pending_count(self):
         with self.registry.cursor() as cr:
             return self.env_of(cr)["shopify.queue.job"].search_count(
@@ -228,6 +233,9 @@ class TestParallelLanes(LaneWorkers):
 
         worker = threading.Thread(target=lane)
         worker.start()
+        deadline = time.monotonic() + 30
+        while not self.someone_waits_for_an_advisory_lock() and time.monotonic() < deadline:
+            time.sleep(0.05)
         time.sleep(0.4)
         holder.rollback()  # the other transaction ends: the lane's job gets the resource
         worker.join(30)
