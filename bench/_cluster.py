@@ -10,14 +10,15 @@ import subprocess
 import sys
 import time
 
-import odoo
 import requests
+
+import odoo
 from odoo import SUPERUSER_ID, api
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import inventory_push  # noqa: E402 (bench modules next to this one)
-import orders_import  # noqa: E402
+import inventory_push
+import orders_import
 
 SHOP_DOMAIN = "bench-store.myshopify.com"
 SECRET = orders_import.SECRET
@@ -147,7 +148,8 @@ class Cluster:
     def open_jobs(self):
         with self.registry.cursor() as cr:
             cr.execute(
-                "SELECT count(*) FROM shopify_queue_job WHERE shop_id = %s AND state IN ('pending', 'running')",
+                "SELECT count(*) FROM shopify_queue_job "
+                "WHERE shop_id = %s AND state IN ('pending', 'running')",
                 [self.shop_id],
             )
             return cr.fetchone()[0]
@@ -180,7 +182,8 @@ class Cluster:
             )
             states = dict(cr.fetchall())
             cr.execute(
-                "SELECT count(*), count(DISTINCT client_order_ref) FROM sale_order WHERE client_order_ref = ANY(%s)",
+                "SELECT count(*), count(DISTINCT client_order_ref) FROM sale_order "
+                "WHERE client_order_ref = ANY(%s)",
                 [order_refs],
             )
             orders, distinct = cr.fetchone()
