@@ -153,16 +153,18 @@ class ShopifyShop(models.Model):
         since = (state.watermark or now - INITIAL_LOOKBACK) - POLL_OVERLAP
         query = f"updated_at:>'{since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
         client = self._shopify_client()
-        changed = self._shopify_orders_not_applied(client, query)
-        ok, failed_at = 0, []
+        changed, applied = self._shopify_orders_not_applied(client, query)
+        ok, failed_at = applied, []  # an order found already applied counts as done, as its import would
         if changed:
             # updatedAt is read to the second: the upper bound takes in the whole last second.
             oldest, newest = min(changed.values()), max(changed.values()) + timedelta(seconds=1)
-            ok, failed_at = self._shopify_import_polled_orders(
+            imported, failed_at = self._shopify_import_polled_orders(
                 client,
+                set(changed),
                 f"updated_at:>='{oldest.strftime('%Y-%m-%dT%H:%M:%SZ')}' "
                 f"updated_at:<'{newest.strftime('%Y-%m-%dT%H:%M:%SZ')}'",
             )
+            ok += imported
         if failed_at:
             oldest = min(timestamp(value) for value in failed_at if value) if any(failed_at) else since
             state.watermark = min(oldest, now)
@@ -171,8 +173,9 @@ class ShopifyShop(models.Model):
         return ok, len(failed_at)
 
     def _shopify_orders_not_applied(self, client, query):
-        """`{gid: updatedAt}` of the orders matching `query` whose updatedAt is newer than the one their
-        binding applied (or that have no binding), read as ids and updatedAt only."""
+        """`({gid: updatedAt}, count)`: the orders matching `query` whose updatedAt is newer than the one
+        their binding applied (or that have no binding), and how many others were found already applied;
+        read as ids and updatedAt only."""
         seen, after, first = {}, None, ID_FIRST_PAGE_SIZE
         while True:
             connection = (
@@ -188,7 +191,7 @@ class ShopifyShop(models.Model):
                 break
             after, first = page_info["endCursor"], ID_PAGE_SIZE
         if not seen:
-            return {}
+            return {}, 0
         applied = dict(
             self.env["shopify.order.binding"]
             .sudo()
@@ -198,15 +201,17 @@ class ShopifyShop(models.Model):
             )
             .mapped(lambda binding: (binding.shopify_gid, binding.shopify_updated_at))
         )
-        return {
+        changed = {
             gid: updated
             for gid, updated in seen.items()
             if updated and not (applied.get(gid) and updated <= applied[gid])
         }
+        return changed, len(seen) - len(changed)
 
-    def _shopify_import_polled_orders(self, client, query):
+    def _shopify_import_polled_orders(self, client, changed, query):
         """Read the full orders matching `query` and import them; `(ok, updatedAt of each failure)`.
-        An order already applied at its updatedAt is passed over (the import would ignore it)."""
+        An order already applied at its updatedAt is passed over (the import would ignore it), counted
+        only if it is one of `changed` (the others were counted by the ids read)."""
         importer = self.env["shopify.order.import"]
         Binding = self.env["shopify.order.binding"].sudo()
         ok, failed_at = 0, []
@@ -217,6 +222,7 @@ class ShopifyShop(models.Model):
                 applied = Binding.search([("shop_id", "=", self.id), ("shopify_gid", "=", node["id"])])
                 updated = timestamp(node.get("updatedAt"))
                 if applied.shopify_updated_at and updated and updated <= applied.shopify_updated_at:
+                    ok += node["id"] in changed  # applied since the ids read (a webhook got there)
                     continue
                 if ((node.get("lineItems") or {}).get("pageInfo") or {}).get("hasNextPage"):
                     # A poll page holds 20 lines per order (cost cap): read the long order on its own.

@@ -70,6 +70,12 @@ class ShopifyProductBinding(models.Model):
         copy=False,
         help="updatedAt of the last Shopify version applied or written; older payloads are skipped.",
     )
+    shopify_seen_at = fields.Datetime(
+        string="Shopify Version Seen At",
+        copy=False,
+        readonly=True,
+        help="When Odoo last wrote or read the Shopify version of Shopify Updated At (Odoo's clock).",
+    )
     variant_binding_ids = fields.One2many("shopify.variant.binding", "product_binding_id", string="Variants")
     active = fields.Boolean(default=True)
 
@@ -128,7 +134,7 @@ class ShopifyProductBinding(models.Model):
             "synced_at": fields.Datetime.now(),
         }
         if shopify_updated_at:
-            vals["shopify_updated_at"] = shopify_updated_at
+            vals.update(shopify_updated_at=shopify_updated_at, shopify_seen_at=vals["synced_at"])
         self.write(vals)
 
     @api.depends("product_tmpl_id", "shop_id")
@@ -505,7 +511,12 @@ class ShopifyProductBinding(models.Model):
         if base and mapping.snapshot_hash_of(shopify_snap, rules) == mapping.snapshot_hash_of(base, rules):
             # Shopify holds exactly what we last synced (typically the echo of our own export).
             if not dry_run and product.get("updated_at"):
-                self.shopify_updated_at = _naive_utc(product["updated_at"])
+                self.write(
+                    {
+                        "shopify_updated_at": _naive_utc(product["updated_at"]),
+                        "shopify_seen_at": fields.Datetime.now(),
+                    }
+                )
             return {"applied": False, "diffs": []}
         odoo_product = self._shopify_odoo_product()
         structure = self._shopify_structure_change(base, mapping.snapshot(odoo_product), shopify_snap, fresh)
