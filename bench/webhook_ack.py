@@ -8,7 +8,9 @@ processing the payload needs (that happens later, in the queue cron, which runs 
 Baseline in the same run: the same number of requests for an unknown shop (401), which costs Odoo's
 HTTP stack and one indexed lookup, and no insert.
 
-Last line: RESULT webhook_ack p50_ms=<x> p99_ms=<x> p99_ms_250_lines=<x> accepted_per_s=<x>
+Last line: RESULT webhook_ack p50_ms=<x> p99_ms=<x> p99_ms_250_lines=<x> accepted_per_s=<x> floor_per_s=<x>
+ratio_to_floor=<x>, where floor_per_s is the 401 route's requests/s (Odoo's own cost of a request that reaches
+our controller) and ratio_to_floor = accepted_per_s ÷ floor_per_s.
 """
 
 import argparse
@@ -208,7 +210,9 @@ def main():
         raise SystemExit("some deliveries were not acknowledged or not stored")
     print(
         f"RESULT webhook_ack p50_ms={one_line['p50_ms']} p99_ms={one_line['p99_ms']} "
-        f"p99_ms_250_lines={many_lines['p99_ms']} accepted_per_s={one_line['accepted_per_s']}",
+        f"p99_ms_250_lines={many_lines['p99_ms']} accepted_per_s={one_line['accepted_per_s']} "
+        f"floor_per_s={baseline['per_s']} "
+        f"ratio_to_floor={one_line['accepted_per_s'] / max(baseline['per_s'], 1e-9):.2f}",
         flush=True,
     )
 

@@ -20,6 +20,8 @@ from .engine import test_bulk_operations
 from .engine import test_bulk_progress
 from .engine import test_work_registry
 from .engine import test_webhook_payload_checks
+from .engine import test_queue_lanes
+from .engine import test_queue_commit
 from .products import test_product_binding
 from .products import test_product_export
 from .products import test_product_import
@@ -93,6 +95,7 @@ from .emulator import test_emulator_fidelity
 from .emulator import test_emulator_coverage
 from .addon import test_field_labels
 from .monitoring import test_dashboard_charts
+from .monitoring import test_sync_latency
 from .services import test_dashboard_charts as test_dashboard_chart_series
 from .addon import test_translations
 from .addon import test_lint_config

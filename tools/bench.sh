@@ -13,4 +13,4 @@ write_odoo_conf "$RUN/odoo.conf" "$DB" "$(free_port)" "$RUN/data"
 create_db_from_template "$DB"
 "$PY" "$ODOO_SRC/odoo-bin" -c "$RUN/odoo.conf" -d "$DB" -i "$MODULE" --stop-after-init --log-level=warn
 cd "$REPO"
-BENCH_DB="$DB" ODOO_RC="$RUN/odoo.conf" "$PY" "bench/$name.py" --db "$DB" --odoo-config "$RUN/odoo.conf"
+BENCH_DB="$DB" ODOO_RC="$RUN/odoo.conf" "$PY" "${BENCH_SCRIPT:-bench/$name.py}" --db "$DB" --odoo-config "$RUN/odoo.conf"

@@ -6,5 +6,6 @@ from . import resource_mark
 from . import sync_log
 from . import webhook_event
 from . import webhook_stat
+from . import res_config_settings
 from . import shop
 from . import handlers

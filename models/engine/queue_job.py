@@ -20,11 +20,20 @@ missing lock means the run has ended; if it ended by finishing the job after our
 stale row fails with a serialization error (REPEATABLE READ) and the row is left to the next run.
 Rows without a claim number (claimed by a version without claim locks) fall back to the old timeout,
 `shopify_sync.queue_stuck_minutes`.
+
+Parallelism: Odoo runs one ir.cron in one thread at a time across the cluster, so the queue has N cron
+records, its "lanes" (`shopify_sync.queue_workers`, Settings › Shopify), all running the same
+`_cron_process_queue`: N cron threads of any servers on the database claim batches at once. Claims run
+in their own READ COMMITTED transaction (a row another lane claimed and committed meanwhile is re-checked
+and passed over instead of failing the REPEATABLE READ snapshot). Order that matters survives
+parallelism through `serial_key`: a job is not claimed while an older job with the same key (one
+Shopify resource; or one shop's stock pushes, the registry's `serial`) is running or ready.
 """
 
 import json
 import logging
 import threading
+import time
 import traceback
 from contextlib import contextmanager
 from datetime import timedelta
@@ -36,7 +45,7 @@ from odoo.addons.base.models.ir_cron import ODOO_NOTIFY_FUNCTION
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
-from ...services import cron_wakeup, queue_policy
+from ...services import cron_wakeup, lock_wait, queue_policy
 from ...services.errors import PayloadError, ShopifyError
 from ..core.access import MANAGER, MANAGER_GROUP, check_shopify_access
 from . import registry as work_registry
@@ -76,6 +85,48 @@ CLAIM_LOCK_SPACE = -1_530_201_400
 DEFAULT_RETENTION_DAYS = 14
 
 
+# Queue lanes (see the module docstring): lane 1 is the data file's cron, the others are made on demand.
+FIRST_LANE_XMLID = "shopify_sync.ir_cron_shopify_queue"
+LANE_NAME_PREFIX = "ir_cron_shopify_queue_lane_"
+MAX_WORKERS = 32
+
+
+# Configuration a batch of jobs reads again and again (an order import reads the company, currency,
+# country, taxes, pricelist, sales team, warehouse and locations; we read the shop and its mappings).
+# Their stored column values stay cached across the queue's commit after each job, for the rest of the
+# batch only: each batch (each cron callback) starts from an empty cache, so a change made meanwhile by
+# another transaction is seen from the next batch on, as a job sees the database as of its snapshot.
+REFERENCE_MODELS = frozenset(
+    {
+        "res.company",
+        "res.currency",
+        "res.country",
+        "res.country.state",
+        "res.users",
+        "ir.model",
+        "account.tax",
+        "account.tax.group",
+        "account.tax.repartition.line",
+        "account.fiscal.position",
+        "product.pricelist",
+        "crm.team",
+        "stock.warehouse",
+        "stock.location",
+        "stock.picking.type",
+        "stock.route",
+        "stock.rule",
+        "uom.uom",
+        "shopify.shop",
+        "shopify.tax.mapping",
+        "shopify.location",
+    }
+)
+
+
+# A due, unconsumed trigger younger than this already woke the lanes: a burst of deliveries adds none.
+TRIGGER_DEBOUNCE_SECONDS = 2
+
+
 def auto_commit_enabled():
     """Commit progress in real cron runs, never inside tests (they run in one rolled-back transaction)."""
     testing = getattr(threading.current_thread(), "testing", False)
@@ -94,6 +145,13 @@ def _payload_field(error):
         return ""
     where = ": ".join(part for part in (error.operation, error.path) if part)
     return f" ({where})" if where else ""
+
+
+def serial_key(entry, resource_gid):
+    """The key that orders a job among its shop's jobs: its kind's serial group, else its resource."""
+    if entry.serial:
+        return f"kind:{entry.serial}"
+    return resource_gid or None
 
 
 def is_retryable(error):
@@ -158,6 +216,28 @@ class ShopifyQueueJob(models.Model):
     webhook_event_id = fields.Many2one(
         "shopify.webhook.event", index="btree_not_null", readonly=True, string="Webhook Event"
     )
+    serial_key = fields.Char(
+        string="Serial Key",
+        index="btree_not_null",
+        readonly=True,
+        help="Jobs of a shop sharing this key run one at a time, oldest first (see the queue's lanes).",
+    )
+    origin_ts = fields.Float(
+        string="Change Time (Unix)",
+        readonly=True,
+        help="When the change this job carries happened: Shopify's event time for work from Shopify, "
+        "the time the work was queued for work sent to Shopify.",
+    )
+    latency_s = fields.Float(
+        string="Sync Latency (s)",
+        readonly=True,
+        aggregator="avg",
+        help="From the change to applied / acknowledged.",
+    )
+    run_s = fields.Float(string="Run Time (s)", readonly=True, aggregator="sum")
+    wait_s = fields.Float(
+        string="Lock Wait (s)", readonly=True, aggregator="sum", help="Time this job's run waited for locks."
+    )
     last_error_type = fields.Char(readonly=True, string="Last Error Type")
     last_error_message = fields.Text(readonly=True, string="Last Error")
     # Tracebacks can carry payload fragments (customer data): managers only.
@@ -207,6 +287,7 @@ class ShopifyQueueJob(models.Model):
         resource_gid=None,
         resource_updated_at=None,
         next_attempt_at=None,
+        origin_ts=None,
     ):
         """Queue work for `shop`; its handler and default priority are the kind's in the work registry
         (a kind missing there is a programming error: refused, nothing queued).
@@ -214,6 +295,7 @@ class ShopifyQueueJob(models.Model):
         An existing *pending* job with the same (shop, dedupe_key) is returned instead of a new one; asked
         for earlier than it is due (`next_attempt_at`, default now), a job not yet tried moves up to then
         (a retry keeps its backoff). The queue cron is triggered for when the job is due.
+        `origin_ts` (Unix time) is when the change happened, for the sync latency (default: now).
         """
         shop.ensure_one()
         entry = work_registry.job_kind(kind)
@@ -230,6 +312,8 @@ class ShopifyQueueJob(models.Model):
             "resource_gid": resource_gid or False,
             "resource_updated_at": resource_updated_at or False,
             "next_attempt_at": next_attempt_at or fields.Datetime.now(),
+            "serial_key": serial_key(entry, resource_gid) or False,
+            "origin_ts": origin_ts or time.time(),
         }
         if record:
             record.ensure_one()
@@ -259,39 +343,153 @@ class ShopifyQueueJob(models.Model):
 
     @api.model
     def _queue_cron(self):
-        cron = self.env.ref("shopify_sync.ir_cron_shopify_queue", raise_if_not_found=False)
+        """Lane 1, the queue cron of the data file."""
+        cron = self.env.ref(FIRST_LANE_XMLID, raise_if_not_found=False)
         return cron.sudo() if cron else self.env["ir.cron"]
 
     @api.model
     def _trigger_processing(self, at=None):
-        """Ask the queue cron to run (soon, or at `at`); it is inactive while no shop is active.
+        """Ask the queue lanes to run soon, or lane 1 at `at` (a retry); inactive lanes are left alone.
 
-        Odoo's cron threads only wake on a notification or once a minute, so a trigger due within the
-        minute also gets a wake-up call at its time (`cron_wakeup`) once this transaction commits.
+        "Soon" is registered once per transaction and done at commit by one statement that skips the
+        lanes a recent trigger already woke (see `_trigger_lanes`): a burst costs one trigger per lane.
         """
-        cron = self._queue_cron()
-        if cron.active:
-            cron._trigger(at)
-            if at and at > fields.Datetime.now() and auto_commit_enabled():
-                dbname = self.env.cr.dbname
-                self.env.cr.postcommit.add(lambda: cron_wakeup.wake_at(dbname, at, notify_cron_threads))
+        if at is not None:
+            cron = self._queue_cron()
+            if cron.active:
+                cron._trigger(at)
+                # Odoo's cron threads only wake on a notification or once a minute: a trigger due within
+                # the minute also gets a wake-up call at its time (`cron_wakeup`) once this commits.
+                if at > fields.Datetime.now() and auto_commit_enabled():
+                    dbname = self.env.cr.dbname
+                    self.env.cr.postcommit.add(lambda: cron_wakeup.wake_at(dbname, at, notify_cron_threads))
+            return
+        data = self.env.cr.precommit.data
+        if not data.get("shopify_queue_trigger"):
+            data["shopify_queue_trigger"] = True
+            self.env.cr.precommit.add(self._trigger_lanes)
+
+    @api.model
+    def _trigger_lanes(self):
+        """Wake the active lanes that no due trigger younger than the debounce window wakes already."""
+        self.env.cr.precommit.data.pop("shopify_queue_trigger", None)
+        self.env.cr.execute(
+            """
+            INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, create_date, write_uid, write_date)
+            SELECT cron.id, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC', %(uid)s,
+                   now() at time zone 'UTC'
+              FROM ir_cron cron
+              JOIN ir_model_data lane ON lane.model = 'ir.cron' AND lane.res_id = cron.id
+                                     AND lane.module = 'shopify_sync'
+                                     AND (lane.name = %(first)s OR lane.name LIKE %(others)s)
+             WHERE cron.active
+               AND NOT EXISTS (
+                    SELECT 1 FROM ir_cron_trigger recent
+                     WHERE recent.cron_id = cron.id
+                       AND recent.call_at <= now() at time zone 'UTC'
+                       AND recent.call_at > now() at time zone 'UTC' - make_interval(secs => %(window)s))
+            RETURNING cron_id
+            """,
+            {
+                "uid": self.env.uid,
+                "first": FIRST_LANE_XMLID.split(".", 1)[1],
+                "others": LANE_NAME_PREFIX + "%",
+                "window": TRIGGER_DEBOUNCE_SECONDS,
+            },
+        )
+        if self.env.cr.fetchall():
+            # What ir.cron._trigger does for a due trigger: wake the cron threads after the commit.
+            self.env.cr.postcommit.add(self.env["ir.cron"].sudo()._notifydb)
+
+    # ------------------------------------------------------------------------------------------------
+    # Lanes: how many cron records process the queue
+    # ------------------------------------------------------------------------------------------------
+    @api.model
+    def _queue_lanes(self):
+        """Every lane's cron (active or not), lane 1 first."""
+        lanes = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search(
+                [
+                    ("module", "=", "shopify_sync"),
+                    ("model", "=", "ir.cron"),
+                    ("name", "=like", LANE_NAME_PREFIX + "%"),
+                ]
+            )
+        )
+        numbered = sorted(lanes, key=lambda data: int(data.name.removeprefix(LANE_NAME_PREFIX) or 0))
+        crons = self.env["ir.cron"].sudo().with_context(active_test=False)
+        return self._queue_cron() | crons.browse([data.res_id for data in numbered]).exists()
+
+    @api.model
+    def _queue_workers(self):
+        """The degree of parallelism asked for: `shopify_sync.queue_workers`, 1 to MAX_WORKERS."""
+        return min(max(self._param_int("shopify_sync.queue_workers", 1), 1), MAX_WORKERS)
+
+    @api.model
+    def _sync_queue_lanes(self):
+        """Make as many lanes as workers asked for, active while lane 1 is (an active shop exists)."""
+        first = self._queue_cron().with_context(active_test=False)
+        if not first:
+            return self.env["ir.cron"]
+        workers = self._queue_workers()
+        lanes = self._queue_lanes()
+        for number in range(len(lanes) + 1, workers + 1):
+            lanes |= self._create_lane(first, number)
+        for number, lane in enumerate(lanes, start=1):
+            wanted = first.active and number <= workers
+            if number > 1 and lane.active != wanted:
+                lane.active = wanted
+        return lanes
+
+    @api.model
+    def _create_lane(self, first, number):
+        lane = first.copy(
+            {
+                "name": f"{first.name} (lane {number})",
+                "active": False,
+                "nextcall": first.nextcall,
+            }
+        )
+        # Module data (noupdate): kept by module updates, removed with the module.
+        self.env["ir.model.data"].sudo().create(
+            {
+                "module": "shopify_sync",
+                "name": f"{LANE_NAME_PREFIX}{number}",
+                "model": "ir.cron",
+                "res_id": lane.id,
+                "noupdate": True,
+            }
+        )
+        return lane
 
     # ------------------------------------------------------------------------------------------------
     # Processing (cron)
     # ------------------------------------------------------------------------------------------------
     @api.model
     def _cron_process_queue(self, batch_size=None):
-        """Process one batch; report progress so that ir.cron re-runs us while work remains."""
+        """Process one batch; report progress so that ir.cron re-runs us while work remains.
+
+        Every lane's cron runs this same method (see the module docstring)."""
+        started = time.perf_counter()
         self._recover_orphaned_jobs()
         if batch_size is None:
             batch_size = self._param_int("shopify_sync.queue_batch_size", DEFAULT_BATCH_SIZE)
         with self._claim_lock() as claim_number:
-            return self._run_batch(batch_size, claim_number)
+            return self._run_batch(batch_size, claim_number, started=started)
 
     @api.model
-    def _run_batch(self, batch_size, claim_number):
-        """Claim up to `batch_size` ready jobs under `claim_number` and run them, committing after each."""
+    def _run_batch(self, batch_size, claim_number, started=None):
+        """Claim up to `batch_size` ready jobs under `claim_number` and run them, committing after each.
+
+        Each shop's queue run records its busy time and the part of it spent claiming or waiting for
+        locks (`busy_s`, `wait_s`): the measure of how far more lanes can go before they get in each
+        other's way.
+        """
+        started = started or time.perf_counter()
         jobs = self._claim(batch_size, claim_number)
+        claim_s = time.perf_counter() - started
         remaining = self._count_ready()
         # One sync run per shop and batch: API calls made by the handlers are attributed to it.
         runs = {shop.id: self.env["shopify.sync.log"]._open(shop, "queue") for shop in jobs.shop_id}
@@ -300,13 +498,26 @@ class ShopifyQueueJob(models.Model):
             job.with_context(shopify_sync_log_id=runs[job.shop_id.id].id)._run()
             self._commit_progress(done=done, remaining=len(jobs) - done + remaining)
         for shop_id, run in runs.items():
-            states = jobs.filtered(lambda job, shop_id=shop_id: job.shop_id.id == shop_id).mapped("state")
+            shop_jobs = jobs.filtered(lambda job, shop_id=shop_id: job.shop_id.id == shop_id)
+            states = shop_jobs.mapped("state")
+            share = claim_s / len(runs)
             run._close(
                 ok=states.count("done"),
                 failed=sum(states.count(state) for state in PROBLEM_STATES),
                 skipped=states.count("skipped"),
             )
+            run.sudo().write(
+                {
+                    "busy_s": share + sum(shop_jobs.mapped("run_s")),
+                    "wait_s": share + sum(shop_jobs.mapped("wait_s")),
+                }
+            )
         jobs._notify_problems()
+        if auto_commit_enabled():
+            # Counted again after the commit: a delivery committed while this batch ran whose trigger
+            # was saved by an earlier one (debounce) is seen now, and ir.cron runs this lane again.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            remaining = self._count_ready()
         self._commit_progress(done=len(jobs), remaining=remaining)
         return jobs
 
@@ -315,7 +526,30 @@ class ShopifyQueueJob(models.Model):
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         if auto_commit_enabled():
             # A finished job must stay finished even if a later one crashes the worker.
-            self.env.cr.commit()  # pylint: disable=invalid-commit
+            self._commit_keeping_reference_data()
+
+    @api.model
+    def _commit_keeping_reference_data(self):
+        """Commit, then put back the cached column values of REFERENCE_MODELS (see there).
+
+        A commit empties the ORM cache; without this, each job of a batch read its configuration again
+        (about a fifth of an order's queries). Only column values (no x2many, no non-stored compute,
+        which may depend on other data) of records this transaction did not leave dirty are kept.
+        """
+        cr = self.env.cr
+        cr.flush()
+        cache = self.env.cache
+        kept = {
+            field: values
+            for field, values in cache._data.items()
+            if field.model_name in REFERENCE_MODELS
+            and field.store
+            and field.column_type
+            and not cache._dirty.get(field)
+        }
+        cr.commit()  # pylint: disable=invalid-commit
+        for field, values in kept.items():
+            cache._data[field] = values
 
     @api.model
     @contextmanager
@@ -353,28 +587,63 @@ class ShopifyQueueJob(models.Model):
         """
         now = fields.Datetime.now()
         self.env.flush_all()
+        if auto_commit_enabled():
+            # Its own READ COMMITTED transaction: a row another lane claimed and committed after our
+            # snapshot is re-checked (no longer pending: passed over) instead of a serialization failure.
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+            self.env.cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        # A job waits while an older one of its serial key (same resource, or same serial kind of the
+        # shop) is running or ready: two lanes never apply one resource's events out of order.
+        try:
+            with self.env.cr.savepoint(flush=False):
+                ids = self._claim_rows(limit, claim_number, now)
+        except RETRYABLE_DB_ERRORS as error:
+            # Only where the claim shares an older snapshot (no auto-commit): another lane got there first.
+            _logger.info("Shopify queue: claim postponed (%s)", type(error).__name__)
+            return self.browse()
+        jobs = self.browse(ids)
+        jobs.invalidate_recordset()
+        return jobs.sorted(lambda job: (job.priority, job.id))
+
+    @api.model
+    def _claim_rows(self, limit, claim_number, now):
+        """Lock the next ready rows (SKIP LOCKED), then mark running those no older job of their serial
+        key holds back: one running, or one ready that this claim did not lock (another lane's claim
+        under way). Older jobs of a key claimed together run first, in this lane, in queue order."""
         self.env.cr.execute(
             """
+            WITH locked AS (
+                SELECT job.id, job.shop_id, job.serial_key
+                  FROM shopify_queue_job job
+                  JOIN shopify_shop shop ON shop.id = job.shop_id AND shop.active
+                 WHERE job.state = 'pending'
+                   AND (job.next_attempt_at IS NULL OR job.next_attempt_at <= %(now)s)
+              ORDER BY job.priority, job.id
+                 LIMIT %(limit)s
+                   FOR UPDATE OF job SKIP LOCKED
+            )
             UPDATE shopify_queue_job
                SET state = 'running', started_at = %(now)s, attempts = COALESCE(attempts, 0) + 1,
                    claim_number = %(claim)s, write_date = %(now)s, write_uid = %(uid)s
              WHERE id IN (
-                    SELECT job.id
-                      FROM shopify_queue_job job
-                      JOIN shopify_shop shop ON shop.id = job.shop_id AND shop.active
-                     WHERE job.state = 'pending'
-                       AND (job.next_attempt_at IS NULL OR job.next_attempt_at <= %(now)s)
-                  ORDER BY job.priority, job.id
-                     LIMIT %(limit)s
-                       FOR UPDATE OF job SKIP LOCKED)
+                    SELECT mine.id
+                      FROM locked mine
+                     WHERE mine.serial_key IS NULL OR NOT EXISTS (
+                            SELECT 1
+                              FROM shopify_queue_job older
+                             WHERE older.shop_id = mine.shop_id
+                               AND older.serial_key = mine.serial_key
+                               AND older.id < mine.id
+                               AND older.id NOT IN (SELECT id FROM locked)
+                               AND (older.state = 'running'
+                                    OR (older.state = 'pending'
+                                        AND (older.next_attempt_at IS NULL
+                                             OR older.next_attempt_at <= %(now)s)))))
          RETURNING id
             """,
             {"now": now, "uid": self.env.uid, "limit": limit, "claim": claim_number},
         )
-        ids = [row[0] for row in self.env.cr.fetchall()]
-        jobs = self.browse(ids)
-        jobs.invalidate_recordset()
-        return jobs.sorted(lambda job: (job.priority, job.id))
+        return [row[0] for row in self.env.cr.fetchall()]
 
     @api.model
     def _count_ready(self):
@@ -392,20 +661,25 @@ class ShopifyQueueJob(models.Model):
         """Run one claimed job in its own savepoint and record the outcome."""
         self.ensure_one()
         job = self.with_context(shopify_queue_job_id=self.id)
-        try:
-            with self.env.cr.savepoint():
-                if job._is_outdated():
-                    outcome, reason = "skipped", _("A newer version of this resource was already applied.")
-                else:
-                    outcome, reason = job._dispatch()
-                    if outcome == "done":
-                        job._advance_resource_mark()
-        except Exception as error:  # every failure is recorded on the job, never lost
-            # The savepoint took the failing API call's log rows with it: write them again.
-            self.env["shopify.api.call"]._record_rolled_back(self.shop_id, error)
-            self._record_error(error)
-            return
-        self._finish(outcome, reason)
+        started = time.perf_counter()
+        with lock_wait.measured() as waited:
+            try:
+                with self.env.cr.savepoint():
+                    if job._is_outdated():
+                        outcome, reason = (
+                            "skipped",
+                            _("A newer version of this resource was already applied."),
+                        )
+                    else:
+                        outcome, reason = job._dispatch()
+                        if outcome == "done":
+                            job._advance_resource_mark()
+            except Exception as error:  # every failure is recorded on the job, never lost
+                # The savepoint took the failing API call's log rows with it: write them again.
+                self.env["shopify.api.call"]._record_rolled_back(self.shop_id, error)
+                self._record_error(error, timing=(time.perf_counter() - started, waited.seconds))
+                return
+        self._finish(outcome, reason, timing=(time.perf_counter() - started, waited.seconds))
 
     def _dispatch(self):
         """Call the kind's handler (work registry). Returns (outcome, reason)."""
@@ -426,7 +700,8 @@ class ShopifyQueueJob(models.Model):
         """A webhook delivery: its topic's handler, on the stored event (shopify.webhook.event._dispatch)."""
         return self.webhook_event_id._dispatch()
 
-    def _finish(self, outcome, reason=None):
+    def _finish(self, outcome, reason=None, timing=(0.0, 0.0)):
+        run_s, wait_s = timing
         self.write(
             {
                 "state": outcome,
@@ -434,12 +709,18 @@ class ShopifyQueueJob(models.Model):
                 "last_error_type": False,
                 "last_error_message": reason or False,
                 "last_error_traceback": False,
+                "run_s": run_s,
+                "wait_s": wait_s,
+                # Applied (from Shopify) or acknowledged (to Shopify): the sync latency of this change.
+                "latency_s": max(time.time() - self.origin_ts, 0.0)
+                if outcome == "done" and self.origin_ts
+                else 0.0,
             }
         )
         self.webhook_event_id.state = outcome
         _logger.debug("Shopify job %s (%s): %s", self.id, self.kind, outcome)
 
-    def _record_error(self, error):
+    def _record_error(self, error, timing=(0.0, 0.0)):
         retryable = is_retryable(error)
         max_attempts = self.shop_id.queue_max_attempts or 1
         if isinstance(error, UserError | ValidationError):
@@ -450,6 +731,8 @@ class ShopifyQueueJob(models.Model):
             "last_error_type": type(error).__name__,
             "last_error_message": message,
             "last_error_traceback": "".join(traceback.format_exception(error)),
+            "run_s": timing[0],
+            "wait_s": timing[1],
         }
         now = fields.Datetime.now()
         if retryable and self.attempts < max_attempts:

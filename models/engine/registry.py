@@ -51,10 +51,13 @@ class WebhookTopic(NamedTuple):
 class JobKind(NamedTuple):
     """`handler()` on the claimed job (shopify.queue.job); returns None, ("done", note) or ("skipped", why).
 
-    `priority` None: the caller gives it (a webhook delivery is queued at its topic's priority)."""
+    `priority` None: the caller gives it (a webhook delivery is queued at its topic's priority).
+    `serial`: jobs of kinds sharing this name run one at a time per shop, in queue order, whichever
+    queue lane claims them (other jobs are serialised per Shopify resource only)."""
 
     handler: Handler
     priority: int | None
+    serial: str | None = None
 
 
 class BulkKind(NamedTuple):
@@ -113,8 +116,8 @@ def _compliance(method):
     return WebhookTopic(Handler(WEBHOOK_EVENT, method), PRIORITY_OTHER, compliance=True)
 
 
-def _job(method, priority):
-    return JobKind(Handler(QUEUE_JOB, method), priority)
+def _job(method, priority, serial=None):
+    return JobKind(Handler(QUEUE_JOB, method), priority, serial)
 
 
 # Topics as Shopify names them in deliveries (X-Shopify-Topic); the subscription topic is the
@@ -154,14 +157,21 @@ JOB_KINDS = {
     "order_fulfillment": _job("_shopify_job_order_fulfillment", PRIORITY_ORDERS),
     "order_transactions": _job("_shopify_job_order_transactions", PRIORITY_ORDERS),
     "payouts_import": _job("_shopify_job_payouts_import", PRIORITY_OTHER),
-    "inventory_sync": _job("_shopify_job_inventory_sync", PRIORITY_INVENTORY),
-    "inventory_push": _job("_shopify_job_inventory_push", PRIORITY_INVENTORY),
+    # One shop's stock pushes never interleave: a push carries the levels it read before sending.
+    "inventory_sync": _job("_shopify_job_inventory_sync", PRIORITY_INVENTORY, serial="inventory"),
+    "inventory_push": _job("_shopify_job_inventory_push", PRIORITY_INVENTORY, serial="inventory"),
     "product_export": _job("_shopify_job_product_export", PRIORITY_PRODUCTS),
     "reconcile_now": _job("_shopify_job_reconcile_now", PRIORITY_OTHER),
     "setup_task": _job("_shopify_job_setup_task", PRIORITY_OTHER),
     "customer_export": _job("_shopify_job_customer_export", PRIORITY_CUSTOMERS),
     "customer_sync": _job("_shopify_job_customer_sync", PRIORITY_CUSTOMERS),
 }
+
+
+# Sync latency direction of job kinds (the monitoring's figures): work that applies a Shopify change in
+# Odoo (webhook jobs always do), and work that sends an Odoo change to Shopify.
+INBOUND_JOB_KINDS = ("webhook", "order_fetch")
+OUTBOUND_JOB_KINDS = ("inventory_push", "product_export", "order_fulfillment")
 
 
 BULK_KINDS = {

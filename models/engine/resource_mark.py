@@ -6,6 +6,8 @@ is skipped instead of overwriting newer data.
 
 from odoo import api, fields, models
 
+from ...services import lock_wait
+
 
 class ShopifyResourceMark(models.Model):
     _name = "shopify.resource.mark"
@@ -28,9 +30,11 @@ class ShopifyResourceMark(models.Model):
         yet: two workers applying jobs of one resource run one after the other, and the second one
         sees what the first applied.
         """
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [shop.id, f"shopify.resource:{resource_gid}"]
-        )
+        with lock_wait.waiting():
+            self.env.cr.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                [shop.id, f"shopify.resource:{resource_gid}"],
+            )
         self.env.cr.execute(
             "SELECT id FROM shopify_resource_mark WHERE shop_id = %s AND resource_gid = %s",
             [shop.id, resource_gid],

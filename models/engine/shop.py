@@ -30,6 +30,12 @@ CONFLICT_RETRY_DELAY = timedelta(minutes=1)
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"
 
+    def _toggle_sync_crons(self):
+        """The queue's extra lanes follow lane 1 (active while a shop is) and the workers setting."""
+        result = super()._toggle_sync_crons()
+        self.env["shopify.queue.job"].sudo()._sync_queue_lanes()
+        return result
+
     # ------------------------------------------------------------------------------------------------
     # Bulk operations under way (the shop form's progress display)
     # ------------------------------------------------------------------------------------------------

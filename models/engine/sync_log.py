@@ -52,6 +52,9 @@ class ShopifySyncLog(models.Model):
         help="Lowest API budget left during the run.",
     )
     error_summary = fields.Text(readonly=True, string="Errors")
+    # Queue runs only: the lane's time on this batch, and the part spent claiming or waiting for locks.
+    busy_s = fields.Float(string="Busy (s)", readonly=True, aggregator="sum")
+    wait_s = fields.Float(string="Claim and Lock Wait (s)", readonly=True, aggregator="sum")
 
     @api.model
     def _open(self, shop, kind):

@@ -2,7 +2,8 @@
 
 import json
 import logging
-from datetime import timedelta
+import time
+from datetime import timedelta, timezone
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -11,6 +12,7 @@ from ...services import webhook_resource
 from ...services.errors import PayloadError
 from ..core.access import MANAGER_GROUP
 from . import registry as work_registry
+from .queue_job import serial_key
 
 _logger = logging.getLogger(__name__)
 
@@ -23,6 +25,15 @@ EVENT_STATES = [
     ("skipped", "Skipped"),
     ("ignored", "Ignored"),
 ]
+
+
+def origin_timestamp(triggered_at, updated_at):
+    """When the change of a delivery happened (Unix time), for the sync latency: Shopify's
+    X-Shopify-Triggered-At, else the resource's updated_at, else now (received)."""
+    moment = triggered_at or updated_at
+    if moment is None:
+        return time.time()
+    return moment.replace(tzinfo=timezone.utc).timestamp()
 
 
 class ShopifyWebhookEvent(models.Model):
@@ -74,15 +85,33 @@ class ShopifyWebhookEvent(models.Model):
         deliveries of the same webhook can never both be stored.
         """
         now = fields.Datetime.now()
+        triggered = webhook_resource.parse_timestamp(triggered_at)
+        updated_at = webhook_resource.resource_updated_at(payload)
+        resource_gid = webhook_resource.resource_gid(topic, payload)
+        entry = work_registry.job_kind("webhook")
+        # Event and job in one statement (one round trip): the job row is what _enqueue would create;
+        # a duplicate delivery inserts neither.
         self.env.cr.execute(
             """
-            INSERT INTO shopify_webhook_event
-                   (shop_id, company_id, topic, webhook_id, event_id, triggered_at, api_version, raw_body,
-                    received_at, state, create_uid, create_date, write_uid, write_date)
-            VALUES (%(shop)s, %(company)s, %(topic)s, %(webhook_id)s, %(event_id)s, %(triggered_at)s,
-                    %(api_version)s, %(raw_body)s, %(now)s, 'queued', %(uid)s, %(now)s, %(uid)s, %(now)s)
-            ON CONFLICT DO NOTHING
-            RETURNING id
+            WITH event AS (
+                INSERT INTO shopify_webhook_event
+                       (shop_id, company_id, topic, webhook_id, event_id, triggered_at, api_version,
+                        raw_body, received_at, state, create_uid, create_date, write_uid, write_date)
+                VALUES (%(shop)s, %(company)s, %(topic)s, %(webhook_id)s, %(event_id)s, %(triggered_at)s,
+                        %(api_version)s, %(raw_body)s, %(now)s, 'queued', %(uid)s, %(now)s, %(uid)s, %(now)s)
+                ON CONFLICT DO NOTHING
+                RETURNING id
+            ), job AS (
+                INSERT INTO shopify_queue_job
+                       (shop_id, company_id, kind, state, priority, attempts, next_attempt_at, resource_gid,
+                        resource_updated_at, serial_key, origin_ts, webhook_event_id,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT %(shop)s, %(company)s, 'webhook', 'pending', %(priority)s, 0, %(now)s, %(gid)s,
+                       %(updated_at)s, %(serial_key)s, %(origin_ts)s, event.id,
+                       %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM event
+            )
+            SELECT id FROM event
             """,
             {
                 "shop": shop.id,
@@ -90,26 +119,24 @@ class ShopifyWebhookEvent(models.Model):
                 "topic": topic,
                 "webhook_id": webhook_id,
                 "event_id": event_id or None,
-                "triggered_at": webhook_resource.parse_timestamp(triggered_at),
+                "triggered_at": triggered,
                 "api_version": api_version or None,
                 "raw_body": raw_body,
                 "now": now,
                 "uid": self.env.uid,
+                "priority": work_registry.webhook_priority(topic),
+                "gid": resource_gid,
+                "updated_at": updated_at,
+                "serial_key": serial_key(entry, resource_gid),
+                "origin_ts": origin_timestamp(triggered, updated_at),
             },
         )
         row = self.env.cr.fetchone()
         if not row:
             self.env["shopify.webhook.stat"]._increment("duplicate", topic, shop)
             return None
-        event = self.browse(row[0])
-        self.env["shopify.queue.job"]._enqueue(
-            shop,
-            "webhook",
-            priority=work_registry.webhook_priority(topic),
-            resource_gid=webhook_resource.resource_gid(topic, payload),
-            resource_updated_at=webhook_resource.resource_updated_at(payload),
-        ).write({"webhook_event_id": event.id})
-        return event
+        self.env["shopify.queue.job"]._trigger_processing()
+        return self.browse(row[0])
 
     def _dispatch(self):
         """Run the topic's handler (work registry) with the parsed body. Returns (outcome, reason) like a

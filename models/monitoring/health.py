@@ -8,6 +8,7 @@ from odoo import api, fields, models
 
 from ...services import api_versions, prometheus, timestamps
 from ...services.completeness import shop_zone, window_days
+from ..engine import registry as work_registry
 
 DEPRECATED_WINDOW_DAYS = 7
 JOB_STATES_SHOWN = ("pending", "running", "failed", "dead")
@@ -20,6 +21,10 @@ def _epoch(moment):
 
 # How many days (today included) the health and metrics summarise: the dashboard's week.
 SUMMARY_DAYS = 7
+
+
+# Upper bounds (seconds) of the sync latency histogram's buckets.
+LATENCY_BUCKETS = (1, 5, 15, 60, 300, 900, 3600)
 
 
 class ShopifyHealth(models.AbstractModel):
@@ -67,6 +72,54 @@ class ShopifyHealth(models.AbstractModel):
             [shop_ids, now - timedelta(hours=1), now],
         )
         return {shop: (total, errors) for shop, total, errors in rows}
+
+    def _latency_last_hour(self, shop_ids, now):
+        """{(shop_id, kind, direction): figures} of the changes applied in the hour before `now`.
+
+        Kind is the webhook topic for deliveries, else the job kind; direction `from_shopify` (a Shopify
+        event applied in Odoo: from its X-Shopify-Triggered-At / updatedAt), `to_shopify` (an Odoo change
+        acknowledged by Shopify: from the moment it was queued) or `internal`. Figures: count, p50_s,
+        p95_s, sum_s and the cumulative bucket counts of LATENCY_BUCKETS.
+        """
+        buckets = ", ".join(
+            f"count(*) FILTER (WHERE job.latency_s <= {int(bound)})" for bound in LATENCY_BUCKETS
+        )
+        rows = self._query(
+            f"""
+            SELECT job.shop_id, COALESCE(event.topic, job.kind),
+                   CASE WHEN job.webhook_event_id IS NOT NULL OR job.kind = ANY(%(inbound)s)
+                        THEN 'from_shopify'
+                        WHEN job.kind = ANY(%(outbound)s) THEN 'to_shopify'
+                        ELSE 'internal' END,
+                   count(*),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY job.latency_s),
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY job.latency_s),
+                   sum(job.latency_s), {buckets}
+              FROM shopify_queue_job job
+              LEFT JOIN shopify_webhook_event event ON event.id = job.webhook_event_id
+             WHERE job.shop_id = ANY(%(shops)s) AND job.state = 'done' AND job.latency_s > 0
+               AND job.finished_at > %(since)s AND job.finished_at <= %(now)s
+          GROUP BY 1, 2, 3
+            """,  # the buckets are our integer constants
+            {
+                "shops": shop_ids,
+                "since": now - timedelta(hours=1),
+                "now": now,
+                "inbound": list(work_registry.INBOUND_JOB_KINDS),
+                "outbound": list(work_registry.OUTBOUND_JOB_KINDS),
+            },
+        )
+        return {
+            (shop, kind, direction): {
+                "count": count,
+                "p50_s": round(p50 or 0.0, 3),
+                "p95_s": round(p95 or 0.0, 3),
+                "sum_s": round(total or 0.0, 3),
+                "per_minute": round(count / 60.0, 2),
+                "buckets": list(bucket_counts),
+            }
+            for shop, kind, direction, count, p50, p95, total, *bucket_counts in rows
+        }
 
     def _sync_runs(self, shop_ids):
         """{(shop_id, kind, state): (runs, ok, failed, skipped, cost, last_ended_at)}"""
@@ -153,6 +206,7 @@ class ShopifyHealth(models.AbstractModel):
         runs = self._sync_runs(shop_ids)
         hooks = self._webhooks(shop_ids)
         api_calls = self._api_calls(shop_ids)
+        latency = self._latency_last_hour(shop_ids, now)
         result = {}
         for shop in shops.sudo():
             queue = dict.fromkeys(JOB_STATES_SHOWN, 0)
@@ -185,6 +239,22 @@ class ShopifyHealth(models.AbstractModel):
                 "last_sync": last_sync,
                 "last_webhook": last_webhook,
                 "api_bucket": calls.get("bucket"),
+                # Per kind: seconds from the change to applied in Odoo / acknowledged by Shopify.
+                "sync_latency_1h": {
+                    kind: {key: value for key, value in figures.items() if key not in ("buckets", "sum_s")}
+                    | {"direction": direction}
+                    for (shop_id, kind, direction), figures in sorted(latency.items())
+                    if shop_id == shop.id
+                },
+                "records_per_minute_1h": round(
+                    sum(
+                        figures["count"]
+                        for (shop_id, *_key), figures in latency.items()
+                        if shop_id == shop.id
+                    )
+                    / 60.0,
+                    2,
+                ),
             }
         # The parts other models of the addon add, in the order the JSON has always listed them.
         self._snapshot_api_version(result, shops, now)
@@ -218,6 +288,7 @@ class ShopifyHealth(models.AbstractModel):
         hooks = self._webhooks(shop_ids)
         stats = self._webhook_stats(shop_ids)
         api_calls = self._api_calls(shop_ids)
+        latency = self._latency_last_hour(shop_ids, now)
 
         purged = {(shop, key): count for kind, key, shop, count in stats if kind == "purged"}
         received = {}
@@ -326,12 +397,41 @@ class ShopifyHealth(models.AbstractModel):
                 "Unix time of the last success per kind (api: last API call).",
                 last_success,
             ),
+            (
+                "shopify_sync_latency_seconds",
+                "histogram",
+                "Seconds from a change (Shopify event, Odoo change) to applied in Odoo / acknowledged by "
+                "Shopify, for the changes applied in the last hour (a sliding window, not a counter).",
+                self._latency_samples(latency, shop_label),
+            ),
+            (
+                "shopify_sync_records_per_minute",
+                "gauge",
+                "Changes applied per minute over the last hour, by kind and direction.",
+                [
+                    ({"shop": shop_label(shop), "kind": kind, "direction": direction}, figures["per_minute"])
+                    for (shop, kind, direction), figures in sorted(latency.items())
+                ],
+            ),
         ]
         return (
             prometheus.render(families)
             + self._metrics_order_completeness(shops, now)
             + self._metrics_inventory(shops, now)
         )
+
+    @staticmethod
+    def _latency_samples(latency, shop_label):
+        """The histogram's _bucket (cumulative, le=…, +Inf), _sum and _count samples."""
+        samples = []
+        for (shop, kind, direction), figures in sorted(latency.items()):
+            labels = {"shop": shop_label(shop), "kind": kind, "direction": direction}
+            for bound, count in zip(LATENCY_BUCKETS, figures["buckets"], strict=True):
+                samples.append(({**labels, "__name__": "_bucket", "le": str(bound)}, count))
+            samples.append(({**labels, "__name__": "_bucket", "le": "+Inf"}, figures["count"]))
+            samples.append(({**labels, "__name__": "_sum"}, figures["sum_s"]))
+            samples.append(({**labels, "__name__": "_count"}, figures["count"]))
+        return samples
 
     @staticmethod
     def _records_by_kind(runs):

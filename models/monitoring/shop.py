@@ -449,7 +449,17 @@ class ShopifyShop(models.Model):
                     "health_oldest_pending_age_s": queue["oldest_pending_age_s"] or 0,
                     "health_error_rate_1h": health["error_rate_1h"],
                     "health_details": json.dumps(
-                        {key: health[key] for key in ("api", "last_sync", "last_webhook", "api_bucket")},
+                        {
+                            key: health[key]
+                            for key in (
+                                "api",
+                                "last_sync",
+                                "last_webhook",
+                                "api_bucket",
+                                "sync_latency_1h",
+                                "records_per_minute_1h",
+                            )
+                        },
                         indent=2,
                         sort_keys=True,
                     ),

@@ -22,7 +22,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import mute_logger
 
-from ...services import money
+from ...services import lock_wait, money
 from ...services.errors import PayloadError
 from ...services.mapping import orders as mapping
 
@@ -90,9 +90,10 @@ class ShopifyOrderImport(models.AbstractModel):
     def _lock_order_key(self, shop, gid):
         """Serialise every transaction working on one (shop, order) until it ends: the racing one waits,
         then finds the binding the first one created."""
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"shopify.order.binding:{shop.id}:{gid}"]
-        )
+        with lock_wait.waiting():
+            self.env.cr.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"shopify.order.binding:{shop.id}:{gid}"]
+            )
 
     @api.model
     def _lookup(self, key, compute):

@@ -22,6 +22,12 @@ INITIAL_LOOKBACK = timedelta(days=1)
 POLL_PAGE_SIZE = 2  # 2 orders × 20 lines ≈ 700 points: under Shopify's 1000-point request maximum
 
 
+# The ids read asks for few orders first (a page costs 2 + `first` requested points, whatever it returns:
+# with webhooks flowing the overlap window holds a handful), then full pages when there are more.
+ID_FIRST_PAGE_SIZE = 10
+ID_PAGE_SIZE = 250
+
+
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"
 
@@ -171,23 +177,92 @@ class ShopifyShop(models.Model):
         return {"ok": ok, "failed": failed}
 
     def _shopify_poll_orders(self, now=None):
-        """Import every order updated since the watermark (minus an overlap); returns (ok, failed).
+        """Import every order updated since the watermark (minus an overlap) and not applied yet;
+        returns (ok, failed).
 
-        One order's failure is logged and does not stop the others; the watermark then stops at the
-        oldest failed order so the next poll fetches it again.
+        The poll first reads only ids and updatedAt (a few points); full records are read only for the
+        orders whose updatedAt is newer than the one their binding applied (the webhooks usually got
+        there first), over the updatedAt range those span. One order's failure is logged and does not
+        stop the others; the watermark then stops at the oldest failed order so the next poll fetches it
+        again.
         """
         self.ensure_one()
         now = now or fields.Datetime.now()
         state = self._state_row(ORDER_POLL)
         since = (state.watermark or now - INITIAL_LOOKBACK) - POLL_OVERLAP
         query = f"updated_at:>'{since.strftime('%Y-%m-%dT%H:%M:%SZ')}'"
-        importer = self.env["shopify.order.import"]
         client = self._shopify_client()
+        changed, applied = self._shopify_orders_not_applied(client, query)
+        ok, failed_at = applied, []  # an order found already applied counts as done, as its import would
+        if changed:
+            # updatedAt is read to the second: the upper bound takes in the whole last second.
+            oldest, newest = min(changed.values()), max(changed.values()) + timedelta(seconds=1)
+            imported, failed_at = self._shopify_import_polled_orders(
+                client,
+                set(changed),
+                f"updated_at:>='{oldest.strftime('%Y-%m-%dT%H:%M:%SZ')}' "
+                f"updated_at:<'{newest.strftime('%Y-%m-%dT%H:%M:%SZ')}'",
+            )
+            ok += imported
+        if failed_at:
+            oldest = min(timestamp(value) for value in failed_at if value) if any(failed_at) else since
+            state.watermark = min(oldest, now)
+        else:
+            state.watermark = now
+        return ok, len(failed_at)
+
+    def _shopify_orders_not_applied(self, client, query):
+        """`({gid: updatedAt}, count)`: the orders matching `query` whose updatedAt is newer than the one
+        their binding applied (or that have no binding), and how many others were found already applied;
+        read as ids and updatedAt only."""
+        seen, after, first = {}, None, ID_FIRST_PAGE_SIZE
+        while True:
+            connection = (
+                client.execute(
+                    "order_ids_updated_since", {"query": query, "first": first, "after": after}
+                ).get("orders")
+                or {}
+            )
+            for node in connection.get("nodes") or ():
+                seen[node["id"]] = timestamp(node.get("updatedAt"))
+            page_info = connection.get("pageInfo") or {}
+            if not page_info.get("hasNextPage"):
+                break
+            after, first = page_info["endCursor"], ID_PAGE_SIZE
+        if not seen:
+            return {}, 0
+        applied = dict(
+            self.env["shopify.order.binding"]
+            .sudo()
+            .search_fetch(
+                [("shop_id", "=", self.id), ("shopify_gid", "in", list(seen))],
+                ["shopify_gid", "shopify_updated_at"],
+            )
+            .mapped(lambda binding: (binding.shopify_gid, binding.shopify_updated_at))
+        )
+        changed = {
+            gid: updated
+            for gid, updated in seen.items()
+            if updated and not (applied.get(gid) and updated <= applied[gid])
+        }
+        return changed, len(seen) - len(changed)
+
+    def _shopify_import_polled_orders(self, client, changed, query):
+        """Read the full orders matching `query` and import them; `(ok, updatedAt of each failure)`.
+        An order already applied at its updatedAt is passed over (the import would ignore it), counted
+        only if it is one of `changed` (the others were counted by the ids read)."""
+        importer = self.env["shopify.order.import"]
+        Binding = self.env["shopify.order.binding"].sudo()
         ok, failed_at = 0, []
         for node in client.paginate(
             "orders_updated_since", {"query": query}, connection_path=("orders",), page_size=POLL_PAGE_SIZE
         ):
             try:
+                applied = Binding.search([("shop_id", "=", self.id), ("shopify_gid", "=", node["id"])])
+                updated = timestamp(node.get("updatedAt"))
+                if applied.shopify_updated_at and updated and updated <= applied.shopify_updated_at:
+                    ok += node["id"] in changed  # applied since the ids read (a webhook got there)
+                    continue
                 if ((node.get("lineItems") or {}).get("pageInfo") or {}).get("hasNextPage"):
                     # A poll page holds 20 lines per order (cost cap): read the long order on its own.
                     full = self._shopify_read_order(client, node["id"])
@@ -203,12 +278,7 @@ class ShopifyShop(models.Model):
                     "Shopify shop %s: order %s from the poll failed: %s", self.id, node.get("name"), error
                 )
                 failed_at.append(node.get("updatedAt"))
-        if failed_at:
-            oldest = min(timestamp(value) for value in failed_at if value) if any(failed_at) else since
-            state.watermark = min(oldest, now)
-        else:
-            state.watermark = now
-        return ok, len(failed_at)
+        return ok, failed_at
 
     def _shopify_read_order(self, client, gid):
         """One order as a GraphQL node with all its line items (page after page); None if it is gone."""

@@ -63,6 +63,12 @@ class ShopifyProductBinding(models.Model):
         copy=False,
         help="updatedAt of the last Shopify version applied or written; older payloads are skipped.",
     )
+    shopify_seen_at = fields.Datetime(
+        string="Shopify Version Seen At",
+        copy=False,
+        readonly=True,
+        help="When Odoo last wrote or read the Shopify version of Shopify Updated At (Odoo's clock).",
+    )
     variant_binding_ids = fields.One2many("shopify.variant.binding", "product_binding_id", string="Variants")
     active = fields.Boolean(default=True)
 
@@ -135,7 +141,7 @@ class ShopifyProductBinding(models.Model):
             "synced_at": fields.Datetime.now(),
         }
         if shopify_updated_at:
-            vals["shopify_updated_at"] = shopify_updated_at
+            vals.update(shopify_updated_at=shopify_updated_at, shopify_seen_at=vals["synced_at"])
         self.write(vals)
 
     @api.depends("product_tmpl_id", "shop_id")
@@ -637,7 +643,12 @@ class ShopifyProductBinding(models.Model):
             # Shopify holds exactly what we last synced (typically the echo of our own export).
             if not dry_run:
                 if product.get("updated_at"):
-                    self.shopify_updated_at = timestamps.parse(product["updated_at"])
+                    self.write(
+                        {
+                            "shopify_updated_at": timestamps.parse(product["updated_at"]),
+                            "shopify_seen_at": fields.Datetime.now(),
+                        }
+                    )
                 self._shopify_store_image_links(product)
             return {"applied": False, "diffs": []}
         odoo_product = self._shopify_odoo_product()

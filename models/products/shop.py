@@ -25,6 +25,12 @@ POLL_OVERLAP = timedelta(minutes=5)
 # 3 products × (20 variants, 10 images, metafields, channels, collections) stay below Shopify's 1000-point
 # query maximum.
 POLL_PAGE_SIZE = 3
+POLL_VARIANTS_FIRST = 20  # more variants are read page by page (product_variants_page)
+# The poll's ids read: a small first page (2 + `first` requested points, whatever it returns), then
+# full pages when more products changed.
+ID_FIRST_PAGE_SIZE = 10
+ID_PAGE_SIZE = 250
+SAME_SECOND = timedelta(seconds=1)
 VARIANTS_PAGE_SIZE = 100
 EXPORT_WINDOW_S = 60  # one export run spends at most what the bucket holds plus this much restore
 PRODUCT_SET_BASE_COST = 10
@@ -606,22 +612,86 @@ class ShopifyShop(models.Model):
         return max(0.0, state.currently_available) + state.restore_rate * window_s
 
     def _shopify_poll_products(self, client=None):
-        """Import the products updated since the watermark (minus an overlap); returns the counts."""
-        from ...services.errors import ShopifyError
+        """Import the products updated since the watermark (minus an overlap); returns the counts.
 
+        Ids and updatedAt are read first (a few points a page); a product whose updatedAt is the one
+        its binding last wrote or read is counted as skipped without being read again, the others are
+        read whole (`products_current`, a page of them per query) and imported.
+        """
         self.ensure_one()
         client = client or self._shopify_client()
-        digits = self._shopify_currency_digits()
         state = self._state_row(PRODUCT_POLL)
         watermark = state.watermark
-        variables = {}
+        query = None
         if watermark:
             since = (watermark - POLL_OVERLAP).strftime("%Y-%m-%dT%H:%M:%SZ")
-            variables["query"] = f"updated_at:>'{since}'"
-        Binding = self.env["shopify.product.binding"]
+            query = f"updated_at:>'{since}'"
         stats = {"ok": 0, "failed": 0, "skipped": 0}
         newest = watermark
-        for node in client.paginate("products_page", variables, ("products",), page_size=POLL_PAGE_SIZE):
+        for page in self._shopify_product_id_pages(client, query):
+            settled = self._shopify_products_settled_at([gid for gid, _updated in page])
+            to_read = []
+            for gid, updated in page:
+                if updated and settled.get(gid) == updated:
+                    stats["skipped"] += 1
+                    newest = max(newest, updated) if newest else updated
+                else:
+                    to_read.append(gid)
+            for start in range(0, len(to_read), POLL_PAGE_SIZE):
+                for updated in self._shopify_import_polled_products(
+                    client, to_read[start : start + POLL_PAGE_SIZE], stats
+                ):
+                    newest = max(newest, updated) if newest else updated
+        if newest and newest != watermark:
+            state.watermark = newest
+        return stats
+
+    def _shopify_product_id_pages(self, client, query):
+        """`[(gid, updatedAt)]` page after page of the products matching `query` (all when None); the
+        first page is small: with webhooks flowing it usually holds everything."""
+        variables = {"first": ID_FIRST_PAGE_SIZE}
+        if query:
+            variables["query"] = query
+        while True:
+            connection = client.execute("product_ids_page", variables).get("products") or {}
+            yield [
+                (node["id"], timestamps.parse(node.get("updatedAt")))
+                for node in connection.get("nodes") or ()
+            ]
+            page_info = connection.get("pageInfo") or {}
+            if not page_info.get("hasNextPage"):
+                return
+            variables.update(first=ID_PAGE_SIZE, after=page_info["endCursor"])
+
+    def _shopify_products_settled_at(self, gids):
+        """`{gid: shopify_updated_at}` of this shop's active bindings among `gids` whose Shopify version
+        was last written or read after its second was over: updatedAt has a one-second resolution, so a
+        version recorded within its own second (our own write, typically) may hide a later change of
+        that second; such a product is read whole once more (its echo webhook or that read settles it).
+        """
+        bindings = (
+            self.env["shopify.product.binding"]
+            .sudo()
+            .search_fetch(
+                [("shop_id", "=", self.id), ("shopify_gid", "in", gids), ("shopify_updated_at", "!=", False)],
+                ["shopify_gid", "shopify_updated_at", "shopify_seen_at"],
+            )
+        )
+        return {
+            binding.shopify_gid: binding.shopify_updated_at
+            for binding in bindings
+            if binding.shopify_seen_at and binding.shopify_seen_at > binding.shopify_updated_at + SAME_SECOND
+        }
+
+    def _shopify_import_polled_products(self, client, gids, stats):
+        """Read `gids` whole in one query and import each; counts go to `stats`; yields the updatedAt of
+        each product imported or found unchanged. A failed read stops the poll, as a failed page did."""
+        Binding = self.env["shopify.product.binding"]
+        digits = self._shopify_currency_digits()
+        variables = {"ids": gids, "variantsFirst": POLL_VARIANTS_FIRST}
+        for node in client.execute("products_current", variables).get("nodes") or ():
+            if not node or not node.get("id"):  # deleted since its id was read
+                continue
             try:
                 node = self._shopify_complete_variants(client, node)
                 product = mapping.product_from_graphql(node, digits)
@@ -635,11 +705,8 @@ class ShopifyShop(models.Model):
                 continue
             stats["skipped" if result["action"] in ("skipped", "nothing") else "ok"] += 1
             updated = timestamps.parse(product["updated_at"])
-            if updated and (not newest or updated > newest):
-                newest = updated
-        if newest and newest != watermark:
-            state.watermark = newest
-        return stats
+            if updated:
+                yield updated
 
     def _shopify_complete_variants(self, client, node):
         """Fetch the variants a products page did not include."""

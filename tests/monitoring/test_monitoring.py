@@ -143,6 +143,8 @@ class TestHealthAndMetrics(HttpCase):
                         "last_sync": {"products": "2026-11-25T11:30:00Z"},
                         "last_webhook": {"orders/create": "2026-11-25T11:50:00Z"},
                         "api_bucket": {"available": 1990.0, "maximum": 2000.0, "at": "2026-11-25T11:00:00Z"},
+                        "sync_latency_1h": {},
+                        "records_per_minute_1h": 0.0,
                         "api_version": {
                             "version": "2026-10",
                             "end_of_support": "2027-10-01",
@@ -218,6 +220,11 @@ shopify_api_throttle_wait_seconds_total{{{shop}}} 0.25
 # TYPE shopify_last_success_timestamp_seconds gauge
 shopify_last_success_timestamp_seconds{{{shop},kind="products"}} {epoch(at(11, 30))}
 shopify_last_success_timestamp_seconds{{{shop},kind="api"}} {epoch(at(11, 0))}
+# HELP shopify_sync_latency_seconds Seconds from a change (Shopify event, Odoo change) to applied in Odoo / \
+acknowledged by Shopify, for the changes applied in the last hour (a sliding window, not a counter).
+# TYPE shopify_sync_latency_seconds histogram
+# HELP shopify_sync_records_per_minute Changes applied per minute over the last hour, by kind and direction.
+# TYPE shopify_sync_records_per_minute gauge
 # HELP shopify_order_completeness_green 1 when every checked day of the last 7 has every Shopify order in \
 Odoo with the same total.
 # TYPE shopify_order_completeness_green gauge
