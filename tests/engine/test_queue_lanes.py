@@ -1,6 +1,6 @@
 """Parallel queue lanes: the workers setting, one trigger per burst, and several lanes on one queue.
 
-The concurrent tests use real connections (as tests/test_queue_recovery.py does): each lane is an Odoo
+The concurrent tests use real connections (as tests/engine/test_queue_recovery.py does): each lane is an Odoo
 cursor of its own running what a lane's cron runs, so SKIP LOCKED, row and advisory locks act as they do
 between servers. The shop and its jobs are committed for them, and removed after each test.
 """
@@ -14,7 +14,7 @@ from odoo.tools import mute_logger
 
 from ...models.engine.queue_job import TRIGGER_DEBOUNCE_SECONDS
 from ..common import ShopifyCase
-from ..test_queue import job_handler, register_test_kinds
+from .test_queue import job_handler, register_test_kinds
 
 QUEUE_LOGGER = "odoo.addons.shopify_sync.models.engine.queue_job"
 

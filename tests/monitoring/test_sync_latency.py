@@ -7,7 +7,7 @@ from odoo import fields
 from odoo.tools import mute_logger
 
 from ..common import ShopifyCase
-from ..test_queue import job_handler, register_test_kinds
+from ..engine.test_queue import job_handler, register_test_kinds
 
 
 class TestSyncLatency(ShopifyCase):
