@@ -74,3 +74,4 @@ from . import test_webhook_payload_checks
 from .engine import test_queue_lanes
 from .monitoring import test_sync_latency
 from .engine import test_queue_commit
+from .engine import test_idle_poll_cost
