@@ -4,7 +4,6 @@ inventory sync every 5, against the emulator (its clock driven by hand, its requ
 
 import json
 import time
-from datetime import timedelta
 
 from odoo.tests import tagged
 
