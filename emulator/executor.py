@@ -202,6 +202,7 @@ def execute(emulator, shop, version, schema, body, force_throttle_status=None):
         return throttled(shop, requested, force_throttle_status)
     if not shop.bucket.try_take(requested):
         return throttled(shop, requested)
+    shop.count("requested_cost", requested)  # what the bucket was asked for (the idle-cost figure)
 
     with shop.lock:
         result = graphql.execute(

@@ -22,6 +22,7 @@ from .engine import test_work_registry
 from .engine import test_webhook_payload_checks
 from .engine import test_queue_lanes
 from .engine import test_queue_commit
+from .engine import test_idle_poll_cost
 from .products import test_product_binding
 from .products import test_product_export
 from .products import test_product_import
