@@ -12,7 +12,7 @@ from ...emulator.orders import pay_order
 from ...models.orders.shop import POLL_PAGE_SIZE
 from ...services.cost import estimate_cost
 from ...services.documents import load as load_document
-from ..test_order_sync_emulator import OrderEmulatorCase
+from ..orders.test_order_sync_emulator import OrderEmulatorCase
 
 MINUTES = 10
 MAX_POINTS_PER_SECOND = 1.0
