@@ -63,7 +63,7 @@ class PrivacyEmulatorCase(EmulatorCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # Invoices are made by the tests themselves (order_invoice_policy "never"): the file must list exactly those.
+        # The tests make their own invoices (invoice policy "never"): the file must list exactly those.
         cls.shop.write(
             {"state": "connected", "order_confirmation_policy": "paid", "order_invoice_policy": "never"}
         )
